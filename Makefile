@@ -1,0 +1,56 @@
+# Resilience Trainer: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('requirements.txt','rb').read()).hexdigest()[:12])")
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := app.py
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install db run scheduler test test-sqlite test-postgres browser clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Migrate, load the curriculum, and seed the demo on an empty SQLite database.
+db: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask load-modules
+	@case "$${DATABASE_URL:-sqlite}" in \
+	  sqlite*) $(BIN)/flask seed-demo --if-empty ;; \
+	  *) echo "DATABASE_URL is not SQLite: demo data not seeded (run 'flask seed-demo' yourself)." ;; \
+	esac
+
+run: db
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+# Debian's Chromium for the browser tests. Installs it only when run as root; never needed.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "Chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || echo "!!! Could not install Chromium: the browser tests will be SKIPPED."; \
+	else echo "!!! /usr/bin/chromium is missing and this is not root: the browser tests will be SKIPPED (apt-get install chromium)."; fi
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "=== Test suite on SQLite ==="
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest tests
+
+test-postgres: install
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	  echo "=== Test suite on PostgreSQL ($${TEST_DATABASE_URL}) ==="; \
+	  $(BIN)/python -m pytest tests; \
+	else echo "=== TEST_DATABASE_URL not set: PostgreSQL run skipped ==="; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache

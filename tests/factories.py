@@ -1,0 +1,71 @@
+"""Plain builders for test data: each adds, flushes and returns one object."""
+import itertools
+from datetime import date, time, timedelta
+
+from werkzeug.security import generate_password_hash
+
+from trainer.extensions import db
+from trainer.models import Programme, SessionTrainer, TrainingDay, TrainingSession, User
+from trainer.services import programmes
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+# Hashing is slow on purpose; every test user shares one password, so hash it once.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def make_user(email: str | None = None, *, name: str | None = None, is_admin: bool = False,
+              password: str | None = PASSWORD, enabled: bool = True) -> User:
+    """A user who can sign in with ``PASSWORD`` (or ``password``)."""
+    n = next(_counter)
+    user = User(email=email or f"user{n}@example.org", display_name=name or f"Test User {n}",
+                is_admin=is_admin, is_enabled=enabled,
+                password_hash=(_PASSWORD_HASH if password == PASSWORD else
+                               generate_password_hash(password) if password else None))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_programme(name: str | None = None, *, start: date = date(2026, 9, 1),
+                   end: date = date(2027, 6, 30), tz: str = "Europe/London",
+                   status: str = "scheduled", **kw) -> Programme:
+    """A programme with no members."""
+    programme = Programme(name=name or f"Programme {next(_counter)}", organisation="Test Council",
+                          timezone=tz, start_date=start, end_date=end, status=status, **kw)
+    db.session.add(programme)
+    db.session.flush()
+    return programme
+
+
+def make_member(programme: Programme, role: str = "participant", *, user: User | None = None,
+                arm: str | None = None, team: str | None = None):
+    """A membership of ``user`` (a new user by default); participants default to intervention."""
+    if role == "participant" and arm is None:
+        arm = "intervention"
+    return programmes.add_member(programme, user or make_user(), role, arm=arm, team=team)
+
+
+def make_day(programme: Programme, day: date, *, starts: time = time(9, 30), ends: time = time(16, 30),
+             venue: str = "Room 1") -> TrainingDay:
+    """A training day with no sessions."""
+    training_day = TrainingDay(programme=programme, day=day, starts_at=starts, ends_at=ends, venue=venue)
+    db.session.add(training_day)
+    db.session.flush()
+    return training_day
+
+
+def make_session(day: TrainingDay, module, *, starts: time = time(9, 30), ends: time = time(12, 30),
+                 trainers=()) -> TrainingSession:
+    """A session of ``module`` on ``day``, run by the given trainer memberships."""
+    session = TrainingSession(day=day, module=module, starts_at=starts, ends_at=ends)
+    for membership in trainers:
+        session.trainers.append(SessionTrainer(membership=membership))
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def days_after(start: date, n: int) -> date:
+    """``start`` plus ``n`` days."""
+    return start + timedelta(days=n)

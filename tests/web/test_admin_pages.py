@@ -1,0 +1,51 @@
+"""Administration pages: accounts, invitations and the outbox; admins only."""
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_user
+from trainer.extensions import db
+from trainer.models import User
+
+
+@pytest.fixture
+def admin(client, auth):
+    make_user("root@example.org", is_admin=True, name="Root Admin")
+    auth.login("root@example.org")
+
+
+def test_admin_invites_someone_and_sees_the_link(client, admin):
+    page = client.post("/admin/users/invite", data={"display_name": "Nia New",
+                                                    "email": "nia@example.org"}).get_data(as_text=True)
+    assert "Account created" in page and "/set-password/" in page
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert "nia@example.org" in outbox and "Not sent" in outbox
+    assert "Nia New" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_invite_form_keeps_input_and_explains_errors(client, admin):
+    make_user("taken@example.org")
+    page = client.post("/admin/users/invite", data={"display_name": "Dup",
+                                                    "email": "taken@example.org"}).get_data(as_text=True)
+    assert "already has an account" in page and 'value="Dup"' in page
+    page = client.post("/admin/users/invite", data={"display_name": "",
+                                                    "email": "nope"}).get_data(as_text=True)
+    assert "Enter the person" in page and "govuk-error-summary" in page
+
+
+def test_admin_disables_an_account_which_ends_its_sessions(app, client, admin):
+    make_user("amy@example.org")
+    amy = app.test_client()
+    amy.post("/login", data={"email": "amy@example.org", "password": "correct-horse-battery"})
+    user_id = db.session.scalar(select(User.id).where(User.email == "amy@example.org"))
+    response = client.post(f"/admin/users/{user_id}/disable", follow_redirects=True)
+    assert "account is now disabled" in response.get_data(as_text=True)
+    assert amy.get("/modules/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/invite", "/admin/outbox"])
+def test_non_admins_are_refused_admin_pages(client, auth, path):
+    make_user("amy@example.org")
+    auth.login("amy@example.org")
+    assert client.get(path).status_code == 403
+    assert client.post("/admin/users/invite", data={"display_name": "X",
+                                                    "email": "x@example.org"}).status_code == 403

@@ -1,0 +1,125 @@
+"""Each role's home page, who may reach programme pages, error pages and the health check."""
+from datetime import date
+
+import pytest
+
+from tests.factories import make_day, make_member, make_programme, make_session, make_user
+
+
+def test_anonymous_visitors_see_a_welcome_and_a_sign_in_link(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Resilience Trainer" in page and 'href="/login"' in page
+
+
+@pytest.fixture
+def programme_with_roles(app, modules):
+    """A programme with a lead, a trainer and participants in both arms, and one planned day."""
+    programme = make_programme("Spring cohort")
+    people = {
+        "lead": make_member(programme, "lead", user=make_user("lead@example.org", name="Lee Lead")),
+        "trainer": make_member(programme, "trainer", user=make_user("trainer@example.org")),
+        "participant": make_member(programme, user=make_user("p@example.org"), arm="intervention"),
+        "comparison": make_member(programme, user=make_user("c@example.org"), arm="comparison"),
+    }
+    day = make_day(programme, date(2099, 3, 4), venue="Civic Centre")
+    make_session(day, modules["mindfulness"], trainers=[people["trainer"]])
+    return programme, people
+
+
+def test_participant_home_shows_the_next_training_day(client, auth, programme_with_roles):
+    auth.login("p@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "Spring cohort" in page and "intervention group" in page
+    assert "Wednesday 4 March 2099" in page and "Civic Centre" in page
+    assert "Mindfulness and relaxation" in page
+
+
+def test_comparison_participant_home_shows_no_training_material(client, auth, programme_with_roles):
+    auth.login("c@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "comparison group" in page
+    assert "Civic Centre" not in page and "Mindfulness" not in page
+
+
+@pytest.mark.parametrize("email, role_word", [("lead@example.org", "Lead"),
+                                              ("trainer@example.org", "Trainer")])
+def test_staff_home_lists_their_programmes(client, auth, programme_with_roles, email, role_word):
+    auth.login(email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Programmes you lead or train" in page and role_word in page and "Spring cohort" in page
+    assert 'href="/programmes/"' in page
+
+
+def test_admin_home_has_administration_links(client, auth):
+    make_user("root@example.org", is_admin=True)
+    auth.login("root@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "Administration" in page and 'href="/admin/users"' in page and 'href="/admin/outbox"' in page
+
+
+@pytest.mark.parametrize("email, status", [
+    ("lead@example.org", 200), ("trainer@example.org", 200), ("p@example.org", 403),
+    ("c@example.org", 403), ("stranger@example.org", 403), ("root@example.org", 200)])
+def test_programme_page_is_for_its_leads_trainers_and_admins(client, auth, programme_with_roles,
+                                                              email, status):
+    make_user("stranger@example.org")
+    make_user("root@example.org", is_admin=True)
+    programme, _ = programme_with_roles
+    auth.login(email)
+    response = client.get(f"/programmes/{programme.id}")
+    assert response.status_code == status
+    if status == 403:
+        assert "ask the lead of your programme" in response.get_data(as_text=True)
+    else:
+        assert "Mindfulness and relaxation" in response.get_data(as_text=True)
+
+
+def test_a_participant_is_refused_another_programmes_pages(client, auth, programme_with_roles):
+    other = make_programme("Other cohort")
+    make_member(other, "lead")
+    auth.login("p@example.org")
+    assert client.get(f"/programmes/{other.id}").status_code == 403
+
+
+def test_programme_page_lists_modules_not_yet_scheduled(client, auth, programme_with_roles):
+    programme, _ = programme_with_roles
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    section = page.split("Modules not yet scheduled")[1]
+    assert "Peer support and coaching" in section and "Mindfulness and relaxation" not in section
+
+
+def test_unknown_pages_get_a_404_that_explains_itself(client, auth):
+    make_user("amy@example.org")
+    auth.login("amy@example.org")
+    response = client.get("/programmes/99999")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert client.get("/no-such-page").status_code == 404
+
+
+def test_unexpected_errors_show_a_500_page_without_a_stack_trace(app, client, auth, monkeypatch):
+    from trainer.services import home
+    make_user("amy@example.org")
+    auth.login("amy@example.org")
+
+    def explode(*_a, **_k):
+        raise RuntimeError("boom: secret internals")
+
+    monkeypatch.setattr(home, "home_for", explode)
+    response = client.get("/")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+def test_health_check_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_navigation_shows_only_what_the_role_can_use(client, auth, programme_with_roles):
+    auth.login("p@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/programmes/"' not in page and 'href="/admin/users"' not in page
+    assert 'href="/modules/"' in page

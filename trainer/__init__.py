@@ -1,0 +1,63 @@
+"""Resilience Trainer: the application factory. It wires things together and does nothing else."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from trainer import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by ``config`` (tests)."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    app.config["MODULES_DIR"] = str(PROJECT_ROOT / "modules")
+    if config:
+        app.config.from_mapping(config)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errorhandlers(app)
+    _register_commands(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from trainer import database, models, security  # noqa: F401  (models registers the tables)
+    from trainer.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    security.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from trainer.admin.views import bp as admin_bp
+    from trainer.auth.views import bp as auth_bp
+    from trainer.curriculum.views import bp as curriculum_bp
+    from trainer.home.views import bp as home_bp
+    from trainer.programmes.views import bp as programmes_bp
+
+    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errorhandlers(app: Flask) -> None:
+    from trainer import navigation, web_errors
+
+    web_errors.init_app(app)
+    navigation.init_app(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from trainer import cli
+
+    cli.init_app(app)

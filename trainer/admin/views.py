@@ -1,0 +1,63 @@
+"""Administration: accounts, invitations and the outbox."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from trainer.admin.forms import ConfirmForm, InviteForm
+from trainer.clock import utcnow
+from trainer.errors import RuleViolation
+from trainer.forms_support import apply_violation
+from trainer.services import access, accounts, outbox
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    access.require_admin(current_user)
+
+
+@bp.get("/users")
+def users():
+    """Admins: every account, with enable and disable buttons."""
+    return render_template("admin/users.html", users=accounts.list_users(), form=ConfirmForm())
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def invite():
+    """Admins: create an account and a one-time set-password link (shown here and e-mailed)."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user, link = accounts.invite_user(
+                current_user._get_current_object(), form.email.data, form.display_name.data,
+                base_url=current_app.config["BASE_URL"], now=utcnow(), is_admin=form.is_admin.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            return render_template("admin/invited.html", user=user, link=link)
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/<any(enable, disable):action>")
+def set_enabled(user_id: int, action: str):
+    """Admins: enable or disable an account (disabling signs it out everywhere)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("The form had expired. Try again.", "error")
+        return redirect(url_for("admin.users"))
+    user = accounts.get_user(user_id)
+    try:
+        accounts.set_enabled(current_user._get_current_object(), user, action == "enable")
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{user.display_name}'s account is now {action}d.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/outbox")
+def outbox_page():
+    """Admins: the newest queued and sent e-mails (without SMTP settings, mail waits here)."""
+    return render_template("admin/outbox.html", messages=outbox.recent_messages(),
+                           smtp_configured=bool(current_app.config.get("MAIL_SERVER")))

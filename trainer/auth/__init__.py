@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, set-password links and password changes."""

@@ -1,0 +1,89 @@
+"""Routes for signing in and out and for passwords."""
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from trainer.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from trainer.clock import utcnow
+from trainer.errors import RuleViolation
+from trainer.forms_support import apply_violation
+from trainer.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Anyone: sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        user = accounts.authenticate(
+            form.email.data, form.password.data, ip=request.remote_addr or "unknown", now=utcnow(),
+            max_failures=cfg["LOGIN_MAX_FAILURES"],
+            window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
+        if user is None:
+            form.email.errors.append("The email address or password is not right, or the account "
+                                     "is disabled")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Signed-in users: sign out here and on every other device."""
+    accounts.end_all_sessions(current_user._get_current_object())
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Anyone holding a valid one-time link: choose a password."""
+    user = accounts.token_user(token, now=utcnow())
+    if user is None:
+        return render_template("auth/link_invalid.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_with_token(token, form.password.data, now=utcnow())
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            logout_user()
+            flash("Your password is set. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Signed-in users: change their password (signs out every other session)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user._get_current_object(), form.current_password.data,
+                                     form.password.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            login_user(current_user._get_current_object())
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,65 @@
+"""Flask commands: thin calls into services."""
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from trainer.clock import utcnow
+from trainer.errors import RuleViolation
+from trainer.services import accounts, curriculum, demo
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on ``app``."""
+    for command in (create_admin, load_modules, seed_demo):
+        app.cli.add_command(command)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrator", help="Display name of the account.")
+def create_admin(email: str, name: str) -> None:
+    """Create the first admin (password from TRAINER_ADMIN_PASSWORD, or asked for)."""
+    password = os.environ.get("TRAINER_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_admin(email, password, name)
+    except RuleViolation as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Admin account ready: {user.email}")
+
+
+@click.command("load-modules")
+@click.option("--directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder of module files (default: the project's modules/).")
+def load_modules(directory: Path | None) -> None:
+    """Validate every module file, then load them all in one transaction."""
+    directory = directory or Path(current_app.config["MODULES_DIR"])
+    try:
+        counts = curriculum.load_modules(directory)
+    except curriculum.CurriculumError as exc:
+        click.echo("Nothing was loaded. Fix these problems and run the command again:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"Loaded {counts['modules_created'] + counts['modules_updated']} modules "
+               f"({counts['modules_created']} new, {counts['modules_updated']} updated) "
+               f"with {counts['activities']} activities from {directory}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if programmes exist.")
+def seed_demo(if_empty: bool) -> None:
+    """Create demo programmes, people and data on an empty database, and print the sign-ins."""
+    if current_app.config.get("TRAINER_ENV") == "production":
+        raise click.ClickException("seed-demo refuses to run when TRAINER_ENV=production.")
+    if demo.has_programmes():
+        if if_empty:
+            click.echo("Demo data not loaded: the database already has programmes.")
+            return
+        raise click.ClickException("The database already has programmes; seed-demo only runs on an "
+                                   "empty database.")
+    summary = demo.seed(Path(current_app.config["MODULES_DIR"]), now=utcnow(),
+                        base_url=current_app.config["BASE_URL"])
+    click.echo(summary)

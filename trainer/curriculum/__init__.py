@@ -1,0 +1,1 @@
+"""The module library: the curriculum as participants and trainers read it."""

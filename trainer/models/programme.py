@@ -1,0 +1,73 @@
+"""Programmes (one run of the curriculum for a cohort) and memberships (user x programme x role)."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.clock import utcnow
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime
+
+STATUSES = ("draft", "scheduled", "running", "follow-up", "closed")
+ROLES = ("lead", "trainer", "participant")
+ARMS = ("intervention", "comparison")
+
+
+class Programme(db.Model):
+    """One run of the curriculum. Dates are local to ``timezone``."""
+
+    __tablename__ = "programmes"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        CheckConstraint(f"status IN {STATUSES}", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="programme",
+                                                           cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.id} {self.name}>"
+
+
+class Membership(db.Model):
+    """A user's role in a programme. Participants also carry an arm, a team and retention facts."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "user_id", "role"),
+        UniqueConstraint("programme_id", "code"),
+        CheckConstraint(f"role IN {ROLES}", name="role_known"),
+        CheckConstraint("arm IS NULL OR arm IN ('intervention', 'comparison')", name="arm_known"),
+        CheckConstraint("role = 'participant' OR arm IS NULL", name="arm_only_for_participants"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    arm: Mapped[str | None] = mapped_column(String(20))
+    team: Mapped[str | None] = mapped_column(String(120))
+    # Pseudonymous participant code, stable within the programme; used in exports instead of names.
+    code: Mapped[str | None] = mapped_column(String(20))
+    consent_date: Mapped[date | None]
+    in_post: Mapped[bool] = mapped_column(default=True)
+    left_on: Mapped[date | None]
+    leaving_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    programme: Mapped[Programme] = relationship(back_populates="memberships")
+    user: Mapped["User"] = relationship(back_populates="memberships")  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.role} user={self.user_id} programme={self.programme_id}>"

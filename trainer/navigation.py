@@ -1,0 +1,25 @@
+"""The header navigation, built from what the signed-in user may do."""
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from trainer.services import access
+
+
+def init_app(app: Flask) -> None:
+    """Provide ``navigation`` to every template."""
+
+    @app.context_processor
+    def _navigation():
+        if not current_user.is_authenticated:
+            return {"navigation": []}
+        items = [("Home", url_for("home.index")), ("Curriculum", url_for("curriculum.index"))]
+        if current_user.is_admin or access.programmes_for(current_user, "lead", "trainer"):
+            items.append(("Programmes", url_for("programmes.index")))
+        if current_user.is_admin:
+            items.append(("Admin", url_for("admin.users")))
+        items.append(("Password", url_for("auth.change_password")))
+        path = request.path
+        return {"navigation": [
+            {"label": label, "href": href,
+             "current": path == href or (href != "/" and path.startswith(href))}
+            for label, href in items]}

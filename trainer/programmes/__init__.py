@@ -1,0 +1,1 @@
+"""Programme pages: the list, and each programme's overview."""

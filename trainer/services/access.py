@@ -1,0 +1,72 @@
+"""Object-level access: the one place that decides who may reach which programme's records."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from trainer.errors import NotFound, PermissionDenied
+from trainer.extensions import db
+from trainer.models import Membership, Programme, User
+
+
+@dataclass(frozen=True)
+class ProgrammeAccess:
+    """What a user holds in one programme: the programme, their roles, their memberships."""
+
+    programme: Programme
+    roles: frozenset[str]
+    memberships: dict[str, Membership]
+    is_admin: bool
+
+    def has(self, *roles: str) -> bool:
+        """True if the user holds any of ``roles`` here (admins count as leads)."""
+        return bool(self.roles & set(roles)) or (self.is_admin and "lead" in roles)
+
+    @property
+    def participant(self) -> Membership | None:
+        """The user's participant membership in this programme, if any."""
+        return self.memberships.get("participant")
+
+
+def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
+    """Return ``user``'s roles in the programme; NotFound if it does not exist."""
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("No such programme.")
+    memberships = {m.role: m for m in db.session.scalars(
+        select(Membership).where(Membership.programme_id == programme_id,
+                                 Membership.user_id == user.id))}
+    return ProgrammeAccess(programme, frozenset(memberships), memberships, bool(user.is_admin))
+
+
+def require_membership(user: User, programme_id: int, roles: set[str] | tuple[str, ...]) -> ProgrammeAccess:
+    """Return the user's access to the programme if they hold one of ``roles`` there.
+
+    Admins pass wherever ``lead`` is accepted: they own the system. Raises NotFound for a
+    programme that does not exist and PermissionDenied for one the user may not reach.
+    """
+    access = programme_access(user, programme_id)
+    if not access.has(*roles):
+        raise PermissionDenied("You do not have a role in this programme that allows this.")
+    return access
+
+
+def require_admin(user: User) -> None:
+    """Raise PermissionDenied unless ``user`` is an admin."""
+    if not user.is_admin:
+        raise PermissionDenied("Only administrators can do this.")
+
+
+def programmes_for(user: User, *roles: str) -> list[Programme]:
+    """Programmes where ``user`` holds any of ``roles`` (all programmes for an admin asking for lead)."""
+    if user.is_admin and "lead" in roles:
+        return list(db.session.scalars(select(Programme).order_by(Programme.start_date.desc())))
+    return list(db.session.scalars(
+        select(Programme).join(Membership)
+        .where(Membership.user_id == user.id, Membership.role.in_(roles))
+        .distinct().order_by(Programme.start_date.desc())))
+
+
+def can_create_programmes(user: User) -> bool:
+    """Admins and anyone who leads a programme may start a new one."""
+    return bool(user.is_admin) or bool(db.session.scalar(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.role == "lead").limit(1)))

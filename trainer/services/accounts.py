@@ -1,0 +1,213 @@
+"""Accounts: sign-in with throttling, session versions, invitations and password changes."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from trainer.errors import NotFound, RuleViolation, TooManyAttempts
+from trainer.extensions import db
+from trainer.models import LoginAttempt, PasswordToken, User
+from trainer.services import audit, outbox
+
+MIN_PASSWORD_LENGTH = 10
+INVITE_VALID_FOR = timedelta(days=14)
+
+
+def normalise_email(email: str, *, check_deliverability: bool = False) -> str:
+    """Return the canonical lower-case form of ``email``; RuleViolation if it is not an address."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=check_deliverability,
+                                test_environment=True)
+    except EmailNotValidError as exc:
+        raise RuleViolation(f"Enter an email address in the correct format, like name@example.org ({exc})",
+                            field="email") from exc
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str) -> None:
+    """RuleViolation unless ``password`` is acceptable (length is what matters, NCSC-style)."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise RuleViolation(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long",
+                            field="password")
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the user with this e-mail address (case-insensitive), if any."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, display_name: str, *, password: str | None = None,
+                is_admin: bool = False) -> User:
+    """Add a new user to the session (no commit). RuleViolation if the e-mail is taken or bad."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise RuleViolation("An account with this email address already exists", field="email")
+    if not display_name or not display_name.strip():
+        raise RuleViolation("Enter the person's name", field="display_name")
+    user = User(email=email, display_name=display_name.strip(), is_admin=is_admin)
+    if password is not None:
+        check_password_rules(password)
+        user.password_hash = generate_password_hash(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_admin(email: str, password: str, display_name: str = "Administrator") -> User:
+    """Create an admin account, or make an existing account an admin and set its password."""
+    check_password_rules(password)
+    user = find_user_by_email(normalise_email(email))
+    if user is None:
+        user = create_user(email, display_name, password=password, is_admin=True)
+    else:
+        user.is_admin = True
+        user.password_hash = generate_password_hash(password)
+        user.session_version += 1
+    audit.record(None, "admin.created", user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, *, ip: str, now: datetime,
+                 max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> User | None:
+    """Return the user if the credentials are right and the account enabled, else None.
+
+    Failed attempts are recorded; more than ``max_failures`` in ``window`` for the same e-mail
+    or the same client address raise TooManyAttempts before the password is even checked.
+    """
+    email = (email or "").strip().lower()
+    since = now - window
+    for column, value in ((LoginAttempt.email, email), (LoginAttempt.ip, ip)):
+        failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
+            column == value, LoginAttempt.attempted_at >= since))
+        if failures >= max_failures:
+            raise TooManyAttempts("Too many failed sign-in attempts. Wait a few minutes and try again.")
+    user = find_user_by_email(email)
+    ok = (user is not None and user.password_hash is not None
+          and check_password_hash(user.password_hash, password or "") and user.is_enabled)
+    if not ok:
+        db.session.add(LoginAttempt(email=email, ip=ip, attempted_at=now))
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - 4 * window))
+        db.session.commit()
+        return None
+    user.last_login_at = now
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    db.session.commit()
+    return user
+
+
+def load_session_user(identity: str) -> User | None:
+    """Return the user for a session identity ``"<id>:<version>"`` if the version still holds."""
+    try:
+        user_id, version = (int(part) for part in identity.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_enabled:
+        return None
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every cookie carrying the old session version stops working."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; ends every other session too."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise RuleViolation("Your current password is not right", field="current_password")
+    check_password_rules(new)
+    user.password_hash = generate_password_hash(new)
+    user.session_version += 1
+    audit.record(user.id, "password.changed", user)
+    db.session.commit()
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_user(actor: User | None, email: str, display_name: str, *, base_url: str,
+                now: datetime, is_admin: bool = False) -> tuple[User, str]:
+    """Create an account without a password and a one-time link to set one.
+
+    The link is returned (to show on screen) and put in the outbox; only its hash is stored.
+    Inviting an address that already has an account but never set a password issues a new link.
+    """
+    existing = find_user_by_email(normalise_email(email))
+    if existing is not None and existing.password_hash is not None:
+        raise RuleViolation("This person already has an account", field="email")
+    user = existing or create_user(email, display_name, is_admin=is_admin)
+    link = issue_password_link(user, actor, base_url=base_url, now=now)
+    audit.record(actor.id if actor else None, "user.invited", user)
+    db.session.commit()
+    return user, link
+
+
+def issue_password_link(user: User, actor: User | None, *, base_url: str, now: datetime,
+                        purpose: str = "invite") -> str:
+    """Add a one-time set-password token for ``user`` and its outbox message; return the link."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordToken(user_id=user.id, token_hash=_hash_token(token), purpose=purpose,
+                                 created_at=now, expires_at=now + INVITE_VALID_FOR,
+                                 created_by_id=actor.id if actor else None))
+    link = f"{base_url.rstrip('/')}/set-password/{token}"
+    outbox.enqueue(
+        dedupe_key=f"{purpose}:{_hash_token(token)[:32]}", kind=purpose, to=user,
+        subject="Set your password for Resilience Trainer",
+        body=(f"Hello {user.display_name},\n\nYou have been given an account on Resilience Trainer, "
+              f"the tool for your resilience training programme.\n\nSet your password here (the link "
+              f"works once and for {INVITE_VALID_FOR.days} days):\n{link}\n"))
+    return link
+
+
+def token_user(token: str, *, now: datetime) -> User | None:
+    """Return the user a password link is for, if the link is unused and unexpired."""
+    row = db.session.scalar(select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token)))
+    if row is None or row.used_at is not None or row.expires_at < now:
+        return None
+    return row.user
+
+
+def set_password_with_token(token: str, password: str, *, now: datetime) -> User:
+    """Set a password through a one-time link; the link cannot be used again."""
+    row = db.session.scalar(select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token)))
+    if row is None or row.used_at is not None or row.expires_at < now:
+        raise RuleViolation("This link has already been used or has expired. Ask your programme lead "
+                            "or administrator for a new one.")
+    check_password_rules(password)
+    row.used_at = now
+    user = row.user
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    audit.record(user.id, "password.set", user)
+    db.session.commit()
+    return user
+
+
+def set_enabled(actor: User, user: User, enabled: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions. Admins cannot disable themselves."""
+    if actor.id == user.id and not enabled:
+        raise RuleViolation("You cannot disable your own account")
+    user.is_enabled = enabled
+    user.session_version += 1
+    audit.record(actor.id, "user.enabled" if enabled else "user.disabled", user)
+    db.session.commit()
+
+
+def list_users() -> list[User]:
+    """All users, by name."""
+    return list(db.session.scalars(select(User).order_by(User.display_name)))
+
+
+def get_user(user_id: int) -> User:
+    """The user with this id; NotFound otherwise."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user

@@ -1,0 +1,212 @@
+"""Demo data: a live programme in the study's shape, with dates relative to today."""
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from trainer.clock import today_in
+from trainer.extensions import db
+from trainer.models import (ActivityLog, Assignment, Membership, Module, ModuleRating, Programme,
+                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.services import curriculum, programmes
+
+DEMO_PASSWORD = "demo-password"
+TIMEZONE = "Europe/London"
+FIRST_NAMES = ["Amira", "Ben", "Chloe", "Daniel", "Efua", "Fatima", "George", "Hannah", "Imran",
+               "Jess", "Kwame", "Laura", "Mohammed", "Niamh", "Owen", "Priya", "Rhys", "Sophie",
+               "Tom", "Uzma", "Vikram", "Wendy", "Yusuf", "Zara", "Aled", "Bethan", "Callum",
+               "Deepa", "Eleanor", "Femi"]
+LAST_NAMES = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal",
+              "Jones", "Khan", "Lewis", "Murphy", "Nwosu", "O'Brien", "Patel", "Quinn", "Roberts",
+              "Singh", "Taylor", "Walsh", "Williams", "Young", "Zielinski"]
+TEAMS = ["Children in Need North", "Children in Need South", "Assessment", "Looked After Children"]
+# Two modules a day over three days: the study's shape, the whole curriculum covered once.
+DAY_MODULES = [("peer-support", "goal-setting"), ("self-knowledge", "cognitive-behavioural"),
+               ("mindfulness", "critical-reflection")]
+
+
+@dataclass
+class DemoContext:
+    """What the demo steps share: the clock, the people and the programme they build."""
+
+    now: datetime
+    today: date
+    rng: random.Random
+    password_hash: str
+    users: dict[str, User] = field(default_factory=dict)
+    programme: Programme | None = None
+    participants: list[Membership] = field(default_factory=list)
+    days: list[TrainingDay] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def has_programmes() -> bool:
+    """True if the database holds any programme (seed-demo refuses to run then)."""
+    return bool(db.session.scalar(select(func.count(Programme.id))))
+
+
+def seed(modules_dir: Path, *, now: datetime, base_url: str) -> str:
+    """Create the demo in one transaction and return the text to print (sign-ins and a summary).
+
+    The curriculum is loaded first if the database has none. The last training day falls ten
+    days before today, so the one-week rating wave is open.
+    """
+    if not db.session.scalar(select(func.count(Module.id))):
+        curriculum.load_modules(modules_dir)
+    # One hash for every demo account: scrypt is slow on purpose, and they share a password.
+    ctx = DemoContext(now=now, today=today_in(TIMEZONE, now), rng=random.Random(2017),
+                      password_hash=generate_password_hash(DEMO_PASSWORD))
+    for step in STEPS:
+        step(ctx)
+    db.session.commit()
+    return "\n".join([
+        "Demo data loaded. Sign in at " + base_url + " with any of these (password: "
+        + DEMO_PASSWORD + "):",
+        "  admin@demo.test        administrator",
+        "  lead@demo.test         programme lead",
+        "  trainer@demo.test      trainer",
+        "  participant@demo.test  participant (intervention arm)",
+        *ctx.lines,
+    ])
+
+
+def _user(ctx: DemoContext, email: str, name: str, *, is_admin: bool = False) -> User:
+    user = User(email=email, display_name=name, password_hash=ctx.password_hash, is_admin=is_admin)
+    db.session.add(user)
+    ctx.users[email] = user
+    return user
+
+
+def _people(ctx: DemoContext) -> None:
+    _user(ctx, "admin@demo.test", "Alex Admin", is_admin=True)
+    _user(ctx, "lead@demo.test", "Lesley Lead")
+    _user(ctx, "trainer@demo.test", "Tariq Trainer")
+    _user(ctx, "trainer2@demo.test", "Teresa Trainer")
+    _user(ctx, "participant@demo.test", "Pat Participant")
+    names = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
+    ctx.rng.shuffle(names)
+    for first, last in names[:55]:
+        email = f"{first}.{last}".lower().replace("'", "") + "@demo.test"
+        _user(ctx, email, f"{first} {last}")
+    db.session.flush()
+
+
+def _programme(ctx: DemoContext) -> None:
+    last_day = ctx.today - timedelta(days=10)
+    first_day = last_day - timedelta(weeks=8)
+    programme = Programme(
+        name="ASYE resilience programme (demo)", organisation="Demo County Council",
+        timezone=TIMEZONE, start_date=first_day - timedelta(days=21),
+        end_date=last_day + timedelta(days=365), status="follow-up",
+        description="Three training days over eight weeks with self-directed activities between "
+                    "days, for social workers in their assessed and supported year in employment.")
+    db.session.add(programme)
+    db.session.flush()
+    ctx.programme = programme
+    programmes.add_member(programme, ctx.users["lead@demo.test"], "lead")
+    programmes.add_member(programme, ctx.users["trainer@demo.test"], "trainer")
+    programmes.add_member(programme, ctx.users["trainer2@demo.test"], "trainer")
+    others = [u for e, u in ctx.users.items() if e.endswith("@demo.test") and u.display_name
+              and e not in {"admin@demo.test", "lead@demo.test", "trainer@demo.test",
+                            "trainer2@demo.test", "participant@demo.test"}]
+    intervention = [ctx.users["participant@demo.test"]] + others[:24]
+    comparison = others[24:55]
+    for arm, people in (("intervention", intervention), ("comparison", comparison)):
+        for user in people:
+            ctx.participants.append(programmes.add_member(
+                programme, user, "participant", arm=arm, team=ctx.rng.choice(TEAMS),
+                consent_date=programme.start_date))
+    ctx.lines.append(f"Programme '{programme.name}': {len(intervention)} intervention and "
+                     f"{len(comparison)} comparison participants.")
+
+
+def _schedule(ctx: DemoContext) -> None:
+    modules = {m.key: m for m in db.session.scalars(select(Module))}
+    trainers = [m for m in ctx.programme.memberships if m.role == "trainer"]
+    last_day = ctx.today - timedelta(days=10)
+    for index, keys in enumerate(DAY_MODULES):
+        day = TrainingDay(programme=ctx.programme, day=last_day - timedelta(weeks=4 * (2 - index)),
+                          starts_at=time(9, 30), ends_at=time(16, 30),
+                          venue="Learning and Development Centre, Room 2")
+        db.session.add(day)
+        for slot, key in enumerate(keys):
+            start, end = (time(9, 30), time(12, 30)) if slot == 0 else (time(13, 30), time(16, 30))
+            session = TrainingSession(day=day, module=modules[key], starts_at=start, ends_at=end,
+                                      room="Room 2")
+            session.trainers.append(SessionTrainer(membership=trainers[(index + slot) % 2]))
+            db.session.add(session)
+        ctx.days.append(day)
+    db.session.flush()
+
+
+def _activities(ctx: DemoContext) -> None:
+    """Assign every activity, due by the next training day (or two weeks after the last)."""
+    intervention = [m for m in ctx.participants if m.arm == "intervention"]
+    assignments = []
+    for index, day in enumerate(ctx.days):
+        due = ctx.days[index + 1].day if index + 1 < len(ctx.days) else day.day + timedelta(days=14)
+        for session in day.sessions:
+            for activity in session.module.activities:
+                assignment = Assignment(programme=ctx.programme, activity=activity, due_on=due)
+                db.session.add(assignment)
+                assignments.append((assignment, day.day))
+    db.session.flush()
+    for member in intervention:
+        for assignment, taught_on in assignments:
+            if ctx.rng.random() < 0.55 and member.user.email != "participant@demo.test":
+                db.session.add(ActivityLog(
+                    assignment=assignment, membership=member, status="done",
+                    done_on=taught_on + timedelta(days=ctx.rng.randint(1, 12)),
+                    minutes=ctx.rng.choice([10, 15, 20, 30, 45]),
+                    values=_demo_values(assignment.activity.fields, ctx.rng, taught_on),
+                    private_note="A private reflection that only its author can see."))
+    db.session.flush()
+
+
+def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dict:
+    values = {}
+    for spec in fields:
+        kind = spec["kind"]
+        if kind in ("scale", "number"):
+            values[spec["name"]] = rng.randint(int(spec["min"]), int(min(spec["max"], spec["min"] + 30)))
+        elif kind == "choice":
+            values[spec["name"]] = rng.choice(spec["choices"])
+        elif kind == "date":
+            values[spec["name"]] = (taught_on + timedelta(days=rng.randint(1, 10))).isoformat()
+        else:
+            values[spec["name"]] = "Demo entry."
+    return values
+
+
+def _ratings(ctx: DemoContext) -> None:
+    """Waves at 7 and 56 days after the last day; two-thirds of the cohort has rated in the first."""
+    last_day = ctx.days[-1].day
+    waves = []
+    for label, offset in (("One week", 7), ("Eight weeks", 56)):
+        opens = last_day + timedelta(days=offset)
+        wave = RatingWave(programme=ctx.programme, label=label, offset_days=offset, window_days=14,
+                          opens_on=opens, closes_on=opens + timedelta(days=14))
+        db.session.add(wave)
+        waves.append(wave)
+    waves[0].opened_at = ctx.now
+    db.session.flush()
+    modules = list(db.session.scalars(select(Module).order_by(Module.position)))
+    for member in ctx.participants:
+        if member.arm != "intervention" or member.user.email == "participant@demo.test":
+            continue
+        if ctx.rng.random() > 0.67:
+            continue
+        for module in modules:
+            absent = ctx.rng.random() < 0.06
+            score = None if absent else min(5, max(1, round(ctx.rng.gauss(
+                4.2 if module.key == "self-knowledge" else 3.7, 0.8))))
+            db.session.add(ModuleRating(wave=waves[0], membership=member, module=module,
+                                        usefulness=score, did_not_attend=absent, submitted_at=ctx.now))
+    db.session.flush()
+
+
+# Later features add their own steps here, in order.
+STEPS = [_people, _programme, _schedule, _activities, _ratings]

@@ -1,0 +1,363 @@
+"""Pure statistics for reports: descriptives, comparisons, effect sizes, survival, small cells."""
+
+import math
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+from scipy import stats as sps
+
+SMALL_CELL = 5
+
+Values = Sequence[float | None]
+
+
+@dataclass(frozen=True)
+class Description:
+    n: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    n: int
+    mean_diff: float | None
+    sd_diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class Welch:
+    n_a: int
+    n_b: int
+    mean_a: float | None
+    mean_b: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    t: float | None
+    df: float | None
+    p: float | None
+
+
+@dataclass(frozen=True)
+class EffectSize:
+    g: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    d: float | None
+
+
+@dataclass(frozen=True)
+class Ancova:
+    n: int
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
+
+
+@dataclass(frozen=True)
+class Correlation:
+    n: int
+    r: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
+
+
+@dataclass(frozen=True)
+class Survival:
+    n: int
+    times: tuple[float, ...]
+    survival: tuple[float, ...]
+    at_risk: tuple[int, ...]
+    events: tuple[int, ...]
+    ci_low: tuple[float | None, ...]
+    ci_high: tuple[float | None, ...]
+    last_time: float | None
+
+
+def _present(values: Values) -> np.ndarray:
+    return np.array([v for v in values if v is not None], dtype=float)
+
+
+def _complete(*columns: Sequence) -> list[np.ndarray]:
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns must have the same length")
+    rows = [row for row in zip(*columns) if all(v is not None for v in row)]
+    if not rows:
+        return [np.array([]) for _ in columns]
+    return [np.array(col, dtype=float) for col in zip(*rows)]
+
+
+def _sd(x: np.ndarray) -> float:
+    # Equal values give exactly 0, where floating-point rounding of the mean could leave ~1e-17.
+    return 0.0 if x.min() == x.max() else float(np.std(x, ddof=1))
+
+
+def _t_interval(centre: float, se: float, df: float, confidence: float) -> tuple[float, float]:
+    half = float(sps.t.ppf((1 + confidence) / 2, df)) * se
+    return centre - half, centre + half
+
+
+def describe(values: Values, *, confidence: float = 0.95) -> Description:
+    """Summarise values, ignoring None: n, mean, sample SD (ddof=1), median, t-based 95% CI.
+
+    n = 0 gives all None; n = 1 gives mean and median, with SD and CI None. Equal values give
+    SD 0 and a CI collapsed onto the mean.
+    """
+    x = _present(values)
+    n = len(x)
+    if n == 0:
+        return Description(0, None, None, None, None, None)
+    mean, median = float(np.mean(x)), float(np.median(x))
+    if n == 1:
+        return Description(1, mean, None, median, None, None)
+    sd = _sd(x)
+    if sd == 0:
+        mean = float(x[0])
+    low, high = _t_interval(mean, sd / math.sqrt(n), n - 1, confidence)
+    return Description(n, mean, sd, median, low, high)
+
+
+def distribution(
+    values: Sequence[int | None], levels: Sequence[int] = range(1, 6)
+) -> dict[int, int]:
+    """Count values per level, every level present (zero-filled), ignoring None.
+
+    A value outside ``levels`` raises ValueError.
+    """
+    counts = {level: 0 for level in levels}
+    for v in values:
+        if v is None:
+            continue
+        if v not in counts:
+            raise ValueError(f"value {v!r} is not one of the levels")
+        counts[v] += 1
+    return counts
+
+
+def response_rate(responders: int, invited: int) -> float | None:
+    """Return responders / invited, or None when nobody was invited.
+
+    Raises ValueError when responders is negative or exceeds invited.
+    """
+    if not 0 <= responders <= invited:
+        raise ValueError("responders must be between 0 and invited")
+    return None if invited == 0 else responders / invited
+
+
+def paired_difference(
+    pairs: Sequence[tuple[float | None, float | None]], *, confidence: float = 0.95
+) -> PairedDifference:
+    """Mean of (second - first) over pairs with both values, with its SD and t-based CI.
+
+    Pairs with a None are dropped. Edge rules as in ``describe``.
+    """
+    first, second = _complete([p[0] for p in pairs], [p[1] for p in pairs])
+    d = describe(list(second - first), confidence=confidence)
+    return PairedDifference(d.n, d.mean, d.sd, d.ci_low, d.ci_high)
+
+
+def welch(a: Values, b: Values, *, confidence: float = 0.95) -> Welch:
+    """Welch's unequal-variance t-test of a against b, ignoring None; diff = mean_a - mean_b.
+
+    df is Welch-Satterthwaite; t, df and the two-sided p match
+    ``scipy.stats.ttest_ind(a, b, equal_var=False)``; the CI of diff uses that df. Means are
+    None for an empty group, diff None if either is; t, df, p and CI are None when a group has
+    fewer than 2 values or both variances are 0.
+    """
+    xa, xb = _present(a), _present(b)
+    na, nb = len(xa), len(xb)
+    mean_a = float(np.mean(xa)) if na else None
+    mean_b = float(np.mean(xb)) if nb else None
+    diff = mean_a - mean_b if na and nb else None
+    if na < 2 or nb < 2:
+        return Welch(na, nb, mean_a, mean_b, diff, None, None, None, None, None)
+    va, vb = _sd(xa) ** 2 / na, _sd(xb) ** 2 / nb
+    if va + vb == 0:
+        return Welch(na, nb, mean_a, mean_b, diff, None, None, None, None, None)
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+    t = diff / se
+    p = float(2 * sps.t.sf(abs(t), df))
+    low, high = _t_interval(diff, se, df, confidence)
+    return Welch(na, nb, mean_a, mean_b, diff, low, high, t, df, p)
+
+
+def hedges_g_from_d(d: float, n_a: int, n_b: int, *, confidence: float = 0.95) -> EffectSize:
+    """Hedges' g from Cohen's d and group sizes, with SE and normal-theory CI.
+
+    g = J * d with the exact correction J = Γ(m/2) / (sqrt(m/2) Γ((m-1)/2)), m = n_a + n_b - 2.
+    SE(g) = sqrt((n_a + n_b) / (n_a n_b) + g² / (2 (n_a + n_b))), the large-sample variance of
+    Hedges & Olkin (1985) evaluated at g (as metafor's escalc does); d = 0.5, n 25 vs 31 gives
+    g = 0.493, SE = 0.273. CI = g ± z * SE. All None but d when a group is empty or m < 2.
+    """
+    m = n_a + n_b - 2
+    if n_a < 1 or n_b < 1 or m < 2:
+        return EffectSize(None, None, None, None, d)
+    j = math.exp(special.gammaln(m / 2) - 0.5 * math.log(m / 2) - special.gammaln((m - 1) / 2))
+    g = j * d
+    se = math.sqrt((n_a + n_b) / (n_a * n_b) + g**2 / (2 * (n_a + n_b)))
+    half = float(sps.norm.ppf((1 + confidence) / 2)) * se
+    return EffectSize(g, se, g - half, g + half, d)
+
+
+def hedges_g(a: Values, b: Values, *, confidence: float = 0.95) -> EffectSize:
+    """Hedges' g of a against b, ignoring None: d = (mean_a - mean_b) / pooled SD (ddof=1 each).
+
+    See ``hedges_g_from_d`` for g, SE and CI. All None when a group has fewer than 2 values or
+    the pooled SD is 0.
+    """
+    xa, xb = _present(a), _present(b)
+    na, nb = len(xa), len(xb)
+    if na < 2 or nb < 2:
+        return EffectSize(None, None, None, None, None)
+    pooled = math.sqrt(((na - 1) * _sd(xa) ** 2 + (nb - 1) * _sd(xb) ** 2) / (na + nb - 2))
+    if pooled == 0:
+        return EffectSize(None, None, None, None, None)
+    d = (float(np.mean(xa)) - float(np.mean(xb))) / pooled
+    return hedges_g_from_d(d, na, nb, confidence=confidence)
+
+
+def ancova(
+    pre: Values,
+    post: Values,
+    group: Sequence[int | bool | None],
+    *,
+    confidence: float = 0.95,
+) -> Ancova:
+    """Adjusted group difference from OLS of post on intercept + pre + group (1 = intervention).
+
+    Complete cases only. estimate is the group coefficient (intervention - comparison at equal
+    pre), with its SE, t-based CI and two-sided p on n - 3 residual df. All None but n when
+    n < 4 or the design is singular (e.g. one group only, or pre constant); p is None when the
+    fit is exact (SE 0).
+    """
+    x_pre, y, x_group = _complete(pre, post, group)
+    n = len(y)
+    if n < 4:
+        return Ancova(n, None, None, None, None, None)
+    design = np.column_stack([np.ones(n), x_pre, x_group != 0])
+    if np.linalg.matrix_rank(design) < 3:
+        return Ancova(n, None, None, None, None, None)
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    df = n - 3
+    sigma2 = float(np.sum((y - design @ beta) ** 2)) / df
+    se = math.sqrt(sigma2 * np.linalg.inv(design.T @ design)[2, 2])
+    estimate = float(beta[2])
+    if se == 0:
+        return Ancova(n, estimate, 0.0, estimate, estimate, None)
+    p = float(2 * sps.t.sf(abs(estimate / se), df))
+    low, high = _t_interval(estimate, se, df, confidence)
+    return Ancova(n, estimate, se, low, high, p)
+
+
+def pearson(x: Values, y: Values, *, confidence: float = 0.95) -> Correlation:
+    """Pearson's r over complete cases, p from ``scipy.stats.pearsonr``, Fisher-z CI.
+
+    All None but n when n < 3 or either variable is constant; the CI is None when n = 3
+    (its SE, 1/sqrt(n - 3), is undefined).
+    """
+    xs, ys = _complete(x, y)
+    n = len(xs)
+    if n < 3 or xs.min() == xs.max() or ys.min() == ys.max():
+        return Correlation(n, None, None, None, None)
+    result = sps.pearsonr(xs, ys)
+    r, p = float(result.statistic), float(result.pvalue)
+    if n == 3:
+        return Correlation(n, r, None, None, p)
+    if abs(r) == 1:
+        return Correlation(n, r, r, r, p)
+    half = float(sps.norm.ppf((1 + confidence) / 2)) / math.sqrt(n - 3)
+    z = math.atanh(r)
+    return Correlation(n, r, math.tanh(z - half), math.tanh(z + half), p)
+
+
+def kaplan_meier(
+    durations: Values, observed: Sequence[bool | None], *, confidence: float = 0.95
+) -> Survival:
+    """Kaplan-Meier survival in post: durations in days; observed True = left, False = censored.
+
+    Rows with a None are dropped. Per distinct event time: S(t) (from ``scipy.stats.ecdf``), the
+    number at risk (duration >= t), the events, and Greenwood log-log CI bounds (None where
+    undefined, e.g. S = 0). last_time is the longest duration, event or censored.
+    """
+    x, obs = _complete(durations, observed)
+    if len(x) == 0:
+        return Survival(0, (), (), (), (), (), (), None)
+    if x.min() < 0:
+        raise ValueError("durations must not be negative")
+    obs = obs.astype(bool)
+    sf = sps.ecdf(sps.CensoredData(uncensored=x[obs], right=x[~obs])).sf
+    with warnings.catch_warnings():
+        # Undefined bounds come back as NaN with a warning; they become None below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = sf.confidence_interval(confidence, method="log-log")
+    times = np.unique(x[obs])
+    at = np.isin(sf.quantiles, times)
+
+    def bounds(values: np.ndarray) -> tuple[float | None, ...]:
+        return tuple(None if math.isnan(v) else float(v) for v in values[at])
+
+    return Survival(
+        n=len(x),
+        times=tuple(float(t) for t in times),
+        survival=tuple(float(s) for s in sf.probabilities[at]),
+        at_risk=tuple(int(np.sum(x >= t)) for t in times),
+        events=tuple(int(np.sum(obs & (x == t))) for t in times),
+        ci_low=bounds(ci.low.probabilities),
+        ci_high=bounds(ci.high.probabilities),
+        last_time=float(x.max()),
+    )
+
+
+def survival_at(result: Survival, t: float) -> float | None:
+    """S(t) as a right-continuous step: 1.0 before the first event, events at t counted.
+
+    None when t lies beyond the longest follow-up (nobody was observed that long), unless S has
+    already reached 0, which then holds for ever. None for an empty result.
+    """
+    if result.last_time is None:
+        return None
+    i = int(np.searchsorted(result.times, t, side="right")) - 1
+    value = 1.0 if i < 0 else result.survival[i]
+    if t > result.last_time and value > 0:
+        return None
+    return value
+
+
+def is_small(n: int, threshold: int = SMALL_CELL) -> bool:
+    """True when a cell summarising n people must be suppressed: n < threshold, 0 included.
+
+    A statistic of nobody has nothing to show, so 0 counts as small here; for counts in a
+    distribution, where a 0 may be shown, use ``secondary_suppression``.
+    """
+    return n < threshold
+
+
+def secondary_suppression(counts: Mapping[Hashable, int], threshold: int = SMALL_CELL) -> set:
+    """Keys to hide in one row of counts whose total is shown.
+
+    Hidden: every key with 0 < count < threshold (zeros stay shown). If that hides exactly one
+    key, it could be recovered from the total, so the smallest other non-zero count is hidden
+    too (ties: the first in the mapping's order). If no other non-zero count exists, nothing more
+    is hidden: the total then equals the small cell and is the caller's to suppress.
+    """
+    hidden = {k for k, c in counts.items() if 0 < c < threshold}
+    if len(hidden) == 1:
+        items = enumerate(counts.items())
+        others = [(c, i, k) for i, (k, c) in items if c > 0 and k not in hidden]
+        if others:
+            hidden.add(min(others)[2])
+    return hidden
