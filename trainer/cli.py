@@ -7,12 +7,13 @@ from flask import Flask, current_app
 
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
+from trainer import jobs
 from trainer.services import accounts, curriculum, demo
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
-    for command in (create_admin, load_modules, seed_demo):
+    for command in (create_admin, load_modules, seed_demo, run_jobs):
         app.cli.add_command(command)
 
 
@@ -63,3 +64,10 @@ def seed_demo(if_empty: bool) -> None:
     summary = demo.seed(Path(current_app.config["MODULES_DIR"]), now=utcnow(),
                         base_url=current_app.config["BASE_URL"])
     click.echo(summary)
+
+
+@click.command("run-jobs")
+def run_jobs() -> None:
+    """Run every scheduled job once, now (safe to repeat: jobs are idempotent)."""
+    for job_id, result in jobs.run_all(utcnow()).items():
+        click.echo(f"{job_id}: {result}")

@@ -32,6 +32,12 @@ def live_server(app):
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def _csrf_on(app, monkeypatch):
+    """Browser tests submit real forms, so CSRF protection is on as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the session."""

@@ -1,0 +1,48 @@
+"""Scheduled jobs: thin, idempotent calls into services, safe to run twice or late.
+
+Each job takes the current instant and computes what is due from the database; what it sends
+goes through the outbox with a unique dedupe key, so running it again sends nothing twice.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from trainer.extensions import db
+
+
+@dataclass(frozen=True)
+class Job:
+    """A registered job: a name, how often it runs, and what it calls."""
+
+    id: str
+    minutes: int
+    func: Callable[[datetime], object]
+
+
+JOBS: list[Job] = []
+
+
+def job(job_id: str, *, minutes: int):
+    """Register ``func(now)`` as a job that runs every ``minutes`` minutes."""
+    def register(func):
+        JOBS.append(Job(job_id, minutes, func))
+        return func
+    return register
+
+
+def run_job(entry: Job, now: datetime):
+    """Run one job and end its transaction: commit what it did, or roll back on error."""
+    try:
+        result = entry.func(now)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+
+
+def run_all(now: datetime) -> dict[str, object]:
+    """Run every registered job once (``flask run-jobs``, tests); return each job's result."""
+    return {entry.id: run_job(entry, now) for entry in JOBS}
