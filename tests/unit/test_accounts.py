@@ -121,3 +121,17 @@ def test_an_admin_cannot_disable_themselves(app):
     admin = make_user(is_admin=True)
     with pytest.raises(RuleViolation):
         accounts.set_enabled(admin, admin, False)
+
+
+def test_create_admin_command_reads_the_password_from_the_environment(app, runner, monkeypatch):
+    monkeypatch.setenv("TRAINER_ADMIN_PASSWORD", "a long admin password")
+    result = runner.invoke(args=["create-admin", "Boss@Example.org", "--name", "The Boss"])
+    assert result.exit_code == 0, result.output
+    assert accounts.authenticate("boss@example.org", "a long admin password", ip="1", now=NOW).is_admin
+
+
+def test_create_admin_command_refuses_a_short_password(app, runner, monkeypatch):
+    monkeypatch.setenv("TRAINER_ADMIN_PASSWORD", "short")
+    result = runner.invoke(args=["create-admin", "boss@example.org"])
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
+    assert accounts.find_user_by_email("boss@example.org") is None
