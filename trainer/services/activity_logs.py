@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import Activity, ActivityLog, Assignment, Membership, Module, User
+from trainer.models import Activity, ActivityLog, Assignment, Goal, Membership, Module, User
 from trainer.services import access
+from trainer.services.goals import goals_to_review
 
 STATUSES = ("started", "done")
 MAX_MINUTES = 1440
@@ -230,3 +231,21 @@ def history(membership: Membership, assignment: Assignment) -> list[ActivityLog]
         select(ActivityLog).where(ActivityLog.membership_id == membership.id,
                                   ActivityLog.assignment_id == assignment.id)
         .order_by(ActivityLog.done_on.desc(), ActivityLog.id.desc())))
+
+
+@dataclass
+class ParticipantSummary:
+    """What a participant's home shows: work due soon and overdue, progress per module, goals."""
+
+    due_soon: list[AssignmentState]
+    overdue: list[AssignmentState]
+    modules: list[ModuleWork]
+    goals_to_review: list[Goal]
+
+
+def summary_for(membership: Membership, today: date) -> ParticipantSummary:
+    """The participant's home summary on ``today``."""
+    work = work_for(membership, today)
+    items = [i for w in work for i in w.items]
+    return ParticipantSummary([i for i in items if i.due_soon], [i for i in items if i.overdue],
+                              work, goals_to_review(membership, today))
