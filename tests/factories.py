@@ -69,3 +69,39 @@ def make_session(day: TrainingDay, module, *, starts: time = time(9, 30), ends: 
 def days_after(start: date, n: int) -> date:
     """``start`` plus ``n`` days."""
     return start + timedelta(days=n)
+
+
+def make_assignment(programme: Programme, activity, *, due_on: date = date(2026, 10, 1)):
+    """An assignment of ``activity`` in ``programme``."""
+    from trainer.models import Assignment
+
+    assignment = Assignment(programme=programme, activity=activity, due_on=due_on)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def make_log(assignment, membership, *, status: str = "done", done_on: date = date(2026, 9, 20),
+             minutes: int | None = 15, values: dict | None = None, private_note: str = ""):
+    """An activity log of ``assignment`` by ``membership``."""
+    from trainer.models import ActivityLog
+
+    log = ActivityLog(assignment=assignment, membership=membership, status=status, done_on=done_on,
+                      minutes=minutes, values=values or {}, private_note=private_note)
+    db.session.add(log)
+    db.session.flush()
+    return log
+
+
+def make_goal(membership, what: str = "Leave work by six on three days a week", *,
+              shared: bool = False, reviews=()):
+    """A goal of ``membership``; ``reviews`` is a sequence of (date, progress)."""
+    from trainer.models import Goal, GoalReview
+
+    goal = Goal(membership=membership, what=what, why="Rest", measure="Diary",
+                shared_with_trainer=shared)
+    for reviewed_on, progress in reviews:
+        goal.reviews.append(GoalReview(reviewed_on=reviewed_on, progress=progress))
+    db.session.add(goal)
+    db.session.flush()
+    return goal

@@ -40,13 +40,14 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from trainer.activities.views import bp as activities_bp
     from trainer.admin.views import bp as admin_bp
     from trainer.auth.views import bp as auth_bp
     from trainer.curriculum.views import bp as curriculum_bp
     from trainer.home.views import bp as home_bp
     from trainer.programmes.views import bp as programmes_bp
 
-    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp):
+    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp):
         app.register_blueprint(bp)
 
 

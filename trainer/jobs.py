@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trainer.extensions import db
+from trainer.services import assignments, goals
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,15 @@ def run_job(entry: Job, now: datetime):
 def run_all(now: datetime) -> dict[str, object]:
     """Run every registered job once (``flask run-jobs``, tests); return each job's result."""
     return {entry.id: run_job(entry, now) for entry in JOBS}
+
+
+@job("assignment-reminders", minutes=60)
+def assignment_reminders(now: datetime) -> int:
+    """One reminder when an assignment is due within two days, one when it is overdue."""
+    return assignments.send_due_reminders(now)
+
+
+@job("goal-review-reminders", minutes=60)
+def goal_review_reminders(now: datetime) -> int:
+    """One reminder when an active goal has gone 14 days without a review."""
+    return goals.send_review_reminders(now)

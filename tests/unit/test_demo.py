@@ -55,3 +55,17 @@ def test_seed_demo_refuses_in_production(app, runner, monkeypatch):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.scalar(select(func.count(Programme.id))) == 0
+
+
+def test_demo_participant_has_work_due_overdue_and_a_goal_to_review(app, modules):
+    from trainer.clock import today_in
+    from trainer.models import PeerGroupMember, User
+    from trainer.services import activity_logs, progress
+
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    user = db.session.scalars(select(User).where(User.email == "participant@demo.test")).one()
+    member = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).one()
+    summary = activity_logs.summary_for(member, today_in("Europe/London", NOW))
+    assert summary.due_soon and summary.overdue and summary.goals_to_review
+    assert db.session.scalar(select(func.count(PeerGroupMember.id))) == 25
+    assert progress.shared_goals(member.programme)

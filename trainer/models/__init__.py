@@ -4,6 +4,7 @@ from trainer.models.audit import AuditEvent
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
+from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingWave
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
@@ -12,6 +13,6 @@ from trainer.models.user import LoginAttempt, PasswordToken, User
 __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage",
-    "PasswordToken", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
+    "PasswordToken", "PeerGroup", "PeerGroupMember", "PeerMeeting", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
     "TrainingSession", "User",
 ]

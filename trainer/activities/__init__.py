@@ -1,0 +1,1 @@
+"""Self-directed activities, goals and peer coaching."""

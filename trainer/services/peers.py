@@ -1,0 +1,151 @@
+"""Peer coaching: pairs or triads within the intervention arm, and the meetings they log."""
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from trainer.errors import NotFound, RuleViolation
+from trainer.extensions import db
+from trainer.models import Membership, PeerGroup, PeerGroupMember, PeerMeeting, Programme, User
+from trainer.services import audit
+
+GROUP_SIZES = (2, 3)
+
+
+def _eligible(programme: Programme) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).where(Membership.programme_id == programme.id,
+                                 Membership.role == "participant", Membership.arm == "intervention")
+        .options(selectinload(Membership.user)).order_by(Membership.code)))
+
+
+def _grouped_ids(programme: Programme) -> set[int]:
+    return set(db.session.scalars(select(PeerGroupMember.membership_id)
+                                  .where(PeerGroupMember.programme_id == programme.id)))
+
+
+@dataclass
+class PeerOverview:
+    """A programme's peer groups and the intervention participants not yet in one."""
+
+    groups: list[PeerGroup]
+    ungrouped: list[Membership]
+
+
+def overview(programme: Programme) -> PeerOverview:
+    """The groups (with members) and who is left over."""
+    groups = list(db.session.scalars(
+        select(PeerGroup).where(PeerGroup.programme_id == programme.id)
+        .options(selectinload(PeerGroup.members).selectinload(PeerGroupMember.membership)
+                 .selectinload(Membership.user))
+        .order_by(PeerGroup.id)))
+    grouped = _grouped_ids(programme)
+    return PeerOverview(groups, [m for m in _eligible(programme) if m.id not in grouped])
+
+
+def _add_group(actor: User, programme: Programme, members: list[Membership]) -> PeerGroup:
+    group = PeerGroup(programme_id=programme.id, created_by_id=actor.id)
+    for m in members:
+        group.members.append(PeerGroupMember(programme_id=programme.id, membership_id=m.id))
+    db.session.add(group)
+    return group
+
+
+def form_group(actor: User, programme: Programme, membership_ids: list[int]) -> PeerGroup:
+    """Put two or three ungrouped intervention participants in a new group. Commits."""
+    if len(set(membership_ids)) not in GROUP_SIZES:
+        raise RuleViolation("Choose two or three participants", field="members")
+    free = {m.id: m for m in overview(programme).ungrouped}
+    if not all(i in free for i in membership_ids):
+        raise RuleViolation("Choose only intervention participants who are not yet in a group",
+                            field="members")
+    group = _add_group(actor, programme, [free[i] for i in dict.fromkeys(membership_ids)])
+    audit.record(actor.id, "peers.form_group", group, programme_id=programme.id)
+    db.session.commit()
+    return group
+
+
+def split(people: list, size: int) -> list[list]:
+    """Split people into groups of ``size`` (2 or 3), never leaving anyone alone: a spare person
+    joins a pair to make a triad; with triads, a spare person turns the last triad into two pairs."""
+    if size not in GROUP_SIZES:
+        raise RuleViolation("Groups are pairs or triads", field="size")
+    groups = [people[i:i + size] for i in range(0, len(people), size)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        spare = groups.pop()
+        if size == 2:
+            groups[-1] += spare
+        else:
+            last = groups.pop() + spare
+            groups += [last[:2], last[2:]]
+    return groups if not groups or len(groups[-1]) > 1 else []
+
+
+def shuffle_groups(actor: User, programme: Programme, size: int, *, rng: random.Random) -> int:
+    """Shuffle every ungrouped intervention participant into groups of ``size``. Commits.
+
+    Returns the number of groups formed.
+    """
+    people = overview(programme).ungrouped
+    rng.shuffle(people)
+    groups = split(people, size)
+    if not groups:
+        raise RuleViolation("At least two participants must be left without a group to shuffle",
+                            field="size")
+    for members in groups:
+        _add_group(actor, programme, members)
+    audit.record(actor.id, "peers.shuffle", programme, programme_id=programme.id, groups=len(groups))
+    db.session.commit()
+    return len(groups)
+
+
+def dissolve_group(actor: User, programme: Programme, group_id: int) -> None:
+    """Remove a group that has no meetings logged. Commits."""
+    group = db.session.get(PeerGroup, group_id)
+    if group is None or group.programme_id != programme.id:
+        raise NotFound("No such group.")
+    if group.meetings:
+        raise RuleViolation("This group has logged meetings, so it cannot be dissolved.")
+    audit.record(actor.id, "peers.dissolve", group, programme_id=programme.id)
+    db.session.delete(group)
+    db.session.commit()
+
+
+def group_of(membership: Membership) -> PeerGroup | None:
+    """The participant's peer group, if they have one."""
+    return db.session.scalar(
+        select(PeerGroup).join(PeerGroupMember).where(PeerGroupMember.membership_id == membership.id)
+        .options(selectinload(PeerGroup.members).selectinload(PeerGroupMember.membership)
+                 .selectinload(Membership.user)))
+
+
+def log_meeting(membership: Membership, met_on: date, minutes: int | None, agenda: str,
+                private_note: str, *, today: date) -> PeerMeeting:
+    """Log a peer-coaching meeting of the participant's group. Commits."""
+    group = group_of(membership)
+    if group is None:
+        raise RuleViolation("You are not in a peer group yet.")
+    if met_on > today:
+        raise RuleViolation("The date must be today or in the past", field="met_on")
+    if minutes is not None and not 0 <= minutes <= 600:
+        raise RuleViolation("Minutes must be between 0 and 600", field="minutes")
+    if not agenda.strip():
+        raise RuleViolation("Enter what you worked on, in a line your peers will see", field="agenda")
+    if len(agenda.strip()) > 300:
+        raise RuleViolation("The shared line must be 300 characters or fewer", field="agenda")
+    meeting = PeerMeeting(group=group, author=membership, met_on=met_on, minutes=minutes,
+                          agenda=agenda.strip(), private_note=private_note.strip())
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
+    """The group's meetings, newest first, each with its private note if ``membership`` wrote it
+    (None otherwise: a peer sees the shared line only)."""
+    group = group_of(membership)
+    if group is None:
+        return []
+    return [(m, m.private_note if m.author_id == membership.id else None) for m in group.meetings]
