@@ -4,6 +4,9 @@ from trainer.models.audit import AuditEvent
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
+from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResponse, OutcomeScore,
+                                     OutcomeWave, ProgrammeInstrument, ScoreSharing,
+                                     SupportResource)
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingWave
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
@@ -11,7 +14,9 @@ from trainer.models.user import LoginAttempt, PasswordToken, User
 
 __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
-    "GoalReview", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage",
+    "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage", "OutcomeResponse",
+    "OutcomeScore", "OutcomeWave", "ProgrammeInstrument", "ScoreSharing", "SupportResource",
+    "WAVE_KINDS",
     "PasswordToken", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
     "TrainingSession", "User",
 ]
