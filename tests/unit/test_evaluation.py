@@ -85,6 +85,7 @@ def test_small_cells_and_comparisons_are_suppressed_by_pairs(app):
     assert comparison.wave.kind == "post"
     assert comparison.suppressed and comparison.welch is None and comparison.g is None
     chart = result.chart()
+    assert chart["datasets"][0]["label"] == "Intervention mean"
     assert chart["datasets"][0]["data"][1] is None and chart["datasets"][0]["data"][0] is not None
 
 

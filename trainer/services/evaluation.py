@@ -63,20 +63,26 @@ class ScaleEvaluation:
     comparisons: list[Comparison] = field(default_factory=list)
 
     def chart(self) -> dict:
-        """Means with 95% CIs per arm over the waves, for <canvas data-chart> (suppressed cells out)."""
+        """Means per arm over the waves with dashed 95% CI bounds, for <canvas data-chart>.
+
+        Suppressed cells are left out (gaps).
+        """
+        def point(cell: Cell, attr: str):
+            value = None if cell.suppressed or cell.desc is None else getattr(cell.desc, attr)
+            return None if value is None else round(value, 3)
+
         datasets = []
-        for arm in ARMS:
-            points = [self.cells[(arm, w.id)] for w in self.waves]
-            datasets.append({
-                "label": arm.capitalize(),
-                "data": [None if c.suppressed or c.desc.mean is None else round(c.desc.mean, 3)
-                         for c in points],
-                "errorBars": [None if c.suppressed or c.desc.ci_low is None else
-                              [round(c.desc.ci_low, 3), round(c.desc.ci_high, 3)] for c in points],
-                "fill": False, "spanGaps": True})
+        for arm, colour in zip(ARMS, ("#1d70b8", "#f47738")):
+            cells = [self.cells[(arm, w.id)] for w in self.waves]
+            datasets.append({"label": f"{arm.capitalize()} mean", "borderColor": colour,
+                             "backgroundColor": colour, "data": [point(c, "mean") for c in cells]})
+            for bound, attr in (("lower", "ci_low"), ("upper", "ci_high")):
+                datasets.append({"label": f"{arm.capitalize()} 95% CI {bound}", "borderColor": colour,
+                                 "backgroundColor": colour, "borderDash": [6, 4], "pointRadius": 0,
+                                 "borderWidth": 1, "data": [point(c, attr) for c in cells]})
         return {"type": "line", "labels": [w.label for w in self.waves], "datasets": datasets,
                 "options": {"plugins": {"title": {"display": True,
-                                                  "text": f"{self.scale.title}: mean per group"}}}}
+                                                  "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
 
 
 def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[int, int], float]:

@@ -35,6 +35,7 @@ class QuestionnaireStatus:
     wave: OutcomeWave
     instrument: Instrument
     state: str  # "not open yet", "to do", "started", "done", "closed"
+    can_answer: bool
 
 
 def _training_span(programme: Programme) -> tuple[date, date]:
@@ -147,7 +148,8 @@ def questionnaires_for(membership: Membership, today: date) -> list[Questionnair
                 state = "closed"
             else:
                 state = "started" if r and r.answers else "to do"
-            result.append(QuestionnaireStatus(wave, instrument, state))
+            result.append(QuestionnaireStatus(wave, instrument, state,
+                                              wave.opens_on <= today <= wave.closes_on))
     return result
 
 
