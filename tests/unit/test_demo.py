@@ -55,3 +55,15 @@ def test_seed_demo_refuses_in_production(app, runner, monkeypatch):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.scalar(select(func.count(Programme.id))) == 0
+
+
+def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(app, modules):
+    from trainer.services import evaluation, retention
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    programme = db.session.scalars(select(Programme)).one()
+    scs = evaluation.evaluate(programme, "scs-sf", "total").comparisons[0]
+    burnout = evaluation.evaluate(programme, "proqol5", "burnout").comparisons[0]
+    assert not scs.suppressed and scs.g.g > 0.3
+    assert not burnout.suppressed and abs(burnout.g.g) < scs.g.g
+    arms = retention.retention(programme, NOW.date())
+    assert sum(a.left for a in arms) == 9 and all(not a.suppressed for a in arms)
