@@ -12,7 +12,7 @@
   form.addEventListener('change', function () {
     var data = new FormData(form)
     data.set('action', 'save')
-    fetch(form.action, { method: 'POST', body: data, headers: { 'X-Autosave': '1' }, credentials: 'same-origin' })
+    fetch(form.getAttribute('action'), { method: 'POST', body: data, headers: { 'X-Autosave': '1' }, credentials: 'same-origin' })
       .then(function (response) {
         if (status) {
           status.textContent = response.ok ? 'Your answers are saved.' : 'Your answers could not be saved just now; use the Save button.'
