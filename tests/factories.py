@@ -105,3 +105,30 @@ def make_goal(membership, what: str = "Leave work by six on three days a week", 
     db.session.add(goal)
     db.session.flush()
     return goal
+
+def make_outcome_waves(programme: Programme, keys=("brs",), *, baseline=(date(2026, 9, 1), date(2026, 9, 30)),
+                       post=(date(2026, 12, 1), date(2026, 12, 31)),
+                       follow_up=(date(2027, 5, 1), date(2027, 5, 31))):
+    """Outcome waves (baseline, post, follow-up) using ``keys``; returns waves by kind."""
+    from trainer.services import outcomes
+
+    outcomes.configure(programme, list(keys), [
+        outcomes.WaveDates("baseline", *baseline), outcomes.WaveDates("post", *post),
+        outcomes.WaveDates("follow-up", *follow_up)])
+    return {w.kind: w for w in outcomes.waves(programme)}
+
+
+def make_scores(member, wave, key: str, scale_values: dict[str, float | None], *, high_risk=()):
+    """A submitted response with the given scale scores written directly (no item answers)."""
+    from datetime import datetime, timezone
+
+    from trainer.models import OutcomeResponse, OutcomeScore
+
+    response = OutcomeResponse(wave_id=wave.id, membership_id=member.id, instrument_key=key,
+                               answers={}, submitted_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+    for scale, value in scale_values.items():
+        response.scores.append(OutcomeScore(scale_key=scale, value=value, instrument_version="test",
+                                            high_risk=scale in high_risk))
+    db.session.add(response)
+    db.session.flush()
+    return response

@@ -45,9 +45,11 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.auth.views import bp as auth_bp
     from trainer.curriculum.views import bp as curriculum_bp
     from trainer.home.views import bp as home_bp
+    from trainer.outcomes.views import bp as outcomes_bp
     from trainer.programmes.views import bp as programmes_bp
 
-    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp):
+    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp,
+               outcomes_bp):
         app.register_blueprint(bp)
 
 

@@ -8,12 +8,12 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs
-from trainer.services import accounts, curriculum, demo
+from trainer.services import accounts, curriculum, demo, instruments
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
-    for command in (create_admin, load_modules, seed_demo, run_jobs):
+    for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items):
         app.cli.add_command(command)
 
 
@@ -71,3 +71,17 @@ def run_jobs() -> None:
     """Run every scheduled job once, now (safe to repeat: jobs are idempotent)."""
     for job_id, result in jobs.run_all(utcnow()).items():
         click.echo(f"{job_id}: {result}")
+
+
+@click.command("load-instrument-items")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_instrument_items(file: Path) -> None:
+    """Load a licensed questionnaire's item wording from FILE (TOML: key, items) into the database."""
+    try:
+        instrument = instruments.load_item_text(file)
+    except instruments.InstrumentError as exc:
+        click.echo("Nothing was loaded. Fix these problems and run the command again:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"Loaded the wording of {instrument.item_count} items of {instrument.title}.")

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+
 from trainer.extensions import db
-from trainer.services import assignments, goals
+from trainer.services import assignments, goals, outcomes
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,9 @@ def assignment_reminders(now: datetime) -> int:
 def goal_review_reminders(now: datetime) -> int:
     """One reminder when an active goal has gone 14 days without a review."""
     return goals.send_review_reminders(now)
+
+
+@job("outcome-invitations", minutes=60)
+def outcome_invitations(now: datetime) -> int:
+    """Invite both arms to open outcome waves and remind non-respondents, each once."""
+    return outcomes.send_invitations(now, base_url=current_app.config["BASE_URL"])

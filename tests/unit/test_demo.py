@@ -69,3 +69,14 @@ def test_demo_participant_has_work_due_overdue_and_a_goal_to_review(app, modules
     assert summary.due_soon and summary.overdue and summary.goals_to_review
     assert db.session.scalar(select(func.count(PeerGroupMember.id))) == 25
     assert progress.shared_goals(member.programme)
+
+def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(app, modules):
+    from trainer.services import evaluation, retention
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    programme = db.session.scalars(select(Programme)).one()
+    scs = evaluation.evaluate(programme, "scs-sf", "total").comparisons[0]
+    burnout = evaluation.evaluate(programme, "proqol5", "burnout").comparisons[0]
+    assert not scs.suppressed and scs.g.g > 0.3
+    assert not burnout.suppressed and abs(burnout.g.g) < scs.g.g
+    arms = retention.retention(programme, NOW.date())
+    assert sum(a.left for a in arms) == 9 and all(not a.suppressed for a in arms)

@@ -4,6 +4,9 @@ from trainer.models.audit import AuditEvent
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
+from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResponse, OutcomeScore,
+                                     OutcomeWave, ProgrammeInstrument, ScoreSharing,
+                                     SupportResource)
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingWave
@@ -12,7 +15,9 @@ from trainer.models.user import LoginAttempt, PasswordToken, User
 
 __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
-    "GoalReview", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage",
-    "PasswordToken", "PeerGroup", "PeerGroupMember", "PeerMeeting", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
+    "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating",
+    "OutboxMessage", "OutcomeResponse", "OutcomeScore", "OutcomeWave", "PasswordToken", "PeerGroup",
+    "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingWave", "ScoreSharing",
+    "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
 ]

@@ -11,7 +11,7 @@ from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Assignment, Membership, Module, ModuleRating, Programme,
                             RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import curriculum, demo_activities, programmes
+from trainer.services import curriculum, demo_activities, demo_outcomes, programmes
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -209,4 +209,5 @@ def _ratings(ctx: DemoContext) -> None:
 
 
 # Later features add their own steps here, in order.
-STEPS = [_people, _programme, _schedule, _activities, _ratings, demo_activities.goals_and_peers]
+STEPS = [_people, _programme, _schedule, _activities, _ratings, demo_activities.goals_and_peers,
+         demo_outcomes.outcomes_step]

@@ -1,0 +1,54 @@
+"""In a real browser: a participant answers a questionnaire with the keyboard (autosaved), and the
+lead's evaluation page draws its chart."""
+import pytest
+from sqlalchemy import select
+
+from tests.e2e.conftest import sign_in
+from trainer.clock import utcnow
+from trainer.extensions import db
+from trainer.models import OutcomeResponse
+from trainer.services import demo
+
+
+@pytest.fixture
+def demo_data(app, modules):
+    demo.seed(modules_dir=None, now=utcnow(), base_url="http://localhost")
+    db.session.commit()
+
+
+def test_participant_answers_by_keyboard_with_autosave_then_submits(live_server, page, demo_data):
+    sign_in(page, live_server, "participant@demo.test", demo.DEMO_PASSWORD)
+    page.get_by_role("link", name="Your wellbeing questionnaires").click()
+    page.get_by_role("link", name="Self-Compassion Scale, short form").click()
+    first = page.get_by_role("group", name="1. When I fail at something important")
+    first.get_by_label("Almost always").check()
+    page.keyboard.press("ArrowLeft")  # moves to the previous option: "4"
+    page.wait_for_function("() => document.getElementById('autosave-status').textContent !== ''")
+    assert page.locator("#autosave-status").inner_text() == "Your answers are saved."
+    db.session.expire_all()
+    saved = db.session.scalar(select(OutcomeResponse).where(OutcomeResponse.instrument_key == "scs-sf",
+                                                           OutcomeResponse.submitted_at.is_(None)))
+    assert saved.answers == {"1": 4}
+    db.session.rollback()  # end the read so the server can write
+    page.reload()
+    assert page.get_by_role("group", name="1. When I fail").get_by_label("4").is_checked()
+    for n in range(2, 13):
+        page.locator(f"#item_{n}-2").check()
+    page.get_by_role("button", name="Submit my answers").click()
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    assert "Self-compassion" in page.content()
+
+
+def test_lead_sees_evaluation_chart_flow_and_retention(live_server, page, demo_data):
+    sign_in(page, live_server, "lead@demo.test", demo.DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server}/")
+    page.get_by_role("link", name="ASYE resilience programme (demo)").first.click()
+    page.get_by_role("link", name="Outcomes, participant flow and retention").click()
+    assert page.get_by_role("heading", name="Did it work?").is_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
+    assert "Hedges" in page.content()
+    page.get_by_role("link", name="Participant flow").click()
+    assert page.get_by_role("heading", name="Allocated").is_visible()
+    page.get_by_role("link", name="Retention").click()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
+    assert "Number at risk" in page.content()

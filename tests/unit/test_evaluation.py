@@ -1,0 +1,120 @@
+"""The evaluation: per-arm statistics against SciPy and statsmodels, suppression, flow, dose."""
+from datetime import date
+
+import numpy as np
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+
+from tests.factories import make_member, make_outcome_waves, make_programme, make_scores
+from trainer.extensions import db
+from trainer.models import ActivityLog, Activity, Assignment
+from trainer.services import evaluation
+
+
+def _cohort(n_int, n_comp, pre_int, post_int, pre_comp, post_comp):
+    programme = make_programme()
+    waves = make_outcome_waves(programme, ("scs-sf",))
+    members = []
+    for arm, pres, posts in (("intervention", pre_int, post_int), ("comparison", pre_comp, post_comp)):
+        for pre, post in zip(pres, posts):
+            m = make_member(programme, arm=arm)
+            members.append(m)
+            if pre is not None:
+                make_scores(m, waves["baseline"], "scs-sf", {"total": pre})
+            if post is not None:
+                make_scores(m, waves["post"], "scs-sf", {"total": post})
+    return programme, waves, members
+
+
+def test_statistics_match_scipy_and_statsmodels_on_random_data(app):
+    rng = np.random.default_rng(6)
+    pre_i, pre_c = rng.normal(3, .6, 12), rng.normal(3, .6, 15)
+    post_i, post_c = pre_i + rng.normal(.4, .5, 12), pre_c + rng.normal(0, .5, 15)
+    programme, waves, _ = _cohort(12, 15, pre_i, post_i, pre_c, post_c)
+    result = evaluation.evaluate(programme, "scs-sf", "total")
+    base = result.cells[("intervention", waves["baseline"].id)]
+    assert base.n == 12 and base.desc.mean == pytest.approx(pre_i.mean())
+    assert base.desc.sd == pytest.approx(pre_i.std(ddof=1))
+    change = result.changes[("intervention", waves["post"].id)]
+    ref = sps.ttest_rel(post_i, pre_i)
+    low, high = ref.confidence_interval()
+    assert change.pairs == 12 and change.diff.mean_diff == pytest.approx((post_i - pre_i).mean())
+    assert (change.diff.ci_low, change.diff.ci_high) == pytest.approx((low, high))
+    comparison = result.comparisons[0]
+    assert comparison.wave.kind == "post"
+    welch = sps.ttest_ind(post_i - pre_i, post_c - pre_c, equal_var=False)
+    assert comparison.welch.p == pytest.approx(welch.pvalue)
+    assert comparison.welch.diff == pytest.approx((post_i - pre_i).mean() - (post_c - pre_c).mean())
+    frame = {"post": np.r_[post_i, post_c], "pre": np.r_[pre_i, pre_c], "group": [1] * 12 + [0] * 15}
+    fit = smf.ols("post ~ pre + group", data=frame).fit()
+    assert comparison.ancova.estimate == pytest.approx(fit.params["group"])
+    assert comparison.ancova.ci_low == pytest.approx(fit.conf_int().loc["group", 0])
+    assert comparison.ancova.p == pytest.approx(fit.pvalues["group"])
+    assert comparison.g.g > 0
+
+
+def _exact(n, mean, sd, rng):
+    x = rng.normal(size=n)
+    return (x - x.mean()) / x.std(ddof=1) * sd + mean
+
+
+def test_worked_case_n25_vs_31_with_d_half_gives_g_0493_se_0273(app):
+    rng = np.random.default_rng(1)
+    change_i, change_c = _exact(25, 0.5, 1.0, rng), _exact(31, 0.0, 1.0, rng)
+    pre_i, pre_c = np.full(25, 3.0) + rng.normal(0, .1, 25), np.full(31, 3.0) + rng.normal(0, .1, 31)
+    programme, waves, _ = _cohort(25, 31, pre_i, pre_i + change_i, pre_c, pre_c + change_c)
+    comparison = evaluation.evaluate(programme, "scs-sf", "total").comparisons[0]
+    assert comparison.g.d == pytest.approx(0.5, abs=1e-6)
+    assert round(comparison.g.g, 3) == 0.493 and round(comparison.g.se, 3) == 0.273
+
+
+def test_small_cells_and_comparisons_are_suppressed_by_pairs(app):
+    # Six intervention people answered baseline but only four answered post: post cell and
+    # the change (4 pairs) are suppressed, so is the comparison.
+    pre = [3.0, 3.2, 3.4, 2.8, 3.1, 3.3]
+    programme, waves, _ = _cohort(6, 6, pre, [3.5, 3.6, 3.7, 3.9, None, None], pre, pre)
+    result = evaluation.evaluate(programme, "scs-sf", "total")
+    assert not result.cells[("intervention", waves["baseline"].id)].suppressed
+    post = result.cells[("intervention", waves["post"].id)]
+    assert post.suppressed and post.desc is None and post.n == 4
+    change = result.changes[("intervention", waves["post"].id)]
+    assert change.suppressed and change.pairs == 4 and change.diff is None
+    assert not result.changes[("comparison", waves["post"].id)].suppressed
+    comparison = result.comparisons[0]
+    assert comparison.wave.kind == "post"
+    assert comparison.suppressed and comparison.welch is None and comparison.g is None
+    chart = result.chart()
+    assert chart["datasets"][0]["label"] == "Intervention mean"
+    assert chart["datasets"][0]["data"][1] is None and chart["datasets"][0]["data"][0] is not None
+
+
+def test_flow_counts_each_stage_per_arm(app):
+    pre = [3.0] * 6
+    programme, waves, members = _cohort(6, 5, pre, [3.5] * 4 + [None] * 2, pre[:5], [None] * 5)
+    members[0].in_post = False
+    boxes = {b.stage: b.counts for b in evaluation.flow(programme)}
+    assert boxes["Enrolled"] == {"all": 11}
+    assert boxes["Allocated"] == {"intervention": 6, "comparison": 5}
+    assert boxes["Answered: Before training (baseline)"] == {"intervention": 6, "comparison": 5}
+    assert boxes["Answered: After training (post)"] == {"intervention": 4, "comparison": 0}
+    assert boxes["Analysed (baseline and a later wave)"] == {"intervention": 4, "comparison": 0}
+    assert boxes["Still in post"] == {"intervention": 5, "comparison": 5}
+
+
+def test_dose_response_correlates_practice_minutes_with_change(app, modules):
+    pre = [3.0] * 6
+    post = [3.1, 3.3, 3.2, 3.6, 3.8, 3.9]
+    programme, waves, members = _cohort(6, 0, pre, post, [], [])
+    activity = db.session.query(Activity).first()
+    assignment = Assignment(programme=programme, activity=activity, due_on=date(2026, 10, 1))
+    db.session.add(assignment)
+    minutes = [10, 30, 20, 60, 80, 90]
+    for member, m in zip(members, minutes):
+        db.session.add(ActivityLog(assignment=assignment, membership=member, done_on=date(2026, 10, 1),
+                                   minutes=m))
+    db.session.flush()
+    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
+    ref = sps.pearsonr(minutes, np.array(post) - 3.0)
+    assert dose.correlation.r == pytest.approx(ref.statistic)
+    assert [p[0] for p in dose.points] == minutes and not dose.suppressed

@@ -1,0 +1,92 @@
+"""Retention: recording and importing leaving, survival in post per arm against SciPy."""
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from tests.factories import make_member, make_programme, make_user
+from trainer.errors import NotFound, RuleViolation
+from trainer.extensions import db
+from trainer.models import AuditEvent
+from trainer.services import retention
+
+TODAY = date(2027, 9, 1)
+
+
+def test_record_leaving_sets_the_facts_and_is_audited(app):
+    programme = make_programme()
+    member = make_member(programme)
+    lead = make_user()
+    retention.record_leaving(lead, programme, member.id, date(2027, 2, 1), "Moved to another council", today=TODAY)
+    assert not member.in_post and member.left_on == date(2027, 2, 1)
+    assert member.leaving_reason == "Moved to another council"
+    assert db.session.query(AuditEvent).filter_by(action="retention.recorded").count() == 1
+    retention.record_leaving(lead, programme, member.id, None, "", today=TODAY)
+    assert member.in_post and member.left_on is None
+
+
+def test_leaving_dates_must_be_within_the_programme_and_not_future(app):
+    programme = make_programme()
+    member = make_member(programme)
+    lead = make_user()
+    with pytest.raises(RuleViolation, match="future"):
+        retention.record_leaving(lead, programme, member.id, TODAY + timedelta(1), "", today=TODAY)
+    with pytest.raises(RuleViolation, match="before the programme"):
+        retention.record_leaving(lead, programme, member.id, date(2026, 1, 1), "", today=TODAY)
+    with pytest.raises(NotFound):
+        retention.record_leaving(lead, make_programme(), member.id, TODAY, "", today=TODAY)
+
+
+def test_csv_import_applies_all_rows_or_none(app):
+    programme = make_programme()
+    a, b = make_member(programme), make_member(programme, arm="comparison")
+    lead = make_user()
+    good = f"code,left_on,reason\n{a.code},2027-03-01,Promotion elsewhere\n{b.code},,\n"
+    assert retention.import_csv(lead, programme, good, today=TODAY) == 2
+    assert a.left_on == date(2027, 3, 1) and b.in_post
+    bad = f"code,left_on,reason\n{b.code},2027-04-01,Left\nP999,2027-04-01,x\n"
+    with pytest.raises(RuleViolation, match="Line 3: no participant has the code 'P999'"):
+        retention.import_csv(lead, programme, bad, today=TODAY)
+    assert b.in_post
+    with pytest.raises(RuleViolation, match="Line 2: left_on must be a date"):
+        retention.import_csv(lead, programme, f"code,left_on,reason\n{b.code},March,x\n", today=TODAY)
+    with pytest.raises(RuleViolation, match="header row"):
+        retention.import_csv(lead, programme, "who,when\n", today=TODAY)
+
+
+def test_kaplan_meier_per_arm_matches_scipy_with_censoring(app):
+    programme = make_programme(start=date(2026, 9, 1))
+    rng = np.random.default_rng(3)
+    for arm in ("intervention", "comparison"):
+        for _ in range(12):
+            m = make_member(programme, arm=arm)
+            if rng.random() < 0.5:
+                m.in_post, m.left_on = False, programme.start_date + timedelta(int(rng.integers(10, 360)))
+    db.session.flush()
+    arms = retention.retention(programme, TODAY)
+    for arm in arms:
+        members = [m for m in programme.memberships if m.arm == arm.arm]
+        durations = [((m.left_on or TODAY) - programme.start_date).days for m in members]
+        observed = [not m.in_post for m in members]
+        x, obs = np.array(durations), np.array(observed)
+        ref = sps.ecdf(sps.CensoredData(uncensored=x[obs], right=x[~obs])).sf
+        assert arm.n == 12 and arm.left == int(obs.sum())
+        assert arm.survival.survival[-1] == pytest.approx(ref.evaluate(max(x[obs])))
+        six = dict((label, s) for label, s, _ in arm.at_milestones)["6 months"]
+        assert six == pytest.approx(float(ref.evaluate(182)))
+        assert arm.survival.at_risk[0] == int((x >= arm.survival.times[0]).sum())
+    chart = retention.chart(arms)
+    assert [d["label"] for d in chart["datasets"]] == ["Intervention", "Comparison"]
+
+
+def test_small_arms_are_suppressed(app):
+    programme = make_programme()
+    for _ in range(3):
+        make_member(programme, arm="comparison")
+    for _ in range(5):
+        make_member(programme, arm="intervention")
+    arms = {a.arm: a for a in retention.retention(programme, TODAY)}
+    assert arms["comparison"].suppressed and arms["comparison"].at_milestones[0][1] is None
+    assert not arms["intervention"].suppressed
+    assert [d["label"] for d in retention.chart(list(arms.values()))["datasets"]] == ["Intervention"]

@@ -1,0 +1,202 @@
+"""Outcome pages: what each role sees, and who may not see it."""
+import io
+from datetime import date
+
+import pytest
+
+from tests.factories import make_member, make_outcome_waves, make_programme, make_scores, make_user
+from trainer.extensions import db
+from trainer.models import InstrumentItemText, Membership
+from trainer.services import outcomes
+
+
+@pytest.fixture
+def study(app):
+    """A programme whose baseline wave is open today, with one of each role."""
+    today = date.today()
+    programme = make_programme(start=today.replace(year=today.year - 1), end=today.replace(year=today.year + 1))
+    waves = make_outcome_waves(programme, ("brs", "proqol5"), baseline=(today, today),
+                               post=(today.replace(year=today.year + 1), today.replace(year=today.year + 1)),
+                               follow_up=(today.replace(year=today.year + 1), today.replace(year=today.year + 1)))
+    outcomes.save_support_resources(programme, "Employee Assistance Programme\nCall 0800 123 456.")
+    for n in range(1, 31):
+        db.session.add(InstrumentItemText(instrument_key="proqol5", number=n, text=f"ProQOL statement {n}"))
+    people = {"lead": make_member(programme, "lead", user=make_user("lead@example.org")),
+              "trainer": make_member(programme, "trainer", user=make_user("trainer@example.org")),
+              "participant": make_member(programme, user=make_user("pat@example.org", name="Pat Person")),
+              "comparison": make_member(programme, arm="comparison", user=make_user("cam@example.org"))}
+    make_user("admin@example.org", is_admin=True)
+    make_user("stranger@example.org")
+    return programme, waves, people
+
+
+def _submit_high_burnout(client, programme, waves):
+    data = {f"item_{i}": "5" for i in range(1, 31)}
+    data["action"] = "submit"
+    return client.post(f"/programmes/{programme.id}/questionnaires/{waves['baseline'].id}/proqol5", data=data)
+
+
+def test_participant_answers_one_item_per_row_and_sees_their_scores(client, auth, study):
+    programme, waves, _ = study
+    auth.login("pat@example.org")
+    page = client.get(f"/programmes/{programme.id}/questionnaires").get_data(as_text=True)
+    assert "Brief Resilience Scale" in page and "To do" in page
+    url = f"/programmes/{programme.id}/questionnaires/{waves['baseline'].id}/brs"
+    form = client.get(url).get_data(as_text=True)
+    assert form.count('type="radio"') == 6 * 5 and "I tend to bounce back quickly after hard times." in form
+    assert client.post(url, data={"item_1": "4", "action": "save"}).status_code == 302
+    assert 'value="4" checked' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={"item_2": "2"}, headers={"X-Autosave": "1"}).status_code == 204
+    response = client.post(url, data={"item_3": "4", "item_4": "2", "item_5": "4", "item_6": "2",
+                                      "action": "submit"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Thank you" in page and "4.00" in page and "Normal resilience" in page
+    assert "Support is available" not in page
+
+
+def test_bad_answer_re_renders_with_an_error_not_a_500(client, auth, study):
+    programme, waves, _ = study
+    auth.login("pat@example.org")
+    url = f"/programmes/{programme.id}/questionnaires/{waves['baseline'].id}/brs"
+    response = client.post(url, data={"item_1": "9", "item_2": "3", "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert 'value="3" checked' in page
+
+
+def test_safety_net_is_shown_to_the_participant_alone(client, auth, study):
+    programme, waves, people = study
+    auth.login("pat@example.org")
+    page = _submit_high_burnout(client, programme, waves)
+    page = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "Support is available" in page and "Employee Assistance Programme" in page
+    assert "secondary traumatic stress" in page and "Nobody else has been told" in page
+    result_url = f"/programmes/{programme.id}/questionnaires/{waves['baseline'].id}/proqol5/done"
+    for email in ("lead@example.org", "trainer@example.org", "admin@example.org", "cam@example.org"):
+        auth.logout()
+        auth.login(email)
+        assert client.get(result_url).status_code in (403, 404)
+        for path in ("outcomes/", "outcomes/flow", "outcomes/retention", "outcomes/shared", ""):
+            response = client.get(f"/programmes/{programme.id}/{path}")
+            text = response.get_data(as_text=True)
+            assert "Support is available" not in text and "Pat Person" not in text or path == "outcomes/retention"
+            assert "High" not in text or path != "outcomes/shared"
+
+
+def test_coach_sees_scores_only_after_the_participant_opts_in(client, auth, study):
+    programme, waves, people = study
+    make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
+    auth.login("trainer@example.org")
+    url = f"/programmes/{programme.id}/outcomes/shared"
+    assert "No participant has shared" in client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login("pat@example.org")
+    client.post(f"/programmes/{programme.id}/questionnaires/sharing", data={"share": "y"})
+    auth.logout()
+    auth.login("trainer@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "Pat Person" in page and "3.50" in page
+
+
+@pytest.mark.parametrize("email, status", [
+    ("lead@example.org", 200), ("admin@example.org", 200), ("trainer@example.org", 403),
+    ("pat@example.org", 403), ("stranger@example.org", 403)])
+def test_lead_pages_are_for_the_lead_and_admins(client, auth, study, email, status):
+    programme, _, _ = study
+    auth.login(email)
+    for path in ("outcomes/", "outcomes/flow", "outcomes/retention", "outcomes/setup",
+                 "outcomes/export/outcomes.csv", "outcomes/export/codebook.csv",
+                 "outcomes/export/outcomes.R", "outcomes/export/outcomes.sps"):
+        assert client.get(f"/programmes/{programme.id}/{path}").status_code == status, path
+
+
+@pytest.mark.parametrize("email, status", [
+    ("pat@example.org", 200), ("cam@example.org", 200), ("lead@example.org", 403),
+    ("trainer@example.org", 403), ("admin@example.org", 403), ("stranger@example.org", 403)])
+def test_questionnaires_are_for_participants_of_both_arms(client, auth, study, email, status):
+    programme, _, _ = study
+    auth.login(email)
+    assert client.get(f"/programmes/{programme.id}/questionnaires").status_code == status
+
+
+def test_comparison_participant_sees_questionnaires_but_not_training(client, auth, study):
+    programme, _, _ = study
+    auth.login("cam@example.org")
+    home = client.get("/").get_data(as_text=True)
+    assert "Your wellbeing questionnaires" in home and "Your next training day" not in home
+    assert client.get(f"/programmes/{programme.id}").status_code == 403
+
+
+def test_missing_programme_is_404_and_other_programmes_wave_is_404(client, auth, study):
+    programme, waves, _ = study
+    other = make_programme()
+    other_waves = make_outcome_waves(other, ("brs",))
+    auth.login("pat@example.org")
+    assert client.get("/programmes/9999/questionnaires").status_code == 404
+    assert client.get(f"/programmes/{programme.id}/questionnaires/{other_waves['baseline'].id}/brs").status_code == 404
+
+
+def test_evaluation_page_shows_tables_chart_caveats_and_suppression(client, auth, study):
+    programme, waves, people = study
+    for i in range(6):
+        for arm in ("intervention", "comparison"):
+            m = make_member(programme, arm=arm)
+            make_scores(m, waves["baseline"], "brs", {"total": 3 + i / 10})
+            make_scores(m, waves["post"], "brs", {"total": 3.2 + i / 10 + (0.3 if arm == "intervention" else 0)})
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/?scale=brs/total").get_data(as_text=True)
+    assert "data-chart=" in page and "Hedges" in page and "not randomly allocated" in page
+    assert "Exploratory" in page and "0.30" in page
+    page = client.get(f"/programmes/{programme.id}/outcomes/?scale=proqol5/burnout").get_data(as_text=True)
+    assert "Not shown: fewer than 5 people" in page
+
+
+def test_setup_saves_instruments_waves_and_support(client, auth, study):
+    programme, _, _ = study
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/setup").get_data(as_text=True)
+    assert "Self-Compassion Scale" in page and "Employee Assistance Programme" in page
+    bad = {"form": "setup", "setup-instruments": ["gse"], "setup-baseline_opens": "2026-09-01",
+           "setup-baseline_closes": "2026-08-01", "setup-post_opens": "2026-12-01",
+           "setup-post_closes": "2026-12-31", "setup-follow_up_opens": "2027-05-01",
+           "setup-follow_up_closes": "2027-05-31"}
+    response = client.post(f"/programmes/{programme.id}/outcomes/setup", data=bad)
+    assert "The closing date must not be before the opening date" in response.get_data(as_text=True)
+    good = dict(bad, **{"setup-baseline_closes": "2026-09-30", "setup-instruments": ["gse", "brs"]})
+    assert client.post(f"/programmes/{programme.id}/outcomes/setup", data=good).status_code == 302
+    assert [i.key for i in outcomes.chosen_instruments(programme)] == ["gse", "brs"]
+    client.post(f"/programmes/{programme.id}/outcomes/setup",
+                data={"form": "support", "support-resources": "Helpline\nRing 111"})
+    assert [r.title for r in outcomes.support_resources(programme)] == ["Helpline"]
+
+
+def test_retention_page_records_and_imports_leaving(client, auth, study):
+    programme, _, people = study
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    page = client.get(url).get_data(as_text=True)
+    assert "Number at risk" not in page and "Kaplan" in page
+    participant = people["participant"]
+    bad = client.post(url + "/record", data={"membership_id": participant.id, "left_on": "2999-01-01"})
+    assert bad.status_code == 400 and "must not be in the future" in bad.get_data(as_text=True)
+    client.post(url + "/record", data={"membership_id": participant.id,
+                                       "left_on": date.today().isoformat(), "reason": "New job"})
+    assert db.session.get(Membership, participant.id).in_post is False
+    csv_text = f"code,left_on,reason\n{people['comparison'].code},{date.today().isoformat()},Moved\n"
+    client.post(url + "/import", data={"file": (io.BytesIO(csv_text.encode()), "r.csv")},
+                content_type="multipart/form-data")
+    assert db.session.get(Membership, people["comparison"].id).leaving_reason == "Moved"
+    response = client.post(url + "/import", data={"file": (io.BytesIO(b"x,y\n"), "r.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "header row" in response.get_data(as_text=True)
+
+
+def test_export_downloads_have_no_names_or_emails(client, auth, study):
+    programme, waves, people = study
+    make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
+    auth.login("lead@example.org")
+    response = client.get(f"/programmes/{programme.id}/outcomes/export/outcomes.csv")
+    text = response.get_data(as_text=True)
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert people["participant"].code in text and "Pat" not in text and "@" not in text
+    assert client.get(f"/programmes/{programme.id}/outcomes/export/secrets.txt").status_code == 404

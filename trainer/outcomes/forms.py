@@ -1,0 +1,53 @@
+"""Outcome forms: a questionnaire built from an instrument, set-up, support, retention."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+def questionnaire_form(instrument, texts: list[str], formdata=None):
+    """A form with one optional radio question per item (``item_1`` ...), named by its wording."""
+
+    class QuestionnaireForm(FlaskForm):
+        pass
+
+    choices = [(str(v), label) for v, label in instrument.options]
+    for number, text in enumerate(texts, start=1):
+        setattr(QuestionnaireForm, f"item_{number}",
+                RadioField(f"{number}. {text}", choices=choices, validators=[Optional()],
+                           validate_choice=True))
+    return QuestionnaireForm(formdata=formdata) if formdata is not None else QuestionnaireForm()
+
+
+class SharingForm(FlaskForm):
+    share = BooleanField("Let my coach (the programme's trainers) see my questionnaire scores")
+
+
+class SetupForm(FlaskForm):
+    instruments = SelectMultipleField(
+        "Questionnaires", validators=[DataRequired("Choose at least one questionnaire")])
+    baseline_opens = DateField("Baseline opens", validators=[DataRequired("Enter a date")])
+    baseline_closes = DateField("Baseline closes", validators=[DataRequired("Enter a date")])
+    post_opens = DateField("Post opens", validators=[DataRequired("Enter a date")])
+    post_closes = DateField("Post closes", validators=[DataRequired("Enter a date")])
+    follow_up_opens = DateField("Follow-up opens", validators=[DataRequired("Enter a date")])
+    follow_up_closes = DateField("Follow-up closes", validators=[DataRequired("Enter a date")])
+
+
+class SupportForm(FlaskForm):
+    resources = TextAreaField(
+        "Support resources", validators=[Length(max=5000)],
+        description="One resource per paragraph: its name on the first line, how to reach it "
+                    "below. Leave a blank line between resources.")
+
+
+class LeavingForm(FlaskForm):
+    membership_id = SelectField("Participant", coerce=int, validators=[DataRequired("Choose a participant")])
+    left_on = DateField("Date they left post", validators=[Optional()],
+                        description="Leave blank to record that they are back in post.")
+    reason = TextAreaField("Reason for leaving (optional)", validators=[Optional(), Length(max=200)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Retention CSV file", validators=[
+        FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a .csv file")])

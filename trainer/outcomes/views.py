@@ -1,0 +1,221 @@
+"""Outcome questionnaires (participants of both arms) and the lead's evaluation, flow, retention."""
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from trainer.clock import today_in, utcnow
+from trainer.errors import RuleViolation
+from trainer.forms_support import apply_violation
+from trainer.outcomes import forms
+from trainer.services import access, evaluation, exports, outcomes, retention
+
+bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
+EXPORTS = {"outcomes.csv": ("text/csv", lambda p: exports.long_csv(p)),
+           "codebook.csv": ("text/csv", lambda p: exports.codebook_csv()),
+           "outcomes.R": ("text/plain", lambda p: exports.r_syntax(f"programme-{p.id}-outcomes.csv")),
+           "outcomes.sps": ("text/plain", lambda p: exports.spss_syntax(f"programme-{p.id}-outcomes.csv"))}
+
+
+def _participant(programme_id: int):
+    acc = access.require_membership(current_user, programme_id, ("participant",))
+    return acc, outcomes.require_participant(acc)
+
+
+def _lead(programme_id: int):
+    return access.require_membership(current_user, programme_id, ("lead",))
+
+
+def _today(programme) -> object:
+    return today_in(programme.timezone, utcnow())
+
+
+@bp.get("/questionnaires")
+@login_required
+def index(programme_id: int):
+    """The programme's participants (both arms): their questionnaires, and the sharing choice."""
+    acc, member = _participant(programme_id)
+    return render_template("outcomes/index.html", programme=acc.programme,
+                           items=outcomes.questionnaires_for(member, _today(acc.programme)),
+                           form=forms.SharingForm(share=outcomes.sharing_for(member)))
+
+
+@bp.post("/questionnaires/sharing")
+@login_required
+def sharing(programme_id: int):
+    """The participant: share (or stop sharing) their scores with their coach."""
+    _acc, member = _participant(programme_id)
+    form = forms.SharingForm()
+    if form.validate_on_submit():
+        outcomes.set_sharing(member, form.share.data)
+    return redirect(url_for("outcomes.index", programme_id=programme_id))
+
+
+@bp.route("/questionnaires/<int:wave_id>/<key>", methods=["GET", "POST"])
+@login_required
+def answer(programme_id: int, wave_id: int, key: str):
+    """The participant: answer one questionnaire, one item per row; saved as they go."""
+    acc, member = _participant(programme_id)
+    try:
+        wave, instrument, texts, saved, _r = outcomes.open_questionnaire(member, wave_id, key, _today(acc.programme))
+    except RuleViolation as exc:
+        return render_template("outcomes/closed.html", programme=acc.programme, message=exc.message), 409
+    form = forms.questionnaire_form(instrument, texts)
+    if request.method == "GET":
+        for number, value in saved.items():
+            getattr(form, f"item_{number}").data = str(value)
+    elif form.validate_on_submit():
+        answers = {n: int(getattr(form, f"item_{n}").data) for n in range(1, len(texts) + 1)
+                   if getattr(form, f"item_{n}").data}
+        submit = request.form.get("action") == "submit"
+        try:
+            outcomes.save_answers(member, wave_id, key, answers, submit=submit, now=utcnow())
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            if request.headers.get("X-Autosave"):
+                return "", 204
+            target = "outcomes.result" if submit else "outcomes.index"
+            return redirect(url_for(target, programme_id=programme_id, wave_id=wave_id, key=key)
+                            if submit else url_for(target, programme_id=programme_id))
+    return render_template("outcomes/answer.html", programme=acc.programme, wave=wave,
+                           instrument=instrument, form=form)
+
+
+@bp.get("/questionnaires/<int:wave_id>/<key>/done")
+@login_required
+def result(programme_id: int, wave_id: int, key: str):
+    """The participant alone: their scores, and where to find support if a score is high-risk."""
+    acc, member = _participant(programme_id)
+    return render_template("outcomes/result.html", programme=acc.programme,
+                           result=outcomes.result_for(member, wave_id, key))
+
+
+@bp.route("/outcomes/setup", methods=["GET", "POST"])
+@login_required
+def setup(programme_id: int):
+    """Its lead: choose questionnaires and wave dates, and the support resources to offer."""
+    programme = _lead(programme_id).programme
+    form, support = forms.SetupForm(prefix="setup"), forms.SupportForm(prefix="support")
+    form.instruments.choices = [(i.key, i.title) for i in outcomes.instruments.catalogue().values()]
+    if request.method == "GET":
+        _fill_setup(form, support, programme)
+    elif request.form.get("form") == "support" and support.validate_on_submit():
+        outcomes.save_support_resources(programme, support.resources.data or "")
+        return redirect(url_for("outcomes.setup", programme_id=programme_id))
+    elif request.form.get("form") == "setup" and form.validate_on_submit():
+        try:
+            outcomes.configure(programme, form.instruments.data, [outcomes.WaveDates(
+                kind, getattr(form, f"{kind.replace('-', '_')}_opens").data,
+                getattr(form, f"{kind.replace('-', '_')}_closes").data) for kind in outcomes.WAVE_KINDS])
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            return redirect(url_for("outcomes.evaluate", programme_id=programme_id))
+    return render_template("outcomes/setup.html", programme=programme, form=form, support=support)
+
+
+def _fill_setup(form, support, programme) -> None:
+    chosen = outcomes.chosen_instruments(programme)
+    form.instruments.data = [i.key for i in chosen] or ["scs-sf", "brs", "proqol5"]
+    existing = {w.kind: w for w in outcomes.waves(programme)}
+    for d in outcomes.default_wave_dates(programme, _today(programme)):
+        wave = existing.get(d.kind, d)
+        getattr(form, f"{d.kind.replace('-', '_')}_opens").data = wave.opens_on
+        getattr(form, f"{d.kind.replace('-', '_')}_closes").data = wave.closes_on
+    support.resources.data = outcomes.resources_as_text(programme)
+
+
+@bp.get("/outcomes/")
+@login_required
+def evaluate(programme_id: int):
+    """Its lead: per-arm outcomes over the waves, change, between-arm effects, with caveats."""
+    programme = _lead(programme_id).programme
+    chosen = outcomes.chosen_instruments(programme)
+    key, _, scale_key = request.args.get("scale", "").partition("/")
+    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
+    if instrument is None:
+        return redirect(url_for("outcomes.setup", programme_id=programme_id))
+    scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
+    result = evaluation.evaluate(programme, instrument.key, scale.key)
+    post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
+    dose = evaluation.dose_response(programme, instrument.key, scale.key, post) if post else None
+    return render_template("outcomes/evaluate.html", programme=programme, chosen=chosen,
+                           result=result, dose=dose, caveats=evaluation.CAVEATS)
+
+
+@bp.get("/outcomes/flow")
+@login_required
+def flow(programme_id: int):
+    """Its lead: the participant flow per arm, CONSORT-style."""
+    programme = _lead(programme_id).programme
+    return render_template("outcomes/flow.html", programme=programme, boxes=evaluation.flow(programme))
+
+
+@bp.get("/outcomes/retention")
+@login_required
+def retention_page(programme_id: int):
+    """Its lead: who is still in post, survival in post per arm, and forms to record leaving."""
+    programme = _lead(programme_id).programme
+    return _retention(programme, forms.LeavingForm(), forms.ImportForm())
+
+
+def _retention(programme, leaving, upload, status=200):
+    members = retention.participants(programme)
+    leaving.membership_id.choices = [(m.id, f"{m.code} ({m.arm})") for m in members]
+    arms = retention.retention(programme, _today(programme))
+    return render_template("outcomes/retention.html", programme=programme, members=members,
+                           arms=arms, chart=retention.chart(arms), leaving=leaving,
+                           upload=upload), status
+
+
+@bp.post("/outcomes/retention/record")
+@login_required
+def record_leaving(programme_id: int):
+    """Its lead: record that a participant left post (or is back in post)."""
+    programme = _lead(programme_id).programme
+    form = forms.LeavingForm()
+    form.membership_id.choices = [(m.id, m.code) for m in retention.participants(programme)]
+    if form.validate_on_submit():
+        try:
+            retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,
+                                     form.reason.data or "", today=_today(programme))
+            return redirect(url_for("outcomes.retention_page", programme_id=programme_id))
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+    return _retention(programme, form, forms.ImportForm(), 400)
+
+
+@bp.post("/outcomes/retention/import")
+@login_required
+def import_retention(programme_id: int):
+    """Its lead: import leaving dates from a CSV file (code, left_on, reason)."""
+    programme = _lead(programme_id).programme
+    form = forms.ImportForm()
+    if form.validate_on_submit():
+        text = form.file.data.read().decode("utf-8", errors="replace")
+        try:
+            retention.import_csv(current_user, programme, text, today=_today(programme))
+            return redirect(url_for("outcomes.retention_page", programme_id=programme_id))
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+    return _retention(programme, forms.LeavingForm(), form, 400)
+
+
+@bp.get("/outcomes/export/<name>")
+@login_required
+def export(programme_id: int, name: str):
+    """Its lead: the long CSV, its codebook, and R and SPSS syntax to read it."""
+    programme = _lead(programme_id).programme
+    if name not in EXPORTS:
+        abort(404)
+    mimetype, build = EXPORTS[name]
+    return Response(build(programme), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="programme-{programme.id}-{name}"'})
+
+
+@bp.get("/outcomes/shared")
+@login_required
+def shared(programme_id: int):
+    """Its trainers: the scores of participants who chose to share them with their coach."""
+    acc = access.require_membership(current_user, programme_id, ("trainer",))
+    return render_template("outcomes/shared.html", programme=acc.programme,
+                           rows=outcomes.shared_scores(acc.programme))

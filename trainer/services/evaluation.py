@@ -1,0 +1,220 @@
+"""The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from trainer import stats
+from trainer.extensions import db
+from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+                            Programme)
+from trainer.services import instruments, outcomes
+
+ARMS = ("intervention", "comparison")
+CAVEATS = [
+    "Participants were not randomly allocated to the two groups, so the groups may have differed "
+    "before training in ways that the baseline adjustment does not capture.",
+    "The groups are small, so the confidence intervals are wide: a true effect may be much "
+    "smaller or larger than the estimate, and a real effect can go undetected.",
+    "Several questionnaires and subscales are compared; some 'significant' differences are "
+    "expected by chance alone. Look for a consistent pattern, not single p-values.",
+    "Change and effects use complete cases: only people who answered both waves. People who "
+    "left or did not answer may differ from those who did (attrition).",
+]
+
+
+@dataclass
+class Cell:
+    """Descriptives of one arm at one wave; ``suppressed`` when fewer than 5 people."""
+
+    n: int
+    desc: stats.Description | None
+    suppressed: bool
+
+
+@dataclass
+class Change:
+    """Mean change from baseline to a wave within one arm (pairs only)."""
+
+    pairs: int
+    diff: stats.PairedDifference | None
+    suppressed: bool
+
+
+@dataclass
+class Comparison:
+    """Between-arm effects on change from baseline to one wave."""
+
+    wave: OutcomeWave
+    welch: stats.Welch | None
+    g: stats.EffectSize | None
+    ancova: stats.Ancova | None
+    suppressed: bool
+
+
+@dataclass
+class ScaleEvaluation:
+    """Everything the evaluation page shows for one instrument scale."""
+
+    instrument: instruments.Instrument
+    scale: instruments.Scale
+    waves: list[OutcomeWave]
+    cells: dict[tuple[str, int], Cell] = field(default_factory=dict)
+    changes: dict[tuple[str, int], Change] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def chart(self) -> dict:
+        """Means per arm over the waves with dashed 95% CI bounds, for <canvas data-chart>.
+
+        Suppressed cells are left out (gaps).
+        """
+        def point(cell: Cell, attr: str):
+            value = None if cell.suppressed or cell.desc is None else getattr(cell.desc, attr)
+            return None if value is None else round(value, 3)
+
+        datasets = []
+        for arm, colour in zip(ARMS, ("#1d70b8", "#f47738")):
+            cells = [self.cells[(arm, w.id)] for w in self.waves]
+            datasets.append({"label": f"{arm.capitalize()} mean", "borderColor": colour,
+                             "backgroundColor": colour, "data": [point(c, "mean") for c in cells]})
+            for bound, attr in (("lower", "ci_low"), ("upper", "ci_high")):
+                datasets.append({"label": f"{arm.capitalize()} 95% CI {bound}", "borderColor": colour,
+                                 "backgroundColor": colour, "borderDash": [6, 4], "pointRadius": 0,
+                                 "borderWidth": 1, "data": [point(c, attr) for c in cells]})
+        return {"type": "line", "labels": [w.label for w in self.waves], "datasets": datasets,
+                "options": {"plugins": {"title": {"display": True,
+                                                  "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
+
+
+def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[int, int], float]:
+    """(membership id, wave id) -> score of one scale, from submitted responses."""
+    rows = db.session.execute(
+        select(OutcomeResponse.membership_id, OutcomeResponse.wave_id, OutcomeScore.value)
+        .join(OutcomeScore).join(OutcomeWave)
+        .where(OutcomeWave.programme_id == programme.id, OutcomeResponse.instrument_key == key,
+               OutcomeResponse.submitted_at.is_not(None), OutcomeScore.scale_key == scale_key,
+               OutcomeScore.value.is_not(None)))
+    return {(m, w): v for m, w, v in rows}
+
+
+def participants(programme: Programme) -> list[Membership]:
+    """The programme's participants (both arms)."""
+    return list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .order_by(Membership.code)))
+
+
+def evaluate(programme: Programme, key: str, scale_key: str) -> ScaleEvaluation:
+    """Per-arm n/mean/SD/CI at each wave, change from baseline, and between-arm effects.
+
+    Cells of fewer than 5 people are suppressed; paired figures count pairs, and a between-arm
+    comparison is suppressed when either arm has fewer than 5 pairs. Hedges' g is the
+    standardised difference in change (intervention minus comparison); ANCOVA is the wave's
+    score adjusted for baseline.
+    """
+    instrument = instruments.get(key)
+    scale = instrument.scale(scale_key)
+    wave_list = outcomes.waves(programme)
+    result = ScaleEvaluation(instrument, scale, wave_list)
+    scores = score_table(programme, key, scale_key)
+    members = participants(programme)
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    for wave in wave_list:
+        for arm in ARMS:
+            values = [scores[(m.id, wave.id)] for m in members
+                      if m.arm == arm and (m.id, wave.id) in scores]
+            small = stats.is_small(len(values))
+            result.cells[(arm, wave.id)] = Cell(len(values), None if small else stats.describe(values), small)
+        if baseline is None or wave.kind == "baseline":
+            continue
+        pre, post, group, change = [], [], [], {arm: [] for arm in ARMS}
+        for m in members:
+            if (m.id, baseline.id) in scores and (m.id, wave.id) in scores:
+                b, p = scores[(m.id, baseline.id)], scores[(m.id, wave.id)]
+                pre.append(b), post.append(p), group.append(m.arm == "intervention")
+                change[m.arm].append(p - b)
+        for arm in ARMS:
+            pairs = len(change[arm])
+            small = stats.is_small(pairs)
+            result.changes[(arm, wave.id)] = Change(pairs, None if small else stats.paired_difference(
+                [(0.0, c) for c in change[arm]]), small)
+        small = any(stats.is_small(len(change[arm])) for arm in ARMS)
+        result.comparisons.append(Comparison(
+            wave, None if small else stats.welch(change["intervention"], change["comparison"]),
+            None if small else stats.hedges_g(change["intervention"], change["comparison"]),
+            None if small else stats.ancova(pre, post, group), small))
+    return result
+
+
+@dataclass
+class FlowBox:
+    """One box of the participant flow diagram: a stage and its count per arm."""
+
+    stage: str
+    counts: dict[str, int]
+
+
+def flow(programme: Programme) -> list[FlowBox]:
+    """CONSORT-style flow per arm: enrolled, allocated, answered each wave, analysed, in post.
+
+    Attendance at training days is not included: attendance is recorded by another part of the
+    app. "Analysed" counts people with a baseline and at least one later submitted response.
+    """
+    members = participants(programme)
+    boxes = [FlowBox("Enrolled", {"all": len(members)}),
+             FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS})]
+    answered: dict[int, set[int]] = {}
+    for m_id, w_id in db.session.execute(
+            select(OutcomeResponse.membership_id, OutcomeResponse.wave_id).join(OutcomeWave)
+            .where(OutcomeWave.programme_id == programme.id,
+                   OutcomeResponse.submitted_at.is_not(None)).distinct()):
+        answered.setdefault(w_id, set()).add(m_id)
+    wave_list = outcomes.waves(programme)
+    for wave in wave_list:
+        ids = answered.get(wave.id, set())
+        boxes.append(FlowBox(f"Answered: {wave.label}",
+                             {arm: sum(m.arm == arm and m.id in ids for m in members) for arm in ARMS}))
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    later = set().union(*(answered.get(w.id, set()) for w in wave_list if w.kind != "baseline"))
+    base_ids = answered.get(baseline.id, set()) if baseline else set()
+    boxes.append(FlowBox("Analysed (baseline and a later wave)",
+                         {arm: sum(m.arm == arm and m.id in base_ids & later for m in members)
+                          for arm in ARMS}))
+    boxes.append(FlowBox("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members)
+                                            for arm in ARMS}))
+    return boxes
+
+
+@dataclass
+class DoseResponse:
+    """Exploratory: practice minutes against change in one scale, intervention arm only."""
+
+    points: list[tuple[int, float]]
+    correlation: stats.Correlation | None
+    suppressed: bool
+
+    def chart(self, title: str) -> dict:
+        """A scatter of (minutes, change) for <canvas data-chart>."""
+        return {"type": "scatter", "datasets": [{"label": "Intervention participants", "data": [
+            {"x": x, "y": round(y, 3)} for x, y in self.points]}],
+            "options": {"plugins": {"title": {"display": True, "text": title}},
+                        "scales": {"x": {"title": {"display": True, "text": "Practice minutes logged"}},
+                                   "y": {"title": {"display": True, "text": "Change from baseline"}}}}}
+
+
+def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave) -> DoseResponse:
+    """Practice minutes (from activity logs) against change from baseline to ``wave``.
+
+    Training-day attendance is not part of this yet (it is recorded elsewhere in the app).
+    """
+    baseline = next((w for w in outcomes.waves(programme) if w.kind == "baseline"), None)
+    scores = score_table(programme, key, scale_key)
+    minutes = dict(db.session.execute(
+        select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
+        .join(Membership).where(Membership.programme_id == programme.id)
+        .group_by(ActivityLog.membership_id)).all())
+    points = [(int(minutes.get(m.id, 0)), scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
+              for m in participants(programme) if m.arm == "intervention" and baseline
+              and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
+    if stats.is_small(len(points)):
+        return DoseResponse([], None, True)
+    return DoseResponse(points, stats.pearson([p[0] for p in points], [p[1] for p in points]), False)

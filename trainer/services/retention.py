@@ -1,0 +1,139 @@
+"""Retention: who is still in post, leaving recorded or imported, survival in post per arm."""
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from trainer import stats
+from trainer.errors import NotFound, RuleViolation
+from trainer.extensions import db
+from trainer.models import Membership, Programme, User
+from trainer.services import audit
+
+ARMS = ("intervention", "comparison")
+MILESTONES = ((182, "6 months"), (365, "12 months"))
+CSV_COLUMNS = ("code", "left_on", "reason")
+
+
+def _participant(programme: Programme, membership_id: int) -> Membership:
+    member = db.session.get(Membership, membership_id)
+    if member is None or member.programme_id != programme.id or member.role != "participant":
+        raise NotFound("No such participant.")
+    return member
+
+
+def _set_leaving(member: Membership, programme: Programme, left_on: date | None, reason: str,
+                 today: date, field: str = "left_on") -> None:
+    if left_on is None:
+        member.in_post, member.left_on, member.leaving_reason = True, None, None
+        return
+    if left_on > today:
+        raise RuleViolation("The date they left must not be in the future", field=field)
+    if left_on < programme.start_date:
+        raise RuleViolation("The date they left must not be before the programme started", field=field)
+    member.in_post, member.left_on = False, left_on
+    member.leaving_reason = reason.strip()[:200] or None
+
+
+def record_leaving(actor: User, programme: Programme, membership_id: int, left_on: date | None,
+                   reason: str, *, today: date) -> Membership:
+    """Record that a participant left post on ``left_on`` (None: they are back in post). Commits."""
+    member = _participant(programme, membership_id)
+    _set_leaving(member, programme, left_on, reason, today)
+    audit.record(actor.id, "retention.recorded", member, programme_id=programme.id,
+                 left_on=left_on.isoformat() if left_on else None)
+    db.session.commit()
+    return member
+
+
+def import_csv(actor: User, programme: Programme, text: str, *, today: date) -> int:
+    """Import leaving dates from CSV with columns code, left_on (YYYY-MM-DD, blank: in post),
+    reason. All rows are checked first; any problem imports nothing. Returns rows applied."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None or not set(CSV_COLUMNS) <= {f.strip() for f in reader.fieldnames}:
+        raise RuleViolation("The file needs a header row with the columns code, left_on, reason",
+                            field="file")
+    by_code = {m.code: m for m in db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant"))}
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        member = by_code.get(row["code"])
+        if member is None:
+            raise RuleViolation(f"Line {line}: no participant has the code {row['code']!r}", field="file")
+        try:
+            left_on = date.fromisoformat(row["left_on"]) if row["left_on"] else None
+        except ValueError:
+            raise RuleViolation(f"Line {line}: left_on must be a date like 2027-03-31",
+                                field="file") from None
+        rows.append((line, member, left_on, row["reason"]))
+    for line, member, left_on, reason in rows:
+        try:
+            _set_leaving(member, programme, left_on, reason, today, field="file")
+        except RuleViolation as exc:
+            db.session.rollback()
+            raise RuleViolation(f"Line {line}: {exc.message}", field="file") from None
+    audit.record(actor.id, "retention.imported", programme, programme_id=programme.id, rows=len(rows))
+    db.session.commit()
+    return len(rows)
+
+
+@dataclass
+class ArmRetention:
+    """One arm's survival in post since the programme started."""
+
+    arm: str
+    n: int
+    left: int
+    survival: stats.Survival
+    at_milestones: list[tuple[str, float | None, bool]]  # label, S(t), suppressed
+    suppressed: bool
+
+
+def retention(programme: Programme, today: date) -> list[ArmRetention]:
+    """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
+    censored today. Arms of fewer than 5 people are suppressed."""
+    members = list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")))
+    result = []
+    for arm in ARMS:
+        durations, observed = [], []
+        for m in members:
+            if m.arm != arm:
+                continue
+            end = m.left_on if not m.in_post and m.left_on else today
+            durations.append(max(0, (end - programme.start_date).days))
+            observed.append(not m.in_post and m.left_on is not None)
+        small = stats.is_small(len(durations))
+        survival = stats.kaplan_meier(durations, observed)
+        result.append(ArmRetention(
+            arm, len(durations), sum(observed), survival,
+            [(label, None if small else stats.survival_at(survival, days), small)
+             for days, label in MILESTONES], small))
+    return result
+
+
+def chart(arms: list[ArmRetention]) -> dict:
+    """Kaplan-Meier step curves per arm for <canvas data-chart> (suppressed arms left out)."""
+    datasets = []
+    for a in arms:
+        if a.suppressed:
+            continue
+        s = a.survival
+        points = [{"x": 0, "y": 1.0}] + [{"x": t, "y": round(v, 4)} for t, v in zip(s.times, s.survival)]
+        if s.last_time is not None and (not s.times or s.last_time > s.times[-1]):
+            points.append({"x": s.last_time, "y": points[-1]["y"]})
+        datasets.append({"label": a.arm.capitalize(), "data": points, "stepped": "after",
+                         "showLine": True, "fill": False, "pointRadius": 0})
+    return {"type": "scatter", "datasets": datasets, "options": {
+        "scales": {"x": {"title": {"display": True, "text": "Days since the programme started"}},
+                   "y": {"min": 0, "max": 1, "title": {"display": True, "text": "Proportion still in post"}}}}}
+
+
+def participants(programme: Programme) -> list[Membership]:
+    """Participants with their retention facts, for the lead's list (by code)."""
+    return list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .order_by(Membership.code)))
