@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+
 from trainer.extensions import db
+from trainer.services import ratings
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,9 @@ def run_job(entry: Job, now: datetime):
 def run_all(now: datetime) -> dict[str, object]:
     """Run every registered job once (``flask run-jobs``, tests); return each job's result."""
     return {entry.id: run_job(entry, now) for entry in JOBS}
+
+
+@job("rating-waves", minutes=15)
+def rating_waves(now: datetime):
+    """Open and close rating waves on their local dates; invite participants and remind them."""
+    return ratings.run_waves(now, base_url=current_app.config["BASE_URL"])

@@ -5,13 +5,13 @@ from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
-from trainer.models.ratings import ModuleRating, RatingWave
+from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, User
 
 __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage",
-    "PasswordToken", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
+    "PasswordToken", "Programme", "RatingResponse", "RatingWave", "SessionTrainer", "TrainingDay",
     "TrainingSession", "User",
 ]

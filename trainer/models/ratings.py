@@ -57,3 +57,25 @@ class ModuleRating(db.Model):
     wave: Mapped[RatingWave] = relationship()
     membership: Mapped["Membership"] = relationship()  # noqa: F821
     module: Mapped["Module"] = relationship()  # noqa: F821
+
+
+class RatingResponse(db.Model):
+    """A participant's progress through one wave: invited, started, finished.
+
+    A row is written when the participant is invited (or first saves, if that comes first).
+    Reminders go only to rows without ``finished_at``.
+    """
+
+    __tablename__ = "rating_responses"
+    __table_args__ = (UniqueConstraint("wave_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("rating_waves.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    wave: Mapped[RatingWave] = relationship()
+    membership: Mapped["Membership"] = relationship()  # noqa: F821
