@@ -45,8 +45,10 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.curriculum.views import bp as curriculum_bp
     from trainer.home.views import bp as home_bp
     from trainer.programmes.views import bp as programmes_bp
+    from trainer.ratings.views import bp as ratings_bp
+    from trainer.reports.views import bp as reports_bp
 
-    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp):
+    for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, ratings_bp, reports_bp):
         app.register_blueprint(bp)
 
 

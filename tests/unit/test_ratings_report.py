@@ -137,7 +137,8 @@ def test_comparison_across_programmes_per_programme_and_pooled(rated, modules):
     assert by_name["Other"].n is None and by_name["Rated"].n is None
     assert row.pooled_n == 9 and row.pooled.mean == pytest.approx(np.mean(WAVE1 + [1, 2, 3]))
     stranger = make_user("stranger@example.org")
-    assert ratings_report.compare_programmes(stranger) == ([], [])
+    with pytest.raises(PermissionDenied):
+        ratings_report.compare_programmes(stranger)
 
 
 def _rows(text):

@@ -1,5 +1,5 @@
 """Rating waves (time points after training) and participants' module usefulness ratings."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +30,11 @@ class RatingWave(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     programme: Mapped["Programme"] = relationship()  # noqa: F821
+
+    @property
+    def last_open_day(self) -> date | None:
+        """The last local date on which answers are accepted (the day before ``closes_on``)."""
+        return self.closes_on - timedelta(days=1) if self.closes_on else None
 
 
 class ModuleRating(db.Model):

@@ -9,7 +9,7 @@ from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import (Membership, OutboxMessage, Programme, TrainingDay, TrainingSession,
                             User)
-from trainer.services import access
+from trainer.services import access, ratings
 
 
 @dataclass
@@ -20,6 +20,7 @@ class ParticipantPlace:
     programme: Programme
     today: date
     next_day: TrainingDay | None
+    rating_waves: list = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +65,8 @@ def home_for(user: User, now: datetime) -> Home:
         today = today_in(m.programme.timezone, now)
         if m.role == "participant":
             upcoming = next_training_day(m.programme, today) if m.arm == "intervention" else None
-            home.participant.append(ParticipantPlace(m, m.programme, today, upcoming))
+            home.participant.append(ParticipantPlace(m, m.programme, today, upcoming,
+                                                     ratings.open_waves_for(m, today)))
         else:
             home.staff.append(StaffPlace(m.programme, m.role, next_training_day(m.programme, today),
                                          sizes.get(m.programme_id, 0)))

@@ -135,7 +135,7 @@ def _invited_members(programme_id: int) -> list[Membership]:
 
 def _message(wave: RatingWave, member: Membership, base_url: str, *, reminder: bool) -> tuple[str, str]:
     link = f"{base_url.rstrip('/')}/programmes/{wave.programme_id}/ratings/{wave.id}"
-    closes = (wave.closes_on - timedelta(days=1)).strftime("%-d %B %Y")
+    closes = wave.last_open_day.strftime("%-d %B %Y")
     subject = ("Reminder: " if reminder else "") + f"How useful was the training? ({wave.label})"
     body = (f"Hello {member.user.display_name},\n\n"
             f"Please tell us how useful each module of {wave.programme.name} has been for your "
@@ -305,7 +305,7 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
     today = today_in(wave.programme.timezone, now)
     if not is_open(wave, today):
         if wave_state(wave, today) == "closed":
-            raise RuleViolation(f"This rating round ended on {_last_day(wave)}, so your answers "
+            raise RuleViolation(f"This rating round ended on {wave.last_open_day:%-d %B %Y}, so your answers "
                                 "were not saved. Thank you for your time.")
         raise RuleViolation("This rating round has not opened yet, so your answers were not saved.")
     sheet = rating_sheet(member, wave, today)
@@ -347,5 +347,26 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
     return rating_sheet(member, wave, today)
 
 
-def _last_day(wave: RatingWave) -> str:
-    return (wave.closes_on - timedelta(days=1)).strftime("%-d %B %Y")
+@dataclass(frozen=True)
+class WaveLine:
+    """A wave on the lead's waves page: its state on the local date, and response counts."""
+
+    wave: RatingWave
+    state: str
+    editable: bool
+    invited: int
+    started: int
+    finished: int
+
+
+def wave_overview(user: User, programme: Programme, today: date) -> list[WaveLine]:
+    """Leads: the programme's waves with their state and how many have started and finished."""
+    require_membership(user, programme.id, ("lead",))
+    counts = {wave_id: (invited, started, finished) for wave_id, invited, started, finished in
+              db.session.execute(
+                  select(RatingResponse.wave_id, func.count(RatingResponse.invited_at),
+                         func.count(RatingResponse.started_at), func.count(RatingResponse.finished_at))
+                  .join(RatingWave).where(RatingWave.programme_id == programme.id)
+                  .group_by(RatingResponse.wave_id))}
+    return [WaveLine(w, wave_state(w, today), is_editable(w, today), *counts.get(w.id, (0, 0, 0)))
+            for w in list_waves(programme)]

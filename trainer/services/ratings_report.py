@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from trainer import stats
+from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave, User
 from trainer.services import access
@@ -59,6 +60,7 @@ class Report:
     wave_reports: list[WaveReport] = field(default_factory=list)
     change: list[ChangeRow] = field(default_factory=list)
     change_waves: tuple[RatingWave, RatingWave] | None = None
+    scale: dict[int, str] = field(default_factory=lambda: dict(SCALE))
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]
     """Leads and admins: each module's ratings in the first and second wave of every programme
     they lead (all, for admins), per programme and pooled, with primary and secondary suppression."""
     programmes = access.programmes_for(user, "lead")
+    if not programmes and not user.is_admin:
+        raise PermissionDenied("Only programme leads and administrators can compare programmes.")
     if not programmes:
         return [], []
     ids = [p.id for p in programmes]
