@@ -1,11 +1,13 @@
 """Rating and wave forms (shape only; the rules live in trainer/services/ratings.py)."""
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-SCORE_CHOICES = [("1", "1 – not at all useful"), ("2", "2 – slightly useful"),
-                 ("3", "3 – moderately useful"), ("4", "4 – very useful"),
-                 ("5", "5 – extremely useful"), ("absent", "I did not attend this module")]
+SCORE_CHOICES = [SelectChoice(value, label) for value, label in (
+    ("1", "1 – not at all useful"), ("2", "2 – slightly useful"), ("3", "3 – moderately useful"),
+    ("4", "4 – very useful"), ("5", "5 – extremely useful"),
+    ("absent", "I did not attend this module"))]
 
 
 class WaveForm(FlaskForm):
