@@ -36,7 +36,7 @@ def rating_form_class(modules) -> type[FlaskForm]:
     for module in modules:
         setattr(RatingForm, f"m{module.id}_score", RadioField(
             f"How useful has “{module.title}” been for your practice?", choices=SCORE_CHOICES,
-            validators=[Optional()], validate_choice=False))
+            validate_choice=False))
         setattr(RatingForm, f"m{module.id}_comment", TextAreaField(
             f"Comment on {module.title}", validators=[
                 Optional(), Length(max=2000, message="Use 2,000 characters or fewer")]))

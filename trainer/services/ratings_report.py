@@ -35,6 +35,7 @@ class WaveReport:
     wave: RatingWave
     modules: list[ModuleStats]
     invited: int
+    answered: int
     chart: dict
 
 
@@ -154,7 +155,9 @@ def programme_report(user: User, programme_id: int, *, wave_id: int | None = Non
             continue
         rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], len(invited[wave.id]))
                       for m in modules])
-        report.wave_reports.append(WaveReport(wave, rows, len(invited[wave.id]), _chart(rows)))
+        answered = len({a.membership_id for a in answers if a.wave_id == wave.id})
+        report.wave_reports.append(WaveReport(wave, rows, len(invited[wave.id]), answered,
+                                              _chart(rows)))
     if len(waves) >= 2:
         first, second = waves[0], waves[1]
         report.change_waves = (first, second)
@@ -165,6 +168,8 @@ def programme_report(user: User, programme_id: int, *, wave_id: int | None = Non
             change = stats.paired_difference(pairs)
             small = stats.is_small(change.n)
             report.change.append(ChangeRow(m, change.n, small, None if small else change))
+        if not any(row.n for row in report.change):
+            report.change = []
     return report
 
 
