@@ -132,3 +132,35 @@ def make_scores(member, wave, key: str, scale_values: dict[str, float | None], *
     db.session.add(response)
     db.session.flush()
     return response
+
+def make_wave(programme: Programme, label: str = "One week", *, offset_days: int = 7,
+              opens_on: date | None = None, window_days: int = 14, opened: bool = True):
+    """A rating wave opening on ``opens_on`` (marked opened unless ``opened`` is False)."""
+    from trainer.clock import utcnow
+    from trainer.models import RatingWave
+
+    wave = RatingWave(programme=programme, label=label, offset_days=offset_days,
+                      window_days=window_days, opens_on=opens_on,
+                      closes_on=opens_on + timedelta(days=window_days) if opens_on else None,
+                      opened_at=utcnow() if opened and opens_on else None)
+    db.session.add(wave)
+    db.session.flush()
+    return wave
+
+
+def make_rating(wave, membership, module, usefulness: int | None, *, comment: str = "",
+                finished: bool = True):
+    """A module rating (``usefulness`` None: did not attend), and a finished response."""
+    from trainer.clock import utcnow
+    from trainer.models import ModuleRating, RatingResponse
+    from sqlalchemy import select
+
+    rating = ModuleRating(wave=wave, membership=membership, module=module, usefulness=usefulness,
+                          did_not_attend=usefulness is None, comment=comment)
+    db.session.add(rating)
+    if finished and not db.session.scalar(select(RatingResponse.id).where(
+            RatingResponse.wave_id == wave.id, RatingResponse.membership_id == membership.id)):
+        db.session.add(RatingResponse(wave=wave, membership=membership, invited_at=utcnow(),
+                                      started_at=utcnow(), finished_at=utcnow()))
+    db.session.flush()
+    return rating

@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app
 
 from trainer.extensions import db
-from trainer.services import assignments, goals, outcomes
+from trainer.services import assignments, goals, outcomes, ratings
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,9 @@ def goal_review_reminders(now: datetime) -> int:
 def outcome_invitations(now: datetime) -> int:
     """Invite both arms to open outcome waves and remind non-respondents, each once."""
     return outcomes.send_invitations(now, base_url=current_app.config["BASE_URL"])
+
+
+@job("rating-waves", minutes=15)
+def rating_waves(now: datetime):
+    """Open and close rating waves on their local dates; invite participants and remind them."""
+    return ratings.run_waves(now, base_url=current_app.config["BASE_URL"])

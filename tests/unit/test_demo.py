@@ -12,19 +12,23 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
 def test_demo_has_the_study_shape_with_the_last_day_ten_days_ago(app, modules):
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
-    programme = db.session.scalars(select(Programme)).one()
+    programme = db.session.scalars(select(Programme).where(Programme.status != "closed")).one()
     arms = dict(db.session.execute(select(Membership.arm, func.count()).where(
-        Membership.role == "participant").group_by(Membership.arm)).all())
+        Membership.role == "participant", Membership.programme_id == programme.id)
+        .group_by(Membership.arm)).all())
     assert arms == {"intervention": 25, "comparison": 31}
     roles = dict(db.session.execute(select(Membership.role, func.count())
+                                    .where(Membership.programme_id == programme.id)
                                     .group_by(Membership.role)).all())
     assert roles["trainer"] == 2 and roles["lead"] == 1
-    days = list(db.session.scalars(select(TrainingDay).order_by(TrainingDay.day)))
+    days = list(db.session.scalars(select(TrainingDay).where(TrainingDay.programme_id == programme.id)
+                                   .order_by(TrainingDay.day)))
     assert len(days) == 3
     assert days[-1].day == NOW.date() - timedelta(days=10)
     assert (days[-1].day - days[0].day).days == 56
     assert {s.module.key for d in days for s in d.sessions} == set(modules)
-    one_week = db.session.scalars(select(RatingWave).where(RatingWave.offset_days == 7)).one()
+    one_week = db.session.scalars(select(RatingWave).where(
+        RatingWave.offset_days == 7, RatingWave.programme_id == programme.id)).one()
     assert one_week.opens_on <= NOW.date() < one_week.closes_on
     assert db.session.scalar(select(func.count(ActivityLog.id))) > 0
     assert db.session.scalar(select(func.count(ModuleRating.id))) > 0
@@ -45,7 +49,7 @@ def test_seed_demo_command_refuses_a_second_run(app, runner, modules):
     assert "participant@demo.test" in first.output and "demo-password" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code != 0 and "already has programmes" in second.output
-    assert db.session.scalar(select(func.count(Programme.id))) == 1
+    assert db.session.scalar(select(func.count(Programme.id))) == 2
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
     assert quiet.exit_code == 0 and "not loaded" in quiet.output
 
@@ -73,7 +77,7 @@ def test_demo_participant_has_work_due_overdue_and_a_goal_to_review(app, modules
 def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(app, modules):
     from trainer.services import evaluation, retention
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
-    programme = db.session.scalars(select(Programme)).one()
+    programme = db.session.scalars(select(Programme).where(Programme.status != "closed")).one()
     scs = evaluation.evaluate(programme, "scs-sf", "total").comparisons[0]
     burnout = evaluation.evaluate(programme, "proqol5", "burnout").comparisons[0]
     assert not scs.suppressed and scs.g.g > 0.3

@@ -9,7 +9,7 @@ from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResp
                                      SupportResource)
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
-from trainer.models.ratings import ModuleRating, RatingWave
+from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, User
 
@@ -17,7 +17,7 @@ __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating",
     "OutboxMessage", "OutcomeResponse", "OutcomeScore", "OutcomeWave", "PasswordToken", "PeerGroup",
-    "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingWave", "ScoreSharing",
-    "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
+    "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
+    "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
 ]

@@ -1,5 +1,5 @@
 """Rating waves (time points after training) and participants' module usefulness ratings."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +31,11 @@ class RatingWave(db.Model):
 
     programme: Mapped["Programme"] = relationship()  # noqa: F821
 
+    @property
+    def last_open_day(self) -> date | None:
+        """The last local date on which answers are accepted (the day before ``closes_on``)."""
+        return self.closes_on - timedelta(days=1) if self.closes_on else None
+
 
 class ModuleRating(db.Model):
     """One participant's usefulness rating (1-5) of one module in one wave, or "did not attend"."""
@@ -57,3 +62,25 @@ class ModuleRating(db.Model):
     wave: Mapped[RatingWave] = relationship()
     membership: Mapped["Membership"] = relationship()  # noqa: F821
     module: Mapped["Module"] = relationship()  # noqa: F821
+
+
+class RatingResponse(db.Model):
+    """A participant's progress through one wave: invited, started, finished.
+
+    A row is written when the participant is invited (or first saves, if that comes first).
+    Reminders go only to rows without ``finished_at``.
+    """
+
+    __tablename__ = "rating_responses"
+    __table_args__ = (UniqueConstraint("wave_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("rating_waves.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    wave: Mapped[RatingWave] = relationship()
+    membership: Mapped["Membership"] = relationship()  # noqa: F821

@@ -9,9 +9,9 @@ from werkzeug.security import generate_password_hash
 
 from trainer.clock import today_in
 from trainer.extensions import db
-from trainer.models import (ActivityLog, Assignment, Membership, Module, ModuleRating, Programme,
-                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import curriculum, demo_activities, demo_outcomes, programmes
+from trainer.models import (ActivityLog, Assignment, Membership, Module, Programme, SessionTrainer,
+                            TrainingDay, TrainingSession, User)
+from trainer.services import curriculum, demo_activities, demo_outcomes, demo_ratings, programmes
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -181,33 +181,6 @@ def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dic
     return values
 
 
-def _ratings(ctx: DemoContext) -> None:
-    """Waves at 7 and 56 days after the last day; two-thirds of the cohort has rated in the first."""
-    last_day = ctx.days[-1].day
-    waves = []
-    for label, offset in (("One week", 7), ("Eight weeks", 56)):
-        opens = last_day + timedelta(days=offset)
-        wave = RatingWave(programme=ctx.programme, label=label, offset_days=offset, window_days=14,
-                          opens_on=opens, closes_on=opens + timedelta(days=14))
-        db.session.add(wave)
-        waves.append(wave)
-    waves[0].opened_at = ctx.now
-    db.session.flush()
-    modules = list(db.session.scalars(select(Module).order_by(Module.position)))
-    for member in ctx.participants:
-        if member.arm != "intervention" or member.user.email == "participant@demo.test":
-            continue
-        if ctx.rng.random() > 0.67:
-            continue
-        for module in modules:
-            absent = ctx.rng.random() < 0.06
-            score = None if absent else min(5, max(1, round(ctx.rng.gauss(
-                4.2 if module.key == "self-knowledge" else 3.7, 0.8))))
-            db.session.add(ModuleRating(wave=waves[0], membership=member, module=module,
-                                        usefulness=score, did_not_attend=absent, submitted_at=ctx.now))
-    db.session.flush()
-
-
 # Later features add their own steps here, in order.
-STEPS = [_people, _programme, _schedule, _activities, _ratings, demo_activities.goals_and_peers,
-         demo_outcomes.outcomes_step]
+STEPS = [_people, _programme, _schedule, _activities, demo_ratings.current_waves,
+         demo_activities.goals_and_peers, demo_outcomes.outcomes_step, demo_ratings.earlier_programme]

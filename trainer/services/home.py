@@ -9,7 +9,7 @@ from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import (Membership, OutboxMessage, Programme, TrainingDay, TrainingSession,
                             User)
-from trainer.services import access, activity_logs
+from trainer.services import access, activity_logs, ratings
 
 
 @dataclass
@@ -21,6 +21,7 @@ class ParticipantPlace:
     today: date
     next_day: TrainingDay | None
     activities: activity_logs.ParticipantSummary | None = None
+    rating_waves: list = field(default_factory=list)
 
 
 @dataclass
@@ -67,7 +68,8 @@ def home_for(user: User, now: datetime) -> Home:
             upcoming = next_training_day(m.programme, today) if m.arm == "intervention" else None
             home.participant.append(ParticipantPlace(
                 m, m.programme, today, upcoming,
-                activity_logs.summary_for(m, today) if m.arm == "intervention" else None))
+                activity_logs.summary_for(m, today) if m.arm == "intervention" else None,
+                ratings.open_waves_for(m, today)))
         else:
             home.staff.append(StaffPlace(m.programme, m.role, next_training_day(m.programme, today),
                                          sizes.get(m.programme_id, 0)))

@@ -1,0 +1,38 @@
+"""The demo's ratings: an open wave for the demo participant, and an earlier closed programme
+whose two waves give real numbers for the change between waves and the comparison."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from trainer.extensions import db
+from trainer.models import Programme, User
+from trainer.services import demo, ratings, ratings_report
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+
+
+def test_demo_participant_can_rate_six_modules_in_the_open_wave(app, modules):
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    user = db.session.scalar(select(User).where(User.email == "participant@demo.test"))
+    member = user.memberships[0]
+    waves = ratings.open_waves_for(member, NOW.date())
+    assert len(waves) == 1 and waves[0][1] == "Not started"
+    sheet = ratings.rating_sheet(member, waves[0][0], NOW.date())
+    assert len(sheet.modules) == 6 and sheet.state == "open"
+
+
+def test_demo_lead_sees_statistics_change_and_comparison(app, modules):
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
+    earlier = db.session.scalar(select(Programme).where(Programme.status == "closed"))
+    report = ratings_report.programme_report(lead, earlier.id)
+    assert all(ratings.wave_state(w, NOW.date()) == "closed" for w in report.waves)
+    assert all(not m.suppressed for wr in report.wave_reports for m in wr.modules)
+    assert any(not row.suppressed for row in report.change)
+    small = ratings_report.programme_report(lead, earlier.id, team=report.teams[-1])
+    assert any(m.suppressed for wr in small.wave_reports for m in wr.modules)
+    live = db.session.scalar(select(Programme).where(Programme.status != "closed"))
+    live_report = ratings_report.programme_report(lead, live.id)
+    assert any(not m.suppressed for m in live_report.wave_reports[0].modules)
+    programmes, rows = ratings_report.compare_programmes(lead)
+    assert len(programmes) == 2 and any(r.pooled is not None for r in rows)

@@ -1,0 +1,225 @@
+"""Rating waves: dates from training days, opening and closing by the job, invitations,
+reminders, and the rating form's rules."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import make_day, make_member, make_programme, make_session, make_user
+from trainer import jobs
+from trainer.errors import PermissionDenied, RuleViolation
+from trainer.extensions import db
+from trainer.models import ModuleRating, OutboxMessage, RatingResponse, RatingWave
+from trainer.services import ratings
+
+LAST_DAY = date(2027, 3, 10)
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def cohort(app, modules):
+    """A programme whose last day is LAST_DAY, two modules scheduled, a lead, 3 intervention
+    participants and 2 comparison participants."""
+    programme = make_programme("Cohort", status="running")
+    lead = make_member(programme, "lead", user=make_user("lead@example.org"))
+    first = make_day(programme, LAST_DAY - timedelta(weeks=4))
+    make_session(first, modules["peer-support"])
+    last = make_day(programme, LAST_DAY)
+    make_session(last, modules["mindfulness"])
+    cancelled = make_day(programme, LAST_DAY + timedelta(days=20))
+    cancelled.cancelled = True
+    make_session(cancelled, modules["critical-reflection"])
+    people = [make_member(programme, arm="intervention", team="North") for _ in range(3)]
+    others = [make_member(programme, arm="comparison") for _ in range(2)]
+    db.session.commit()
+    return programme, lead, people, others
+
+
+def run_job(now):
+    """Run the job's function and commit, keeping the test's objects attached to the session."""
+    entry = next(j for j in jobs.JOBS if j.id == "rating-waves")
+    result = entry.func(now)
+    db.session.commit()
+    return result
+
+
+def messages(kind=None):
+    query = select(OutboxMessage)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def test_default_waves_are_7_and_56_days_after_the_last_non_cancelled_day(cohort):
+    programme, *_ = cohort
+    waves = ratings.sync_waves(programme)
+    assert [(w.offset_days, w.opens_on, w.closes_on) for w in waves] == [
+        (7, date(2027, 3, 17), date(2027, 3, 31)), (56, date(2027, 5, 5), date(2027, 5, 19))]
+
+
+def test_moving_training_days_moves_waves_that_have_not_opened(cohort):
+    programme, *_ = cohort
+    first, second = ratings.sync_waves(programme)
+    first.opened_at = at(first.opens_on)
+    day = db.session.scalar(select(ratings.TrainingDay).where(ratings.TrainingDay.day == LAST_DAY))
+    day.day = LAST_DAY + timedelta(days=3)
+    ratings.sync_waves(programme)
+    assert first.opens_on == date(2027, 3, 17)
+    assert second.opens_on == date(2027, 5, 8)
+
+
+def test_scheduled_modules_exclude_cancelled_days(cohort, modules):
+    programme, *_ = cohort
+    assert [m.key for m in ratings.scheduled_modules(programme.id)] == ["peer-support", "mindfulness"]
+
+
+def test_the_job_opens_on_the_local_date_and_invites_once_each_when_run_twice(cohort):
+    programme, _lead, people, others = cohort
+    run_job(at(date(2027, 3, 16)))
+    assert messages() == []
+    people_ids = sorted(p.user_id for p in people)
+    other_ids = {o.user_id for o in others}
+    jobs.run_all(at(date(2027, 3, 17)))
+    jobs.run_all(at(date(2027, 3, 17), 10))
+    invitations = messages("rating-invitation")
+    assert sorted(m.user_id for m in invitations) == people_ids
+    assert not other_ids & {m.user_id for m in messages()}
+    wave = db.session.scalars(select(RatingWave).order_by(RatingWave.offset_days)).first()
+    assert wave.opened_at is not None and wave.closed_at is None
+
+
+def test_the_job_uses_the_programmes_time_zone(cohort):
+    programme, *_ = cohort
+    programme.timezone = "Pacific/Auckland"
+    db.session.commit()
+    # 12:00 UTC on 16 March is already 17 March in New Zealand.
+    run_job(datetime(2027, 3, 16, 12, tzinfo=timezone.utc))
+    assert len(messages("rating-invitation")) == 3
+
+
+def test_reminders_go_after_4_and_10_days_once_each_and_stop_when_finished(cohort, modules):
+    programme, _lead, people, _ = cohort
+    run_job(at(date(2027, 3, 17)))
+    wave = ratings.list_waves(programme)[0]
+    ratings.save_ratings(people[0], wave, {modules["peer-support"].id: ("4", ""),
+                                           modules["mindfulness"].id: ("absent", "")},
+                         finish=True, now=at(date(2027, 3, 18)))
+    for day in (date(2027, 3, 20), date(2027, 3, 21), date(2027, 3, 21), date(2027, 3, 27),
+                date(2027, 3, 28), date(2027, 3, 30)):
+        run_job(at(day))
+    reminders = messages("rating-reminder")
+    assert len(reminders) == 4
+    assert people[0].user_id not in {m.user_id for m in reminders}
+
+
+def test_the_job_closes_the_wave_on_its_closing_date(cohort):
+    programme, *_ = cohort
+    run_job(at(date(2027, 3, 17)))
+    run_job(at(date(2027, 3, 31)))
+    wave = ratings.list_waves(programme)[0]
+    assert wave.closed_at is not None and ratings.wave_state(wave, date(2027, 3, 31)) == "closed"
+
+
+def test_comparison_participants_are_not_asked_to_rate(cohort):
+    programme, _lead, _people, others = cohort
+    wave = ratings.sync_waves(programme)[0]
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        ratings.require_rater(others[0].user, programme.id, wave.id)
+
+
+def test_partial_save_then_change_then_finish(cohort, modules):
+    programme, _lead, people, _ = cohort
+    run_job(at(date(2027, 3, 17)))
+    wave = ratings.list_waves(programme)[0]
+    peer, mind = modules["peer-support"].id, modules["mindfulness"].id
+    sheet = ratings.save_ratings(people[0], wave, {peer: ("3", "Good")}, finish=False,
+                                 now=at(date(2027, 3, 18)))
+    assert sheet.answers[peer].usefulness == 3 and not sheet.finished
+    with pytest.raises(RuleViolation) as refused:
+        ratings.save_ratings(people[0], wave, {}, finish=True, now=at(date(2027, 3, 18)))
+    assert refused.value.field == f"m{mind}_score"
+    sheet = ratings.save_ratings(people[0], wave, {peer: ("5", "Better"), mind: ("2", "")},
+                                 finish=True, now=at(date(2027, 3, 19)))
+    assert sheet.finished and sheet.answers[peer].usefulness == 5
+    assert sheet.answers[peer].comment == "Better"
+
+
+def test_double_submission_leaves_one_row(cohort, modules):
+    programme, _lead, people, _ = cohort
+    run_job(at(date(2027, 3, 17)))
+    wave = ratings.list_waves(programme)[0]
+    answer = {modules["peer-support"].id: ("4", "")}
+    for _ in range(2):
+        ratings.save_ratings(people[0], wave, answer, finish=False, now=at(date(2027, 3, 18)))
+    assert db.session.scalar(select(func.count(ModuleRating.id))) == 1
+    assert db.session.scalar(select(func.count(RatingResponse.id)).where(
+        RatingResponse.membership_id == people[0].id)) == 1
+
+
+def test_late_submission_is_refused_with_a_clear_message(cohort, modules):
+    programme, _lead, people, _ = cohort
+    wave = ratings.sync_waves(programme)[0]
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="ended on 30 March 2027"):
+        ratings.save_ratings(people[0], wave, {modules["peer-support"].id: ("4", "")},
+                             finish=False, now=at(date(2027, 3, 31)))
+    assert db.session.scalar(select(func.count(ModuleRating.id))) == 0
+
+
+def test_a_comment_needs_a_rating_and_scores_must_be_known(cohort, modules):
+    programme, _lead, people, _ = cohort
+    wave = ratings.sync_waves(programme)[0]
+    db.session.commit()
+    peer = modules["peer-support"].id
+    for answer in ({peer: ("", "Nice")}, {peer: ("7", "")}):
+        with pytest.raises(RuleViolation):
+            ratings.save_ratings(people[0], wave, answer, finish=False, now=at(date(2027, 3, 18)))
+
+
+def test_lead_edits_a_wave_until_it_opens(cohort):
+    programme, lead, *_ = cohort
+    first, second = ratings.sync_waves(programme)
+    db.session.commit()
+    ratings.save_wave(lead.user, programme, second.id, label="Two months", offset_days=60,
+                      window_days=21, today=date(2027, 3, 1))
+    assert (second.opens_on, second.closes_on) == (date(2027, 5, 9), date(2027, 5, 30))
+    added = ratings.save_wave(lead.user, programme, None, label="Six months", offset_days=182,
+                              window_days=14, today=date(2027, 3, 1))
+    assert added.opens_on == LAST_DAY + timedelta(days=182)
+    with pytest.raises(RuleViolation) as taken:
+        ratings.save_wave(lead.user, programme, None, label="six MONTHS", offset_days=90,
+                          window_days=14, today=date(2027, 3, 1))
+    assert taken.value.field == "label"
+    with pytest.raises(RuleViolation, match="opened"):
+        ratings.save_wave(lead.user, programme, first.id, label="Week", offset_days=8,
+                          window_days=14, today=date(2027, 3, 17))
+
+
+def test_only_a_lead_edits_waves(cohort):
+    programme, _lead, people, _ = cohort
+    with pytest.raises(PermissionDenied):
+        ratings.save_wave(people[0].user, programme, None, label="X", offset_days=90,
+                          window_days=14, today=date(2027, 3, 1))
+
+
+def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, modules):
+    programme, lead, people, _ = cohort
+    run_job(at(date(2027, 3, 17)))
+    wave = ratings.list_waves(programme)[0]
+    ratings.save_ratings(people[0], wave, {modules["peer-support"].id: ("4", ""),
+                                           modules["mindfulness"].id: ("4", "")},
+                         finish=True, now=at(date(2027, 3, 18)))
+    ratings.save_ratings(people[1], wave, {modules["peer-support"].id: ("4", "")},
+                         finish=False, now=at(date(2027, 3, 18)))
+    assert ratings.remind_non_respondents(lead.user, programme, wave, now=at(date(2027, 3, 18)),
+                                          base_url="http://x") == 2
+    assert ratings.remind_non_respondents(lead.user, programme, wave, now=at(date(2027, 3, 18), 15),
+                                          base_url="http://x") == 0
+    reminded = {m.user_id for m in messages("rating-reminder")}
+    assert reminded == {people[1].user_id, people[2].user_id}
+    statuses = [r.status for r in ratings.response_tracking(lead.user, programme, wave)]
+    assert sorted(statuses) == ["Finished", "Not responded", "Started"]

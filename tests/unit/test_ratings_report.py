@@ -1,0 +1,187 @@
+"""The lead's ratings report and exports: statistics, suppression, change, comparison, CSV."""
+import csv
+import io
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from sqlalchemy import select
+
+from tests.factories import (make_day, make_member, make_programme, make_rating, make_session,
+                             make_user, make_wave)
+from trainer.errors import PermissionDenied
+from trainer.extensions import db
+from trainer.models import AuditEvent
+from trainer.services import ratings_export, ratings_report
+
+LAST_DAY = date(2026, 3, 2)
+WAVE1 = [5, 4, 4, 3, 5, 2]
+WAVE2 = [4, 4, 5, 3, 4, 1]
+
+
+@pytest.fixture
+def rated(app, modules):
+    """Six North-team participants rated peer support in both waves; four rated mindfulness
+    (one of them from the South team). The lead leads this programme only."""
+    programme = make_programme("Rated", status="closed")
+    lead = make_member(programme, "lead", user=make_user("lead@example.org"))
+    day = make_day(programme, LAST_DAY)
+    make_session(day, modules["peer-support"])
+    make_session(day, modules["mindfulness"])
+    w1 = make_wave(programme, "Week", offset_days=7, opens_on=LAST_DAY + timedelta(days=7))
+    w2 = make_wave(programme, "Two months", offset_days=56, opens_on=LAST_DAY + timedelta(days=56))
+    people = [make_member(programme, user=make_user(name=f"Secret Name {i}"),
+                          team="South" if i == 0 else "North") for i in range(7)]
+    for person, a, b in zip(people, WAVE1, WAVE2):
+        make_rating(w1, person, modules["peer-support"], a, comment=f"comment {a}")
+        make_rating(w2, person, modules["peer-support"], b)
+    for person, score in zip(people[:4], [3, 4, 5, 2]):
+        make_rating(w1, person, modules["mindfulness"], score, comment="too few to show")
+    make_rating(w1, people[6], modules["mindfulness"], None)
+    db.session.commit()
+    return programme, lead, people, (w1, w2)
+
+
+def _cell(report, wave_index, key):
+    return next(m for m in report.wave_reports[wave_index].modules if m.module.key == key)
+
+
+def test_statistics_per_module_and_wave_match_scipy(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id)
+    peer = _cell(report, 0, "peer-support")
+    x = np.array(WAVE1, dtype=float)
+    low, high = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
+    assert peer.n == 6 and not peer.suppressed
+    assert peer.summary.mean == pytest.approx(x.mean())
+    assert peer.summary.sd == pytest.approx(x.std(ddof=1))
+    assert peer.summary.median == pytest.approx(np.median(x))
+    assert (peer.summary.ci_low, peer.summary.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert peer.invited == 7 and peer.response_rate == pytest.approx(6 / 7)
+
+
+def test_four_raters_are_suppressed_and_their_comments_hidden(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id)
+    mind = _cell(report, 0, "mindfulness")
+    assert mind.n == 4 and mind.suppressed and mind.summary is None and mind.comments == []
+    assert all(count is None for _, count in mind.distribution)
+    assert report.wave_reports[0].modules[-1].module.key == "mindfulness"
+
+
+def test_five_raters_are_shown_with_comments_but_no_names(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id, team="North")
+    peer = _cell(report, 0, "peer-support")
+    assert peer.n == 5 and not peer.suppressed
+    assert "comment 4" in peer.comments and not any("Secret" in c for c in peer.comments)
+
+
+def test_a_distribution_never_reveals_a_hidden_count(rated):
+    programme, lead, *_ = rated
+    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    # Counts 1:0 2:1 3:1 4:2 5:2: every non-zero count is below 5, so all are hidden.
+    assert dict(peer.distribution) == {1: 0, 2: None, 3: None, 4: None, 5: None}
+
+
+def test_team_filter_can_bring_a_module_below_five(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id, team="South")
+    assert _cell(report, 0, "peer-support").suppressed
+    assert report.teams == ["North", "South"]
+
+
+def test_wave_filter_shows_one_wave(rated):
+    programme, lead, _people, (w1, w2) = rated
+    report = ratings_report.programme_report(lead.user, programme.id, wave_id=w2.id)
+    assert [r.wave.id for r in report.wave_reports] == [w2.id]
+
+
+def test_change_from_first_to_second_wave_is_paired(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id)
+    peer = next(r for r in report.change if r.module.key == "peer-support")
+    d = np.array(WAVE2, dtype=float) - np.array(WAVE1, dtype=float)
+    assert peer.n == 6 and peer.change.mean_diff == pytest.approx(d.mean())
+    low, _ = sps.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=sps.sem(d))
+    assert peer.change.ci_low == pytest.approx(low)
+    assert next(r for r in report.change if r.module.key == "mindfulness").suppressed
+
+
+def test_did_not_attend_counts_are_suppressed_below_five(rated):
+    programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id)
+    assert _cell(report, 0, "peer-support").did_not_attend == 0
+
+
+def test_only_leads_see_the_report(rated):
+    programme, _lead, people, _ = rated
+    with pytest.raises(PermissionDenied):
+        ratings_report.programme_report(people[0].user, programme.id)
+
+
+def test_comparison_across_programmes_per_programme_and_pooled(rated, modules):
+    programme, lead, people, _ = rated
+    other = make_programme("Other")
+    make_member(other, "lead", user=lead.user)
+    wave = make_wave(other, "Week", offset_days=7, opens_on=date(2026, 9, 1))
+    for score in [1, 2, 3]:
+        make_rating(wave, make_member(other), modules["peer-support"], score)
+    db.session.commit()
+    programmes, rows = ratings_report.compare_programmes(lead.user)
+    assert {p.name for p in programmes} == {"Rated", "Other"}
+    row = next(r for r in rows if r.module.key == "peer-support" and r.position == 0)
+    by_name = {c.programme.name: c for c in row.cells}
+    # Other has 3 raters (hidden), so Rated's 6 are hidden too: the pooled 9 would reveal it.
+    assert by_name["Other"].n is None and by_name["Rated"].n is None
+    assert row.pooled_n == 9 and row.pooled.mean == pytest.approx(np.mean(WAVE1 + [1, 2, 3]))
+    stranger = make_user("stranger@example.org")
+    with pytest.raises(PermissionDenied):
+        ratings_report.compare_programmes(stranger)
+
+
+def _rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_is_long_pseudonymous_and_neutralises_formulas(rated, modules):
+    programme, lead, people, (w1, _) = rated
+    people[0].team = "=HYPERLINK(\"x\")"
+    db.session.commit()
+    out = ratings_export.export(lead.user, programme.id, "ratings", slug_date=date(2026, 6, 1))
+    rows = _rows(out.text)
+    assert list(rows[0]) == [c for c, _ in ratings_export.RATING_COLUMNS]
+    assert len(rows) == 6 * 2 + 4 + 1
+    first = next(r for r in rows if r["participant_code"] == people[0].code and r["wave"] == "Week"
+                 and r["module"] == "peer-support")
+    assert first["team"].startswith("'=") and first["usefulness"] == "5" and first["attended"] == "yes"
+    assert first["arm"] == "intervention" and first["days_since_last_training_day"].isdigit()
+    absent = next(r for r in rows if r["participant_code"] == people[6].code and r["module"] == "mindfulness")
+    assert absent["usefulness"] == "" and absent["attended"] == "no"
+    for p in people:
+        assert p.user.display_name not in out.text and p.user.email not in out.text
+    assert db.session.scalar(select(AuditEvent.action)) == "ratings.exported.ratings"
+
+
+def test_comments_export_has_no_codes_and_dictionary_describes_each_column(rated):
+    programme, lead, people, _ = rated
+    comments = ratings_export.export(lead.user, programme.id, "comments", slug_date=date(2026, 6, 1))
+    assert "participant_code" not in comments.text and people[0].code not in comments.text
+    assert "comment 5" in comments.text
+    dictionary = _rows(ratings_export.export(lead.user, programme.id, "dictionary",
+                                             slug_date=date(2026, 6, 1)).text)
+    assert [r["column"] for r in dictionary] == [c for c, _ in ratings_export.RATING_COLUMNS]
+
+
+def test_a_lead_of_another_programme_cannot_export(rated):
+    programme, *_ = rated
+    other_lead = make_member(make_programme("Elsewhere"), "lead")
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        ratings_export.export(other_lead.user, programme.id, "ratings", slug_date=date(2026, 6, 1))
+
+
+def test_neutralise_cells():
+    assert [ratings_export.neutralise(v) for v in ["=1+1", "+x", "-x", "@x", "ok", -3, None]] == [
+        "'=1+1", "'+x", "'-x", "'@x", "ok", "-3", ""]

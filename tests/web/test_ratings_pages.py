@@ -1,0 +1,187 @@
+"""Rating pages: the participant's form, the lead's waves, responses, report, exports and who
+may see each."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import (make_day, make_member, make_programme, make_rating, make_session,
+                             make_user, make_wave)
+from trainer.clock import today_in, utcnow
+from trainer.extensions import db
+from trainer.models import AuditEvent, ModuleRating, OutboxMessage
+
+
+@pytest.fixture
+def open_wave(app, modules):
+    """A programme whose one-week wave is open today: a lead, a trainer, another programme's
+    lead, an intervention participant who has not rated, a comparison participant, and five
+    others who rated both modules."""
+    today = today_in("Europe/London", utcnow())
+    programme = make_programme("Spring cohort", status="follow-up")
+    make_member(programme, "lead", user=make_user("lead@example.org"))
+    make_member(programme, "trainer", user=make_user("trainer@example.org"))
+    make_member(make_programme("Elsewhere"), "lead", user=make_user("other@example.org"))
+    day = make_day(programme, today - timedelta(days=9))
+    make_session(day, modules["peer-support"])
+    make_session(day, modules["mindfulness"])
+    wave = make_wave(programme, "One week", opens_on=today - timedelta(days=2))
+    me = make_member(programme, user=make_user("p@example.org"), team="North")
+    make_member(programme, user=make_user("c@example.org"), arm="comparison")
+    for score in (3, 4, 4, 5, 5):
+        rater = make_member(programme, team="North")
+        make_rating(wave, rater, modules["peer-support"], score, comment=f"Helpful {score}")
+        make_rating(wave, rater, modules["mindfulness"], 6 - score)
+    db.session.commit()
+    return programme, wave, me
+
+
+def answer(modules, peer="4", mind="absent", **extra):
+    return {f"m{modules['peer-support'].id}_score": peer, f"m{modules['mindfulness'].id}_score": mind,
+            f"m{modules['peer-support'].id}_comment": "Loved it", **extra}
+
+
+def test_participant_sees_the_open_wave_on_home_and_rates_every_module(client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    auth.login("p@example.org")
+    home = client.get("/").get_data(as_text=True)
+    assert f"/programmes/{programme.id}/ratings/{wave.id}" in home and "Rate the modules" in home
+    form = client.get(f"/programmes/{programme.id}/ratings/{wave.id}").get_data(as_text=True)
+    assert "Peer support" in form and "5 – extremely useful" in form and "I did not attend" in form
+    page = client.post(f"/programmes/{programme.id}/ratings/{wave.id}",
+                       data=answer(modules, finish="y"), follow_redirects=True).get_data(as_text=True)
+    assert "your ratings are submitted" in page
+    assert db.session.scalar(select(func.count(ModuleRating.id)).where(
+        ModuleRating.membership_id == me.id)) == 2
+
+
+def test_a_double_submission_leaves_one_row_per_module(client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    auth.login("p@example.org")
+    for _ in range(2):
+        client.post(f"/programmes/{programme.id}/ratings/{wave.id}", data=answer(modules, save="y"))
+    assert db.session.scalar(select(func.count(ModuleRating.id)).where(
+        ModuleRating.membership_id == me.id)) == 2
+
+
+def test_submitting_with_a_module_unanswered_explains_and_keeps_what_was_typed(client, auth, open_wave, modules):
+    programme, wave, _ = open_wave
+    auth.login("p@example.org")
+    page = client.post(f"/programmes/{programme.id}/ratings/{wave.id}",
+                       data=answer(modules, mind="", finish="y")).get_data(as_text=True)
+    assert "govuk-error-summary" in page and "or choose that you did not attend it" in page
+    assert "Loved it" in page
+
+
+def test_a_late_submission_is_refused_with_a_message(client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    wave.closes_on = wave.opens_on + timedelta(days=1)
+    db.session.commit()
+    auth.login("p@example.org")
+    page = client.post(f"/programmes/{programme.id}/ratings/{wave.id}",
+                       data=answer(modules, finish="y")).get_data(as_text=True)
+    assert "This rating round ended on" in page and "were not saved" in page
+    assert "This wave has closed" in page
+    assert not db.session.scalar(select(ModuleRating.id).where(ModuleRating.membership_id == me.id))
+
+
+@pytest.mark.parametrize("email, status", [("c@example.org", 403), ("lead@example.org", 403),
+                                           ("other@example.org", 403)])
+def test_only_intervention_participants_reach_the_form(client, auth, open_wave, email, status):
+    programme, wave, _ = open_wave
+    auth.login(email)
+    assert client.get(f"/programmes/{programme.id}/ratings/{wave.id}").status_code == status
+
+
+def test_lead_sees_the_report_with_statistics_chart_and_suppression(client, auth, open_wave):
+    programme, _wave, _ = open_wave
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/ratings/report").get_data(as_text=True)
+    assert "Module ratings" in page and "data-chart=" in page
+    assert "4.20" in page and "Helpful 5" in page  # peer support: mean of 3,4,4,5,5
+    assert "&lt;5" in page  # distribution counts below five are hidden
+    assert "Secret" not in page
+    printable = client.get(f"/programmes/{programme.id}/ratings/report/print").get_data(as_text=True)
+    assert "module usefulness ratings" in printable and "4.20" in printable
+
+
+def test_team_filter_brings_cells_below_five(client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    make_rating(wave, make_member(programme, team="South"), modules["peer-support"], 2,
+                comment="South comment")
+    db.session.commit()
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/ratings/report?team=South").get_data(as_text=True)
+    assert "South comment" not in page and "&lt;5" in page and "4.20" not in page
+
+
+@pytest.mark.parametrize("email", ["trainer@example.org", "p@example.org", "other@example.org"])
+def test_only_the_programmes_leads_see_the_report_waves_and_exports(client, auth, open_wave, email):
+    programme, wave, _ = open_wave
+    auth.login(email)
+    for url in (f"/programmes/{programme.id}/ratings/report",
+                f"/programmes/{programme.id}/ratings/report/print",
+                f"/programmes/{programme.id}/waves",
+                f"/programmes/{programme.id}/waves/{wave.id}/responses"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/programmes/{programme.id}/ratings/export/ratings").status_code == 403
+
+
+def test_lead_exports_csv_with_codes_and_an_audit_event(client, auth, open_wave):
+    programme, _wave, me = open_wave
+    auth.login("lead@example.org")
+    response = client.post(f"/programmes/{programme.id}/ratings/export/ratings")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("programme,participant_code,arm") and "P00" in text
+    assert "example.org" not in text and "Test User" not in text
+    assert db.session.scalar(select(AuditEvent.action).where(
+        AuditEvent.action == "ratings.exported.ratings"))
+    assert client.post(f"/programmes/{programme.id}/ratings/export/secrets").status_code == 404
+
+
+def test_lead_tracks_responses_and_reminds_only_those_not_finished(client, auth, open_wave):
+    programme, wave, me = open_wave
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/waves/{wave.id}/responses").get_data(as_text=True)
+    assert "Not responded" in page and "Finished" in page and "p@example.org" not in page
+    client.post(f"/programmes/{programme.id}/waves/{wave.id}/remind")
+    client.post(f"/programmes/{programme.id}/waves/{wave.id}/remind")
+    reminded = list(db.session.scalars(select(OutboxMessage.user_id)))
+    assert reminded == [me.user_id]
+
+
+def test_lead_adds_and_changes_waves_and_sees_errors(client, auth, open_wave):
+    programme, wave, _ = open_wave
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/waves").get_data(as_text=True)
+    assert "One week" in page and "Add a wave" in page
+    page = client.post(f"/programmes/{programme.id}/waves/new",
+                       data={"label": "Six months", "offset_days": "182", "window_days": "14"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Six months" in page and "is saved" in page
+    page = client.post(f"/programmes/{programme.id}/waves/new",
+                       data={"label": "six months", "offset_days": "x", "window_days": "0"}
+                       ).get_data(as_text=True)
+    assert "govuk-error-summary" in page and 'value="six months"' in page
+    page = client.post(f"/programmes/{programme.id}/waves/{wave.id}/edit",
+                       data={"label": "Week", "offset_days": "8", "window_days": "14"}
+                       ).get_data(as_text=True)
+    assert "has opened" in page
+
+
+def test_compare_page_for_leads_and_admins_only(client, auth, open_wave):
+    auth.login("lead@example.org")
+    page = client.get("/ratings/compare").get_data(as_text=True)
+    assert "Spring cohort" in page and "4.20" in page
+    auth.logout()
+    auth.login("p@example.org")
+    assert client.get("/ratings/compare").status_code == 403
+
+
+def test_lead_programme_page_links_to_ratings(client, auth, open_wave):
+    programme, *_ = open_wave
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert f"/programmes/{programme.id}/ratings/report" in page

@@ -1,0 +1,1 @@
+"""Participants rate modules; leads set up rating waves and follow responses."""

@@ -1,0 +1,1 @@
+"""Leads read module ratings: dashboard, printable report, exports, comparison."""

@@ -1,0 +1,6 @@
+"""Report forms."""
+from flask_wtf import FlaskForm
+
+
+class ExportForm(FlaskForm):
+    """An export button: its CSRF token is what matters."""

@@ -1,0 +1,238 @@
+"""The lead's view of module usefulness ratings: statistics per module and wave, change between
+waves, comments, and comparison across programmes, with small numbers suppressed."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from trainer import stats
+from trainer.errors import PermissionDenied
+from trainer.extensions import db
+from trainer.models import Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave, User
+from trainer.services import access
+from trainer.services.ratings import SCALE, list_waves
+
+
+@dataclass(frozen=True)
+class ModuleStats:
+    """One module in one wave. When ``suppressed`` (fewer than 5 raters) only the module shows."""
+
+    module: Module
+    n: int
+    suppressed: bool
+    summary: stats.Description | None
+    distribution: list[tuple[int, int | None]]
+    invited: int
+    response_rate: float | None
+    did_not_attend: int | None
+    comments: list[str]
+
+
+@dataclass(frozen=True)
+class WaveReport:
+    """The ranked modules of one wave, with a chart of the same numbers as the table."""
+
+    wave: RatingWave
+    modules: list[ModuleStats]
+    invited: int
+    answered: int
+    chart: dict
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """First-to-second wave change of one module, over participants who rated it in both."""
+
+    module: Module
+    n: int
+    suppressed: bool
+    change: stats.PairedDifference | None
+
+
+@dataclass
+class Report:
+    """Everything the dashboard and the printable report show."""
+
+    programme: Programme
+    waves: list[RatingWave]
+    teams: list[str]
+    wave_id: int | None
+    team: str | None
+    wave_reports: list[WaveReport] = field(default_factory=list)
+    change: list[ChangeRow] = field(default_factory=list)
+    change_waves: tuple[RatingWave, RatingWave] | None = None
+    scale: dict[int, str] = field(default_factory=lambda: dict(SCALE))
+
+
+@dataclass(frozen=True)
+class _Answer:
+    wave_id: int
+    membership_id: int
+    module_id: int
+    usefulness: int | None
+    did_not_attend: bool
+    comment: str
+
+
+def _answers(programme_id: int, team: str | None) -> list[_Answer]:
+    query = (select(ModuleRating.wave_id, ModuleRating.membership_id, ModuleRating.module_id,
+                    ModuleRating.usefulness, ModuleRating.did_not_attend, ModuleRating.comment)
+             .join(Membership).where(Membership.programme_id == programme_id,
+                                     Membership.arm == "intervention"))
+    if team:
+        query = query.where(Membership.team == team)
+    return [_Answer(*row) for row in db.session.execute(query)]
+
+
+def _invited(programme_id: int, team: str | None, answers: list[_Answer]) -> dict[int, set[int]]:
+    """Per wave, the participants asked: those with a response row, and anyone who answered."""
+    query = (select(RatingResponse.wave_id, RatingResponse.membership_id).join(Membership)
+             .where(Membership.programme_id == programme_id, Membership.arm == "intervention"))
+    if team:
+        query = query.where(Membership.team == team)
+    invited: dict[int, set[int]] = defaultdict(set)
+    for wave_id, member_id in db.session.execute(query):
+        invited[wave_id].add(member_id)
+    for a in answers:
+        invited[a.wave_id].add(a.membership_id)
+    return invited
+
+
+def _module_stats(module: Module, answers: list[_Answer], invited: int) -> ModuleStats:
+    scores = [a.usefulness for a in answers if a.usefulness is not None]
+    n = len(scores)
+    absent = sum(a.did_not_attend for a in answers)
+    if stats.is_small(n):
+        return ModuleStats(module, n, True, None, [(level, None) for level in SCALE], invited,
+                           None, None, [])
+    counts = stats.distribution(scores)
+    hidden = stats.secondary_suppression(counts)
+    comments = sorted(a.comment for a in answers if a.comment.strip())
+    return ModuleStats(
+        module, n, False, stats.describe(scores),
+        [(level, None if level in hidden else count) for level, count in counts.items()],
+        invited, stats.response_rate(n, invited),
+        None if 0 < absent < stats.SMALL_CELL else absent, comments)
+
+
+def _chart(modules: list[ModuleStats]) -> dict:
+    return {
+        "type": "bar",
+        "labels": [m.module.title + (" (fewer than 5 ratings)" if m.suppressed else "")
+                   for m in modules],
+        "datasets": [{"label": f"{level}: {SCALE[level]}",
+                      "data": [dict(m.distribution)[level] for m in modules]} for level in SCALE],
+        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True, "title": {
+            "display": True, "text": "Number of participants"}}, "y": {"stacked": True}}},
+    }
+
+
+def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
+    shown = sorted((r for r in rows if not r.suppressed), key=lambda r: -r.summary.mean)
+    return shown + [r for r in rows if r.suppressed]
+
+
+def programme_report(user: User, programme_id: int, *, wave_id: int | None = None,
+                     team: str | None = None) -> Report:
+    """Leads: the ratings of a programme, optionally for one wave and one team."""
+    programme = access.require_membership(user, programme_id, ("lead",)).programme
+    waves = list_waves(programme)
+    teams = sorted(t for t in db.session.scalars(
+        select(Membership.team).where(Membership.programme_id == programme.id,
+                                      Membership.arm == "intervention").distinct()) if t)
+    team = team if team in teams else None
+    wave_id = wave_id if wave_id in {w.id for w in waves} else None
+    report = Report(programme, waves, teams, wave_id, team)
+    answers = _answers(programme.id, team)
+    invited = _invited(programme.id, team, answers)
+    modules = list(db.session.scalars(select(Module).where(
+        Module.id.in_({a.module_id for a in answers})).order_by(Module.position)))
+    by_cell: dict[tuple[int, int], list[_Answer]] = defaultdict(list)
+    for a in answers:
+        by_cell[(a.wave_id, a.module_id)].append(a)
+    for wave in waves:
+        if wave_id and wave.id != wave_id:
+            continue
+        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], len(invited[wave.id]))
+                      for m in modules])
+        answered = len({a.membership_id for a in answers if a.wave_id == wave.id})
+        report.wave_reports.append(WaveReport(wave, rows, len(invited[wave.id]), answered,
+                                              _chart(rows)))
+    if len(waves) >= 2:
+        first, second = waves[0], waves[1]
+        report.change_waves = (first, second)
+        for m in modules:
+            a = {x.membership_id: x.usefulness for x in by_cell[(first.id, m.id)]}
+            b = {x.membership_id: x.usefulness for x in by_cell[(second.id, m.id)]}
+            pairs = [(a[k], b[k]) for k in a.keys() & b.keys()]
+            change = stats.paired_difference(pairs)
+            small = stats.is_small(change.n)
+            report.change.append(ChangeRow(m, change.n, small, None if small else change))
+        if not any(row.n for row in report.change):
+            report.change = []
+    return report
+
+
+@dataclass(frozen=True)
+class ProgrammeCell:
+    """One programme's ratings of one module in one wave position (n hidden when small)."""
+
+    programme: Programme
+    wave: RatingWave | None
+    n: int | None
+    summary: stats.Description | None
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A module in one wave position, per programme and pooled."""
+
+    module: Module
+    position: int
+    cells: list[ProgrammeCell]
+    pooled: stats.Description | None
+    pooled_n: int
+
+
+def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]]:
+    """Leads and admins: each module's ratings in the first and second wave of every programme
+    they lead (all, for admins), per programme and pooled, with primary and secondary suppression."""
+    programmes = access.programmes_for(user, "lead")
+    if not programmes and not user.is_admin:
+        raise PermissionDenied("Only programme leads and administrators can compare programmes.")
+    if not programmes:
+        return [], []
+    ids = [p.id for p in programmes]
+    waves_by_programme = {p.id: list_waves(p)[:2] for p in programmes}
+    position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
+    rows = db.session.execute(
+        select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
+               Membership.programme_id)
+        .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
+                                ModuleRating.usefulness.is_not(None),
+                                ModuleRating.wave_id.in_(position)))
+    scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for wave_id, module_id, usefulness, programme_id in rows:
+        scores[(module_id, position[wave_id], programme_id)].append(usefulness)
+    modules = db.session.scalars(select(Module).order_by(Module.position))
+    result = []
+    for module in modules:
+        for pos in (0, 1):
+            counts = {p.id: len(scores[(module.id, pos, p.id)]) for p in programmes}
+            if not any(counts.values()):
+                continue
+            hidden = stats.secondary_suppression(counts)
+            cells = []
+            for p in programmes:
+                waves = waves_by_programme[p.id]
+                wave = waves[pos] if pos < len(waves) else None
+                shown = p.id not in hidden and counts[p.id] >= stats.SMALL_CELL
+                cells.append(ProgrammeCell(p, wave, counts[p.id] if p.id not in hidden else None,
+                                           stats.describe(scores[(module.id, pos, p.id)]) if shown
+                                           else None))
+            pooled_values = [v for p in programmes for v in scores[(module.id, pos, p.id)]]
+            pooled_n = len(pooled_values)
+            result.append(ComparisonRow(module, pos, cells,
+                                        None if stats.is_small(pooled_n) else stats.describe(pooled_values),
+                                        pooled_n))
+    return programmes, result
