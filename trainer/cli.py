@@ -1,4 +1,5 @@
 """Flask commands: thin calls into services."""
+import logging
 import os
 from pathlib import Path
 
@@ -7,13 +8,13 @@ from flask import Flask, current_app
 
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer import jobs
+from trainer import jobs, scheduler
 from trainer.services import accounts, curriculum, demo
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
-    for command in (create_admin, load_modules, seed_demo, run_jobs):
+    for command in (create_admin, load_modules, seed_demo, run_jobs, run_scheduler):
         app.cli.add_command(command)
 
 
@@ -71,3 +72,14 @@ def run_jobs() -> None:
     """Run every scheduled job once, now (safe to repeat: jobs are idempotent)."""
     for job_id, result in jobs.run_all(utcnow()).items():
         click.echo(f"{job_id}: {result}")
+
+
+@click.command("scheduler")
+def run_scheduler() -> None:
+    """Run the scheduled jobs until stopped (one such process per database)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    click.echo("Scheduler starting (Ctrl+C to stop).")
+    try:
+        scheduler.run(current_app._get_current_object())
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+
 from trainer.extensions import db
+from trainer.services import mail, reminders as reminder_service
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,15 @@ def run_job(entry: Job, now: datetime):
 def run_all(now: datetime) -> dict[str, object]:
     """Run every registered job once (``flask run-jobs``, tests); return each job's result."""
     return {entry.id: run_job(entry, now) for entry in JOBS}
+
+
+@job("reminders", minutes=60)
+def reminders(now: datetime):
+    """Reminders two days before each training day."""
+    return reminder_service.queue_reminders(now)
+
+
+@job("deliver-outbox", minutes=2)
+def deliver_outbox(now: datetime):
+    """Send the outbox over SMTP (nothing without MAIL_SERVER)."""
+    return mail.deliver_outbox(mail.SmtpSettings.from_config(current_app.config), now=now)

@@ -1,6 +1,9 @@
 """The models, one file per aggregate; importing this package registers them all."""
 from trainer.models.activities import ActivityLog, Assignment
+from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, SessionAttendance
 from trainer.models.audit import AuditEvent
+from trainer.models.calendar import CalendarFeed
+from trainer.models.cohort import Randomisation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
@@ -14,4 +17,5 @@ __all__ = [
     "GoalReview", "LoginAttempt", "Membership", "Module", "ModuleRating", "OutboxMessage",
     "PasswordToken", "Programme", "RatingWave", "SessionTrainer", "TrainingDay",
     "TrainingSession", "User",
+    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
 ]
