@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from trainer.extensions import db
-from trainer.models import ActivityLog, Membership, ModuleRating, Programme, RatingWave, TrainingDay
+from trainer.models import (ActivityLog, CalendarFeed, DayAttendance, Membership, ModuleRating,
+                            OutboxMessage, Programme, RatingWave, TrainingDay)
 from trainer.services import demo
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
@@ -55,3 +56,12 @@ def test_seed_demo_refuses_in_production(app, runner, monkeypatch):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.scalar(select(func.count(Programme.id))) == 0
+
+
+def test_demo_has_attendance_with_someone_who_missed_two_days_and_calendar_feeds(app, modules):
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    assert db.session.scalar(select(func.count(DayAttendance.id))) == 3 * 25
+    assert db.session.scalar(select(func.count(DayAttendance.id)).where(DayAttendance.status == "absent")) >= 2
+    assert db.session.scalar(select(OutboxMessage.to_address).where(OutboxMessage.kind == "missed-two")) \
+        == "lead@demo.test"
+    assert db.session.scalar(select(func.count(CalendarFeed.id))) == 3

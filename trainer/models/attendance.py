@@ -42,6 +42,9 @@ class DayAttendance(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    day: Mapped["TrainingDay"] = relationship()  # noqa: F821
+    membership: Mapped["Membership"] = relationship()  # noqa: F821
+
 
 class SessionAttendance(db.Model):
     """A participant's attendance at one session, kept only where it differs from the day's."""
@@ -57,3 +60,6 @@ class SessionAttendance(db.Model):
     status: Mapped[str] = mapped_column(String(10))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped["TrainingSession"] = relationship()  # noqa: F821
+    membership: Mapped["Membership"] = relationship()  # noqa: F821

@@ -152,6 +152,8 @@ def apology(day_id: int):
     """The day's participants: send, change or withdraw apologies before the day."""
     day = scheduling.get_day(day_id)
     acc = access.require_membership(current_user, day.programme_id, ("participant",))
+    if acc.participant.arm != "intervention":
+        raise PermissionDenied("The comparison group has no training days in this programme.")
     existing = attendance.apology_for(acc.participant, day)
     form = ApologyForm(obj=existing)
     if form.validate_on_submit():

@@ -106,7 +106,7 @@ def record_attendance(actor: User, day: TrainingDay, marks: dict[int, str],
     _save_session_marks(actor, session_marks, marks)
     db.session.flush()
     for mid in marks:
-        _tell_leads_if_missed_two(day.programme, expected[mid])
+        tell_leads_if_missed_two(day.programme, expected[mid])
     audit.record(actor.id, "attendance.recorded", day, programme_id=day.programme_id, count=len(marks))
     db.session.commit()
     return len(marks)
@@ -179,7 +179,8 @@ def _save_session_marks(actor: User, session_marks: dict[tuple[int, int], str],
         db.session.add(row)
 
 
-def _tell_leads_if_missed_two(programme: Programme, membership: Membership) -> None:
+def tell_leads_if_missed_two(programme: Programme, membership: Membership) -> None:
+    """Queue (once) a message to each lead if the participant has now missed two days (no commit)."""
     if missed_days(membership) < 2:
         return
     leads = db.session.scalars(select(Membership).where(
