@@ -57,6 +57,13 @@ def hold_lock(engine, *, poll_seconds: float = 15.0, sleep: Callable[[float], No
     return connection
 
 
+def release_lock(connection) -> None:
+    """Give up the scheduler lock and close ``connection`` (a pooled connection would keep it)."""
+    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    connection.commit()
+    connection.close()
+
+
 def run(app: Flask) -> None:
     """Run the scheduler until interrupted, as the one active scheduler of the database."""
     with app.app_context():
@@ -65,7 +72,7 @@ def run(app: Flask) -> None:
         build_scheduler(app).start()
     finally:
         if lock_connection is not None:
-            lock_connection.close()
+            release_lock(lock_connection)
 
 
 def _runner(app: Flask, entry: jobs.Job):

@@ -1,6 +1,6 @@
 """The cohort: enrolment, CSV import checks, randomisation from a seed, the waitlist offer."""
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select

@@ -126,9 +126,16 @@ def test_a_second_scheduler_waits_for_the_advisory_lock(app):
         return
     holder = scheduler.hold_lock(db.engine)
     waits = []
-    with db.engine.connect() as second:
-        assert scheduler.acquire_lock(second) is False
-        holder.close()  # the active scheduler stops: the standby takes over
-        assert scheduler.acquire_lock(second, wait=lambda: waits.append(1)) is True
-        assert waits == []
-        second.execute(text("SELECT pg_advisory_unlock_all()"))
+
+    def wait_then_release():
+        waits.append(1)
+        if len(waits) == 3:
+            scheduler.release_lock(holder)  # the active scheduler stops: the standby takes over
+        assert len(waits) < 10, "the standby never got the lock"
+
+    with db.engine.connect() as standby:
+        assert scheduler.acquire_lock(standby) is False
+        assert scheduler.acquire_lock(standby, wait=wait_then_release) is True
+        assert len(waits) == 3
+        standby.execute(text("SELECT pg_advisory_unlock_all()"))
+        standby.commit()

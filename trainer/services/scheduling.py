@@ -5,7 +5,7 @@ Participants count as *told* about the plan once the programme has left ``draft`
 notice in the outbox for each intervention participant.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -248,8 +248,3 @@ def _day_line(day: TrainingDay) -> str:
     venue = f" at {day.venue}" if day.venue else ""
     return f"{day.day:%A %-d %B %Y}, {_hours(day)}{venue}"
 
-
-def as_datetime_range(day: TrainingDay) -> tuple[datetime, datetime]:
-    """The day's start and end as UTC instants."""
-    tz = day.programme.timezone
-    return local_instant(day.day, day.starts_at, tz), local_instant(day.day, day.ends_at, tz)
