@@ -28,9 +28,14 @@ db: install
 	  *) echo "DATABASE_URL is not SQLite: demo data not seeded (run 'flask seed-demo' yourself)." ;; \
 	esac
 
+# The scheduler runs as its own background process (never under a reloader) and stops with the server.
 run: db
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler in the background (Ctrl+C to stop)"
+	@$(BIN)/flask scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+scheduler: install
+	$(BIN)/flask scheduler
 
 # Debian's Chromium for the browser tests. Installs it only when run as root; never needed.
 browser:

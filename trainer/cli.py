@@ -1,4 +1,5 @@
 """Flask commands: thin calls into services."""
+import logging
 import os
 from pathlib import Path
 
@@ -7,13 +8,14 @@ from flask import Flask, current_app
 
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer import jobs
+from trainer import jobs, scheduler
 from trainer.services import accounts, curriculum, demo, instruments
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
-    for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items):
+    for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items,
+                    run_scheduler):
         app.cli.add_command(command)
 
 
@@ -85,3 +87,14 @@ def load_instrument_items(file: Path) -> None:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from exc
     click.echo(f"Loaded the wording of {instrument.item_count} items of {instrument.title}.")
+
+
+@click.command("scheduler")
+def run_scheduler() -> None:
+    """Run the scheduled jobs until stopped (one such process per database)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    click.echo("Scheduler starting (Ctrl+C to stop).")
+    try:
+        scheduler.run(current_app._get_current_object())
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")

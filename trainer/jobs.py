@@ -10,7 +10,8 @@ from datetime import datetime
 from flask import current_app
 
 from trainer.extensions import db
-from trainer.services import assignments, goals, outcomes, ratings
+from trainer.services import assignments, goals, mail, outcomes, ratings
+from trainer.services import reminders as reminder_service
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,15 @@ def outcome_invitations(now: datetime) -> int:
 def rating_waves(now: datetime):
     """Open and close rating waves on their local dates; invite participants and remind them."""
     return ratings.run_waves(now, base_url=current_app.config["BASE_URL"])
+
+
+@job("reminders", minutes=60)
+def reminders(now: datetime):
+    """Reminders two days before each training day."""
+    return reminder_service.queue_reminders(now)
+
+
+@job("deliver-outbox", minutes=2)
+def deliver_outbox(now: datetime):
+    """Send the outbox over SMTP (nothing without MAIL_SERVER)."""
+    return mail.deliver_outbox(mail.SmtpSettings.from_config(current_app.config), now=now)

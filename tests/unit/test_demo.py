@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from trainer.extensions import db
-from trainer.models import ActivityLog, Membership, ModuleRating, Programme, RatingWave, TrainingDay
+from trainer.models import (ActivityLog, CalendarFeed, DayAttendance, Membership, ModuleRating,
+                            OutboxMessage, Programme, RatingWave, TrainingDay)
 from trainer.services import demo
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
@@ -84,3 +85,12 @@ def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(
     assert not burnout.suppressed and abs(burnout.g.g) < scs.g.g
     arms = retention.retention(programme, NOW.date())
     assert sum(a.left for a in arms) == 9 and all(not a.suppressed for a in arms)
+
+
+def test_demo_has_attendance_with_someone_who_missed_two_days_and_calendar_feeds(app, modules):
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    assert db.session.scalar(select(func.count(DayAttendance.id))) == 3 * 25
+    assert db.session.scalar(select(func.count(DayAttendance.id)).where(DayAttendance.status == "absent")) >= 2
+    assert db.session.scalar(select(OutboxMessage.to_address).where(OutboxMessage.kind == "missed-two")) \
+        == "lead@demo.test"
+    assert db.session.scalar(select(func.count(CalendarFeed.id))) == 3

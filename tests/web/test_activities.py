@@ -1,15 +1,14 @@
 """Activity pages: who may use them, the dynamic log form, goals, peers, and private notes."""
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from tests.factories import (make_assignment, make_day, make_goal, make_log, make_member,
                              make_programme, make_session, make_user)
-from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import ActivityLog, Assignment, Goal, GoalReview, PeerGroup, PeerMeeting
-from trainer.services import assignments, peers
+from trainer.services import peers
 
 SECRET = "SECRET-NOTE-do-not-show"
 MEETING_SECRET = "MEETING-SECRET-do-not-show"
@@ -178,7 +177,7 @@ def test_date_field_kind_is_checked(client, auth, world, modules):
     auth.login("me@example.org")
     url = f"/programmes/{programme.id}/my/assignments/{assignment.id}/log"
     page = client.get(url).get_data(as_text=True)
-    assert f'type="date"' in page and f'name="v_{date_field}"' in page
+    assert 'type="date"' in page and f'name="v_{date_field}"' in page
     response = client.post(url, data={"status": "started", "done_on": "2025-10-05",
                                       f"v_{date_field}": "2025-13-45"})
     assert "real date" in response.get_data(as_text=True)

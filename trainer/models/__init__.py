@@ -1,6 +1,9 @@
 """The models, one file per aggregate; importing this package registers them all."""
 from trainer.models.activities import ActivityLog, Assignment
+from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, SessionAttendance
 from trainer.models.audit import AuditEvent
+from trainer.models.calendar import CalendarFeed
+from trainer.models.cohort import Randomisation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
@@ -20,4 +23,5 @@ __all__ = [
     "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
     "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
+    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
 ]

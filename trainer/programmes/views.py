@@ -1,8 +1,12 @@
-"""Programme pages."""
-from flask import Blueprint, render_template
+"""Programme pages: the list, each programme's overview, its details, status, team and copies."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from trainer.services import access, programmes
+from trainer.clock import today_in, utcnow
+from trainer.errors import PermissionDenied, RuleViolation
+from trainer.forms_support import apply_violation
+from trainer.programmes.forms import ConfirmForm, CopyForm, ProgrammeForm, StatusForm, TeamForm
+from trainer.services import access, attendance, programmes
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
@@ -13,13 +17,134 @@ def index():
     """Leads, trainers and admins: the programmes they lead or train."""
     led = access.programmes_for(current_user, "lead")
     trained = [p for p in access.programmes_for(current_user, "trainer") if p not in led]
-    return render_template("programmes/index.html", led=led, trained=trained)
+    return render_template("programmes/index.html", led=led, trained=trained,
+                           can_create=access.can_create_programmes(current_user))
 
 
 @bp.get("/<int:programme_id>")
 @login_required
 def show(programme_id: int):
-    """Its leads and trainers: the programme's plan as a timetable, and its cohort size."""
+    """Its leads and trainers: the plan as a timetable, attendance, and what to do next."""
     acc = access.require_membership(current_user, programme_id, ("lead", "trainer"))
+    today = today_in(acc.programme.timezone, utcnow())
     return render_template("programmes/show.html", access=acc, programme=acc.programme,
-                           plan=programmes.plan_overview(acc.programme))
+                           plan=programmes.plan_overview(acc.programme),
+                           next_steps=programmes.next_steps(acc.programme, today=today),
+                           attendance=attendance.summary(acc.programme), form=StatusForm(),
+                           transitions=programmes.TRANSITIONS[acc.programme.status])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Leads and admins: start a new draft programme, led by its creator."""
+    if not access.can_create_programmes(current_user):
+        raise PermissionDenied("Only programme leads and administrators can start programmes.")
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = programmes.create_programme(current_user, _programme_input(form))
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash("Programme created. Next, add the team and training days.", "success")
+            return redirect(url_for("programmes.show", programme_id=programme.id))
+    return render_template("programmes/form.html", form=form, programme=None)
+
+
+@bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(programme_id: int):
+    """Its leads: change the programme's details."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form = ProgrammeForm(obj=acc.programme)
+    if form.validate_on_submit():
+        try:
+            programmes.update_programme(current_user, acc.programme, _programme_input(form))
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash("Programme details saved.", "success")
+            return redirect(url_for("programmes.show", programme_id=programme_id))
+    return render_template("programmes/form.html", form=form, programme=acc.programme)
+
+
+@bp.post("/<int:programme_id>/status")
+@login_required
+def change_status(programme_id: int):
+    """Its leads: move the programme to its next status, if its checks pass."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form = StatusForm()
+    try:
+        if not form.validate_on_submit():
+            raise RuleViolation("The form had expired. Try again.")
+        programmes.change_status(current_user, acc.programme, form.status.data,
+                                 today=today_in(acc.programme.timezone, utcnow()))
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"The programme is now {acc.programme.status}.", "success")
+    return redirect(url_for("programmes.show", programme_id=programme_id))
+
+
+@bp.route("/<int:programme_id>/team", methods=["GET", "POST"])
+@login_required
+def team(programme_id: int):
+    """Its leads: who leads and who trains; add someone (inviting them if new)."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form, link = TeamForm(), None
+    if form.validate_on_submit():
+        try:
+            membership, link = programmes.add_team_member(
+                current_user, acc.programme, email=form.email.data, name=form.name.data or "",
+                role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow())
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash(f"{membership.user.display_name} is now a {membership.role} of this programme.", "success")
+            if link is None:
+                return redirect(url_for("programmes.team", programme_id=programme_id))
+            form = TeamForm(formdata=None)
+    return render_template("programmes/team.html", programme=acc.programme, form=form, link=link,
+                           members=programmes.team(acc.programme), confirm=ConfirmForm())
+
+
+@bp.post("/<int:programme_id>/team/<int:membership_id>/remove")
+@login_required
+def remove_member(programme_id: int, membership_id: int):
+    """Its leads: take someone off the team."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    try:
+        if not ConfirmForm().validate_on_submit():
+            raise RuleViolation("The form had expired. Try again.")
+        programmes.remove_team_member(current_user, acc.programme, membership_id)
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Removed from the team.", "success")
+    return redirect(url_for("programmes.team", programme_id=programme_id))
+
+
+@bp.route("/<int:programme_id>/copy", methods=["GET", "POST"])
+@login_required
+def copy(programme_id: int):
+    """Its leads: start a new programme from this one's plan, shifted to a new start date."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form = CopyForm()
+    if form.validate_on_submit():
+        try:
+            new_programme = programmes.copy_plan(current_user, acc.programme, name=form.name.data,
+                                                 start_date=form.start_date.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash("Plan copied. Check the days, then add trainers and the cohort.", "success")
+            return redirect(url_for("programmes.show", programme_id=new_programme.id))
+    return render_template("programmes/copy.html", form=form, programme=acc.programme)
+
+
+def _programme_input(form: ProgrammeForm) -> programmes.ProgrammeInput:
+    return programmes.ProgrammeInput(
+        name=form.name.data, organisation=form.organisation.data, timezone=form.timezone.data.strip(),
+        start_date=form.start_date.data, end_date=form.end_date.data,
+        description=form.description.data or "")

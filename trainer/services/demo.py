@@ -1,5 +1,6 @@
 """Demo data: a live programme in the study's shape, with dates relative to today."""
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -9,9 +10,11 @@ from werkzeug.security import generate_password_hash
 
 from trainer.clock import today_in
 from trainer.extensions import db
-from trainer.models import (ActivityLog, Assignment, Membership, Module, Programme, SessionTrainer,
+from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayAttendance,
+                            Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
-from trainer.services import curriculum, demo_activities, demo_outcomes, demo_ratings, programmes
+from trainer.services import (attendance, curriculum, demo_activities, demo_outcomes, demo_ratings,
+                              programmes)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -181,6 +184,39 @@ def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dic
     return values
 
 
+def _attendance(ctx: DemoContext) -> None:
+    """Marks for every past day: mostly present, a few late or absent, one person missing two days."""
+    expected = [m for m in ctx.participants if m.arm == "intervention"]
+    trainer = ctx.users["trainer@demo.test"]
+    often_away = expected[3]
+    for index, day in enumerate(ctx.days):
+        for member in expected:
+            roll = ctx.rng.random()
+            status = ("absent" if member is often_away and index < 2 else
+                      "late" if roll < 0.08 else "absent" if roll < 0.14 else "present")
+            if status == "absent" and member is not often_away and ctx.rng.random() < 0.5:
+                db.session.add(Apology(day=day, membership=member, reason="Covering a duty shift",
+                                       sent_at=ctx.now - timedelta(days=(ctx.today - day.day).days + 2)))
+                status = "excused"
+            db.session.add(DayAttendance(day=day, membership=member, status=status,
+                                         recorded_by_id=trainer.id, recorded_at=ctx.now))
+        late_leaver = expected[5]
+        db.session.add(SessionAttendance(session=day.sessions[-1], membership=late_leaver,
+                                         status="absent", recorded_by_id=trainer.id))
+    db.session.flush()
+    attendance.tell_leads_if_missed_two(ctx.programme, often_away)
+    ctx.lines.append(f"Attendance taken for {len(ctx.days)} days; {often_away.user.display_name} "
+                     "missed two (the lead's outbox has the notice).")
+
+
+def _calendar_feeds(ctx: DemoContext) -> None:
+    """Calendar addresses for the demo's lead, trainer and participant."""
+    for email in ("lead@demo.test", "trainer@demo.test", "participant@demo.test"):
+        db.session.add(CalendarFeed(user=ctx.users[email], token=secrets.token_urlsafe(32)))
+    db.session.flush()
+
+
 # Later features add their own steps here, in order.
-STEPS = [_people, _programme, _schedule, _activities, demo_ratings.current_waves,
-         demo_activities.goals_and_peers, demo_outcomes.outcomes_step, demo_ratings.earlier_programme]
+STEPS = [_people, _programme, _schedule, _activities, _attendance, _calendar_feeds,
+         demo_ratings.current_waves, demo_activities.goals_and_peers, demo_outcomes.outcomes_step,
+         demo_ratings.earlier_programme]

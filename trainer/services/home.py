@@ -9,7 +9,7 @@ from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import (Membership, OutboxMessage, Programme, TrainingDay, TrainingSession,
                             User)
-from trainer.services import access, activity_logs, ratings
+from trainer.services import access, activity_logs, calendar, ratings
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Home:
     staff: list[StaffPlace] = field(default_factory=list)
     admin_counts: dict[str, int] | None = None
     can_create_programmes: bool = False
+    calendar_token: str | None = None
 
 
 def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
@@ -55,7 +56,8 @@ def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
 
 def home_for(user: User, now: datetime) -> Home:
     """Build the home page of ``user`` at instant ``now`` (dates local to each programme)."""
-    home = Home(can_create_programmes=access.can_create_programmes(user))
+    home = Home(can_create_programmes=access.can_create_programmes(user),
+                calendar_token=calendar.feed_token(user))
     memberships = db.session.scalars(
         select(Membership).where(Membership.user_id == user.id)
         .options(selectinload(Membership.programme)).order_by(Membership.id))

@@ -1,13 +1,16 @@
 """Programmes and their members."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from trainer.errors import RuleViolation
+from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import ARMS, ROLES, Membership, Module, Programme, TrainingDay, TrainingSession, User
+from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
+                            TrainingDay, TrainingSession, User)
+from trainer.services import accounts, audit, outbox
 
 
 def add_member(programme: Programme, user: User, role: str, *, arm: str | None = None,
@@ -62,3 +65,223 @@ def plan_overview(programme: Programme) -> PlanOverview:
         .where(Membership.programme_id == programme.id)
         .group_by(func.coalesce(Membership.arm, Membership.role))).all())
     return PlanOverview(days, [m for m in modules if m.id not in scheduled], counts)
+
+
+@dataclass(frozen=True)
+class ProgrammeInput:
+    """What the programme form gives."""
+
+    name: str
+    organisation: str
+    timezone: str
+    start_date: date
+    end_date: date
+    description: str = ""
+
+
+# The status moves a lead may make, with the words of the button that makes each.
+TRANSITIONS = {
+    "draft": {"scheduled": "Mark as scheduled and tell participants"},
+    "scheduled": {"draft": "Move back to draft", "running": "Start the programme"},
+    "running": {"follow-up": "Move to follow-up"},
+    "follow-up": {"closed": "Close the evaluation"},
+    "closed": {},
+}
+
+
+def create_programme(actor: User, data: ProgrammeInput) -> Programme:
+    """Create a draft programme with ``actor`` as its lead; commits."""
+    _check_programme(data)
+    programme = Programme(status="draft")
+    _apply(programme, data)
+    db.session.add(programme)
+    db.session.flush()
+    add_member(programme, actor, "lead")
+    audit.record(actor.id, "programme.created", programme, programme_id=programme.id)
+    db.session.commit()
+    return programme
+
+
+def update_programme(actor: User, programme: Programme, data: ProgrammeInput) -> Programme:
+    """Change a programme's details; every training day must stay within its dates. Commits."""
+    _check_programme(data)
+    outside = db.session.scalar(select(TrainingDay).where(
+        TrainingDay.programme_id == programme.id, TrainingDay.cancelled.is_(False),
+        (TrainingDay.day < data.start_date) | (TrainingDay.day > data.end_date)).limit(1))
+    if outside is not None:
+        raise RuleViolation(f"The training day on {outside.day:%-d %B %Y} would fall outside these "
+                            "dates: move it first", field="start_date")
+    _apply(programme, data)
+    audit.record(actor.id, "programme.updated", programme, programme_id=programme.id)
+    db.session.commit()
+    return programme
+
+
+def status_problems(programme: Programme, target: str, *, today: date) -> list[str]:
+    """What stops ``programme`` moving to status ``target`` today (empty when it may)."""
+    if target not in TRANSITIONS.get(programme.status, {}):
+        return [f"A {programme.status} programme cannot become {target}."]
+    days = [d for d in plan_overview(programme).days if not d.cancelled]
+    problems = []
+    if target == "scheduled":
+        if not days:
+            problems.append("Add at least one training day.")
+        problems += [f"Add sessions to the day on {d.day:%-d %B %Y}." for d in days if not d.sessions]
+        if not _count(programme, "participant", "intervention"):
+            problems.append("Enrol at least one participant in the intervention arm.")
+        if not _count(programme, "trainer"):
+            problems.append("Add at least one trainer to the team.")
+    elif target == "running" and days and today < days[0].day:
+        problems.append(f"The programme can start on its first training day, {days[0].day:%-d %B %Y}.")
+    elif target == "follow-up" and days and today <= days[-1].day:
+        problems.append(f"Follow-up starts after the last training day, {days[-1].day:%-d %B %Y}.")
+    elif target == "draft" and days and today >= days[0].day:
+        problems.append("Training has started: the programme cannot go back to draft.")
+    return problems
+
+
+def change_status(actor: User, programme: Programme, target: str, *, today: date) -> None:
+    """Move the programme to ``target`` if its checks pass; commits.
+
+    Scheduling tells every intervention participant the plan (an outbox message each), which is
+    the moment from which moving or cancelling a day sends them a notice.
+    """
+    problems = status_problems(programme, target, today=today)
+    if problems:
+        raise RuleViolation(" ".join(problems), field="status")
+    old, programme.status = programme.status, target
+    if target == "scheduled":
+        _send_plan(programme)
+    audit.record(actor.id, "programme.status", programme, programme_id=programme.id,
+                 old=old, new=target)
+    db.session.commit()
+
+
+def team(programme: Programme) -> list[Membership]:
+    """The programme's leads and trainers, leads first, by name."""
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                            Membership.role.in_(("lead", "trainer")))
+        .order_by(Membership.role, User.display_name)))
+
+
+def add_team_member(actor: User, programme: Programme, *, email: str, name: str, role: str,
+                    base_url: str, now: datetime) -> tuple[Membership, str | None]:
+    """Add a lead or trainer by e-mail, inviting them if they have no account; commits.
+
+    Returns the membership and, for a new account, its one-time set-password link.
+    """
+    if role not in ("lead", "trainer"):
+        raise RuleViolation("Choose lead or trainer", field="role")
+    user, link = find_or_invite(actor, email, name, base_url=base_url, now=now)
+    membership = add_member(programme, user, role)
+    audit.record(actor.id, "team.added", membership, programme_id=programme.id, role=role)
+    db.session.commit()
+    return membership, link
+
+
+def remove_team_member(actor: User, programme: Programme, membership_id: int) -> None:
+    """Take a lead or trainer off the team (and off their sessions); the last lead stays. Commits."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.programme_id != programme.id or membership.role == "participant":
+        raise NotFound("No such team member.")
+    if membership.role == "lead" and _count(programme, "lead") <= 1:
+        raise RuleViolation("A programme needs a lead: add another lead before removing this one")
+    audit.record(actor.id, "team.removed", membership, programme_id=programme.id)
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def find_or_invite(actor: User, email: str, name: str, *, base_url: str,
+                   now: datetime) -> tuple[User, str | None]:
+    """The account with this e-mail, or a new one with a set-password link (no commit)."""
+    existing = accounts.find_user_by_email(accounts.normalise_email(email))
+    if existing is not None:
+        return existing, None
+    user = accounts.create_user(email, name)
+    link = accounts.issue_password_link(user, actor, base_url=base_url, now=now)
+    audit.record(actor.id, "user.invited", user)
+    return user, link
+
+
+def copy_plan(actor: User, source: Programme, *, name: str, start_date: date) -> Programme:
+    """Start a draft programme from ``source``'s plan shifted to ``start_date``; commits.
+
+    Days (not cancelled ones), sessions, assignments and rating waves are copied, every date
+    moved by the same number of days; people, trainers on sessions and all data stay behind.
+    """
+    if not (name or "").strip():
+        raise RuleViolation("Enter a name for the new programme", field="name")
+    shift = start_date - source.start_date
+    programme = Programme(name=name.strip(), organisation=source.organisation,
+                          timezone=source.timezone, start_date=start_date,
+                          end_date=source.end_date + shift, description=source.description,
+                          status="draft", copied_from_id=source.id)
+    db.session.add(programme)
+    db.session.flush()
+    add_member(programme, actor, "lead")
+    for day in plan_overview(source).days:
+        if day.cancelled:
+            continue
+        copy = TrainingDay(programme=programme, day=day.day + shift, starts_at=day.starts_at,
+                           ends_at=day.ends_at, venue=day.venue, notes=day.notes)
+        copy.sessions = [TrainingSession(module_id=s.module_id, starts_at=s.starts_at,
+                                         ends_at=s.ends_at, room=s.room) for s in day.sessions]
+        db.session.add(copy)
+    for item in db.session.scalars(select(Assignment).where(Assignment.programme_id == source.id)):
+        db.session.add(Assignment(programme=programme, activity_id=item.activity_id,
+                                  due_on=item.due_on + shift, created_by_id=actor.id))
+    for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id == source.id)):
+        db.session.add(RatingWave(
+            programme=programme, label=wave.label, offset_days=wave.offset_days,
+            window_days=wave.window_days, opens_on=wave.opens_on and wave.opens_on + shift,
+            closes_on=wave.closes_on and wave.closes_on + shift))
+    audit.record(actor.id, "programme.copied", programme, programme_id=programme.id,
+                 source=source.id)
+    db.session.commit()
+    return programme
+
+
+def _check_programme(data: ProgrammeInput) -> None:
+    if data.timezone not in available_timezones():
+        raise RuleViolation("Choose a time zone from the list, like Europe/London", field="timezone")
+    if data.end_date < data.start_date:
+        raise RuleViolation("The end date must be on or after the start date", field="end_date")
+
+
+def _apply(programme: Programme, data: ProgrammeInput) -> None:
+    programme.name, programme.organisation = data.name.strip(), data.organisation.strip()
+    programme.timezone, programme.description = data.timezone, (data.description or "").strip()
+    programme.start_date, programme.end_date = data.start_date, data.end_date
+
+
+def _count(programme: Programme, role: str, arm: str | None = None) -> int:
+    query = select(func.count(Membership.id)).where(Membership.programme_id == programme.id,
+                                                    Membership.role == role)
+    if arm:
+        query = query.where(Membership.arm == arm)
+    return db.session.scalar(query)
+
+
+def _send_plan(programme: Programme) -> None:
+    days = [d for d in plan_overview(programme).days if not d.cancelled]
+    lines = "\n".join(f"- {d.day:%A %-d %B %Y}, {d.starts_at:%H:%M} to {d.ends_at:%H:%M}"
+                      + (f", {d.venue}" if d.venue else "") for d in days)
+    for member in db.session.scalars(select(Membership).where(
+            Membership.programme_id == programme.id, Membership.role == "participant",
+            Membership.arm == "intervention")):
+        outbox.enqueue(dedupe_key=f"plan:{programme.id}:{member.user_id}", kind="plan",
+                       to=member.user, subject=f"Your training days: {programme.name}",
+                       body=f"Hello {member.user.display_name},\n\nYour training days are:\n{lines}\n\n"
+                            "You can add them to your calendar from your home page.\n")
+
+
+def next_steps(programme: Programme, *, today: date) -> list[str]:
+    """What the lead should do next with the programme, in plain words."""
+    if programme.status == "draft":
+        return status_problems(programme, "scheduled", today=today) or [
+            "The plan is ready: mark the programme as scheduled to tell the participants."]
+    nxt = next((t for t in TRANSITIONS[programme.status] if t != "draft"), None)
+    if nxt and not status_problems(programme, nxt, today=today):
+        return [f"You can now move the programme to {nxt}."]
+    return []

@@ -1,0 +1,80 @@
+"""Calendar feeds: valid iCalendar in the programme's zone, stable UIDs, SEQUENCE, token reset."""
+from datetime import date, datetime, time, timezone
+
+import icalendar
+import pytest
+
+from tests.factories import make_day, make_member, make_programme, make_session
+from trainer.services import calendar, scheduling
+from trainer.services.scheduling import DayInput
+
+NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def plan(app, modules):
+    programme = make_programme("Berlin group", start=date(2026, 6, 1), end=date(2026, 12, 31),
+                               tz="Europe/Berlin", status="scheduled")
+    trainer = make_member(programme, "trainer")
+    participant = make_member(programme)
+    day = make_day(programme, date(2026, 7, 1), starts=time(9), ends=time(17), venue="Rathaus")
+    session = make_session(day, modules["mindfulness"], starts=time(10), ends=time(12), trainers=[trainer])
+    return programme, trainer, participant, day, session
+
+
+def _events(user):
+    cal = icalendar.Calendar.from_ical(calendar.build_feed(user, now=NOW))
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}, cal
+
+
+def test_a_participants_feed_has_their_days_in_the_programmes_zone(plan):
+    programme, trainer, participant, day, _ = plan
+    events, cal = _events(participant.user)
+    event = events[f"day-{day.id}@resilience-trainer"]
+    assert event.start == datetime(2026, 7, 1, 9, tzinfo=event.start.tzinfo)
+    assert str(event.start.tzinfo) == "Europe/Berlin"
+    assert event.start.astimezone(timezone.utc).hour == 7  # CEST is UTC+2 in July
+    assert "TZID=Europe/Berlin" in calendar.build_feed(participant.user, now=NOW).decode()
+    assert [c["TZID"] for c in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    assert str(event["LOCATION"]) == "Rathaus" and "Mindfulness" in str(event["DESCRIPTION"])
+    assert len(events) == 1
+
+
+def test_a_trainers_feed_adds_the_sessions_they_run(plan):
+    _, trainer, _, day, session = plan
+    events, _ = _events(trainer.user)
+    assert set(events) == {f"day-{day.id}@resilience-trainer", f"session-{session.id}@resilience-trainer"}
+
+
+def test_uids_stay_and_sequence_increments_when_the_plan_changes(plan):
+    programme, trainer, participant, day, session = plan
+    before, _ = _events(participant.user)
+    uid = f"day-{day.id}@resilience-trainer"
+    scheduling.update_day(trainer.user, day, DayInput(date(2026, 7, 2), time(9), time(17), "Rathaus"))
+    after, _ = _events(participant.user)
+    assert set(after) == set(before)
+    assert after[uid]["SEQUENCE"] > before[uid]["SEQUENCE"]
+    assert after[uid].start.date() == date(2026, 7, 2)
+    scheduling.cancel_day(trainer.user, day)
+    cancelled, _ = _events(participant.user)
+    assert str(cancelled[uid]["STATUS"]) == "CANCELLED" and cancelled[uid]["SEQUENCE"] > after[uid]["SEQUENCE"]
+
+
+def test_draft_programmes_and_the_comparison_arm_are_not_in_participants_feeds(plan):
+    programme, *_ = plan
+    comparison = make_member(programme, arm="comparison")
+    assert _events(comparison.user)[0] == {}
+    programme.status = "draft"
+    participant = make_member(programme)
+    assert _events(participant.user)[0] == {}
+
+
+def test_resetting_the_token_kills_the_old_one(plan):
+    _, _, participant, *_ = plan
+    assert calendar.feed_token(participant.user) is None
+    first = calendar.reset_token(participant.user)
+    assert calendar.user_for_token(first) == participant.user
+    second = calendar.reset_token(participant.user)
+    assert second != first and len(second) >= 40
+    assert calendar.user_for_token(first) is None
+    assert calendar.user_for_token(second) == participant.user

@@ -1,0 +1,131 @@
+"""The cohort: enrolment, CSV import checks, randomisation from a seed, the waitlist offer."""
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import make_member, make_programme, make_user
+from trainer.errors import RuleViolation
+from trainer.extensions import db
+from trainer.models import Membership, OutboxMessage, Randomisation, User
+from trainer.services import cohort
+
+NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
+GOOD = """name,email,arm,team
+Ada Lovelace,ada@example.org,intervention,North
+Ben Brown,BEN@example.org,comparison,
+Cat Clark,cat@example.org,Intervention,South
+"""
+
+
+@pytest.fixture
+def setup(app):
+    programme = make_programme(status="draft")
+    lead = make_member(programme, "lead")
+    return programme, lead
+
+
+def _participants(programme):
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.programme_id == programme.id, Membership.role == "participant"))
+
+
+def test_a_clean_file_enrols_everyone_with_invite_links(setup):
+    programme, lead = setup
+    enrolled = cohort.import_cohort(lead.user, programme, GOOD, base_url="http://x", now=NOW)
+    assert [(m.user.email, m.arm, m.team) for m, _ in enrolled] == [
+        ("ada@example.org", "intervention", "North"), ("ben@example.org", "comparison", None),
+        ("cat@example.org", "intervention", "South")]
+    assert all(link.startswith("http://x/set-password/") for _, link in enrolled)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3
+
+
+def test_a_bad_file_lists_every_bad_row_and_imports_nothing(setup):
+    programme, lead = setup
+    make_member(programme, user=make_user("already@example.org"))
+    text = ("name,email,arm,locality\n"
+            "Ada,ada@example.org,intervention,North\n"
+            "Bad Email,not-an-address,intervention,\n"
+            "Odd Arm,odd@example.org,control,\n"
+            "Ada Again,ADA@example.org,comparison,\n"
+            "Been Here,already@example.org,comparison,\n"
+            ",blank@example.org,comparison,\n")
+    with pytest.raises(cohort.CohortImportError) as exc:
+        cohort.import_cohort(lead.user, programme, text, base_url="http://x", now=NOW)
+    problems = dict(exc.value.problems)
+    assert sorted(problems) == [3, 4, 5, 6, 7]
+    assert "not a valid email" in problems[3]
+    assert "arm 'control' is unknown" in problems[4]
+    assert "also on line 2" in problems[5]
+    assert "already enrolled" in problems[6]
+    assert "name is blank" in problems[7]
+    assert _participants(programme) == 1
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "ada@example.org")) == 0
+
+
+def test_a_file_without_the_needed_columns_is_refused(setup):
+    programme, _ = setup
+    check = cohort.check_import(programme, "full name,mail\nA,a@example.org\n")
+    assert check.problems[0][0] == 1 and "missing: name, email, arm" in check.problems[0][1]
+    assert cohort.check_import(programme, "name,email,arm\n").problems[0][1].startswith("The file has no")
+
+
+def test_enrolling_one_participant_and_refusing_a_second_enrolment(setup):
+    programme, lead = setup
+    membership, link = cohort.enrol_participant(lead.user, programme, name="Dee", email="dee@example.org",
+                                                arm="comparison", team="East", base_url="http://x", now=NOW)
+    assert membership.arm == "comparison" and membership.code == "P001" and link
+    with pytest.raises(RuleViolation, match="already enrolled"):
+        cohort.enrol_participant(lead.user, programme, name="Dee", email="dee@example.org",
+                                 arm="comparison", team="", base_url="http://x", now=NOW)
+    with pytest.raises(RuleViolation) as exc:
+        cohort.enrol_participant(lead.user, programme, name="E", email="e@example.org", arm="x",
+                                 team="", base_url="http://x", now=NOW)
+    assert exc.value.field == "arm"
+
+
+def test_allocation_is_reproducible_from_its_seed_and_balanced():
+    ids = list(range(1, 24))
+    first = cohort.allocate(ids, "seed-42")
+    assert first == cohort.allocate(list(reversed(ids)), "seed-42")
+    assert first != cohort.allocate(ids, "seed-43")
+    counts = Counter(first.values())
+    assert abs(counts["intervention"] - counts["comparison"]) <= 1 and sum(counts.values()) == 23
+
+
+def test_randomising_records_the_seed_and_sets_arms(setup):
+    programme, lead = setup
+    members = [make_member(programme) for _ in range(10)]
+    record = cohort.randomise(lead.user, programme, [m.id for m in members], seed="abc")
+    assert db.session.get(Randomisation, record.id).seed == "abc"
+    assert Counter(m.arm for m in members) == {"intervention": 5, "comparison": 5}
+    assert {int(k): v for k, v in record.allocation.items()} == cohort.allocate([m.id for m in members], "abc")
+    generated = cohort.randomise(lead.user, programme, [m.id for m in members])
+    assert len(generated.seed) == 16
+
+
+def test_randomising_needs_two_people_and_a_programme_not_yet_running(setup):
+    programme, lead = setup
+    member = make_member(programme)
+    with pytest.raises(RuleViolation, match="at least two"):
+        cohort.randomise(lead.user, programme, [member.id])
+    programme.status = "running"
+    with pytest.raises(RuleViolation, match="before training starts"):
+        cohort.randomise(lead.user, programme, [member.id, make_member(programme).id])
+
+
+def test_the_comparison_arm_is_offered_a_later_programme_in_one_step(setup):
+    programme, lead = setup
+    waiting = [make_member(programme, arm="comparison", team="North") for _ in range(3)]
+    make_member(programme, arm="intervention")
+    later = make_programme("Later", status="draft")
+    with pytest.raises(RuleViolation, match="once this evaluation is closed"):
+        cohort.offer_waitlist(lead.user, programme, later)
+    programme.status = "closed"
+    assert cohort.offer_waitlist(lead.user, programme, later) == 3
+    assert cohort.offer_waitlist(lead.user, programme, later) == 0
+    enrolled = db.session.scalars(select(Membership).where(Membership.programme_id == later.id)).all()
+    assert sorted(m.user_id for m in enrolled) == sorted(m.user_id for m in waiting)
+    assert {m.arm for m in enrolled} == {"intervention"}
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "waitlist")) == 3

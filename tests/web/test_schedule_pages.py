@@ -1,0 +1,232 @@
+"""Programme, cohort and schedule pages: what leads, trainers and participants see, and who may not."""
+import io
+from datetime import date, time
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import make_day, make_member, make_programme, make_session, make_user
+from trainer.extensions import db
+from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
+from trainer.services import calendar
+
+
+@pytest.fixture
+def world(app, modules):
+    """A programme with a lead, a trainer, two participants, a past day and a future day."""
+    programme = make_programme("Spring cohort", start=date(2020, 1, 1), end=date(2099, 12, 31),
+                               status="running")
+    people = {
+        "lead": make_member(programme, "lead", user=make_user("lead@example.org")),
+        "trainer": make_member(programme, "trainer", user=make_user("trainer@example.org", name="Tia Trainer")),
+        "participant": make_member(programme, user=make_user("p@example.org", name="Pia Part")),
+        "comparison": make_member(programme, user=make_user("c@example.org"), arm="comparison"),
+    }
+    past = make_day(programme, date(2021, 3, 4), venue="Civic Centre")
+    make_session(past, modules["mindfulness"], trainers=[people["trainer"]])
+    make_session(past, modules["goal-setting"], starts=time(13), ends=time(15))
+    future = make_day(programme, date(2099, 3, 4), venue="Town Hall")
+    other = make_programme("Other county")
+    outsiders = {"other-trainer": make_member(other, "trainer", user=make_user("ot@example.org")),
+                 "other-participant": make_member(other, user=make_user("op@example.org")),
+                 "other-lead": make_member(other, "lead", user=make_user("ol@example.org"))}
+    return programme, people, past, future, outsiders
+
+
+def _pages(programme, past, future):
+    session = past.sessions[0]
+    return [f"/programmes/{programme.id}", f"/programmes/{programme.id}/edit",
+            f"/programmes/{programme.id}/team", f"/programmes/{programme.id}/copy",
+            f"/programmes/{programme.id}/cohort/", f"/programmes/{programme.id}/cohort/import",
+            f"/programmes/{programme.id}/cohort/randomise", f"/programmes/{programme.id}/cohort/waitlist",
+            f"/programmes/{programme.id}/days/new", f"/days/{past.id}/edit", f"/days/{past.id}/cancel",
+            f"/days/{past.id}/sessions/new", f"/sessions/{session.id}/edit",
+            f"/days/{past.id}/attendance", f"/days/{past.id}/agenda", f"/days/{future.id}/apology"]
+
+
+@pytest.mark.parametrize("email", ["ot@example.org", "op@example.org", "ol@example.org"])
+def test_people_of_another_programme_reach_none_of_these_pages(client, auth, world, email):
+    programme, _, past, future, _ = world
+    auth.login(email)
+    for url in _pages(programme, past, future):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/days/{past.id}/attendance", data={}).status_code == 403
+    assert client.post(f"/sessions/{past.sessions[0].id}/delete").status_code == 403
+
+
+def test_missing_objects_are_404(client, auth, world):
+    auth.login("lead@example.org")
+    for url in ["/days/9999/edit", "/sessions/9999/edit", "/days/9999/agenda",
+                "/programmes/9999/cohort/", "/calendar/not-a-token.ics"]:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("email, allowed", [
+    ("lead@example.org", True), ("trainer@example.org", False), ("p@example.org", False)])
+def test_only_leads_manage_the_programme_and_its_cohort(client, auth, world, email, allowed):
+    programme, *_ = world
+    auth.login(email)
+    for url in [f"/programmes/{programme.id}/edit", f"/programmes/{programme.id}/team",
+                f"/programmes/{programme.id}/cohort/import", f"/programmes/{programme.id}/cohort/randomise"]:
+        assert (client.get(url).status_code == 200) is allowed, url
+
+
+def test_participants_see_agendas_but_not_the_staff_pages(client, auth, world):
+    programme, _, past, future, _ = world
+    auth.login("p@example.org")
+    assert "Civic Centre" in client.get(f"/days/{past.id}/agenda").get_data(as_text=True)
+    for url in [f"/programmes/{programme.id}", f"/days/{past.id}/attendance", f"/days/{past.id}/edit"]:
+        assert client.get(url).status_code == 403
+    auth.logout()
+    auth.login("c@example.org")
+    assert client.get(f"/days/{past.id}/agenda").status_code == 403
+    assert client.get(f"/days/{future.id}/apology").status_code == 403
+    assert client.post(f"/days/{future.id}/apology", data={"reason": "x"}).status_code == 403
+
+
+def test_the_programme_page_shows_timetable_links_next_steps_and_attendance(client, auth, world):
+    programme, people, past, *_ = world
+    db.session.add(DayAttendance(day_id=past.id, membership_id=people["participant"].id, status="late"))
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Add a training day" in page and f"/days/{past.id}/attendance" in page
+    assert "Per training day" in page and "Per module" in page
+    assert "Move to follow-up" in page and "Cohort" in page
+
+
+def test_a_trainer_adds_a_day_and_a_session_with_errors_shown_beside_fields(client, auth, world, modules):
+    programme, people, *_ = world
+    auth.login("trainer@example.org")
+    bad = client.post(f"/programmes/{programme.id}/days/new",
+                      data={"day": "2099-05-01", "starts_at": "16:00", "ends_at": "09:00", "venue": "Hall"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "There is a problem" in page and "end time must be after" in page
+    assert 'value="Hall"' in page
+    response = client.post(f"/programmes/{programme.id}/days/new",
+                           data={"day": "2099-05-01", "starts_at": "09:00", "ends_at": "16:00", "venue": "Hall"})
+    day = db.session.scalar(select(TrainingDay).where(TrainingDay.day == date(2099, 5, 1)))
+    assert response.headers["Location"].endswith(f"/days/{day.id}/sessions/new")
+    form = {"starts_at": "08:00", "ends_at": "10:00", "module_id": modules["mindfulness"].id,
+            "trainer_ids": [people["trainer"].id], "room": "A"}
+    assert "within the day&#39;s hours" in client.post(f"/days/{day.id}/sessions/new", data=form).get_data(as_text=True)
+    form["starts_at"] = "09:00"
+    assert client.post(f"/days/{day.id}/sessions/new", data=form).status_code == 302
+    db.session.expire_all()
+    assert [s.room for s in db.session.get(TrainingDay, day.id).sessions] == ["A"]
+
+
+def test_a_trainer_marks_attendance_on_one_screen(client, auth, world):
+    programme, people, past, *_ = world
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
+    assert "Pia Part" in page and "Same as the day" in page
+    mid = people["participant"].id
+    afternoon = past.sessions[1]
+    response = client.post(f"/days/{past.id}/attendance",
+                           data={f"day-{mid}": "present", f"s-{afternoon.id}-{mid}": "absent"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(DayAttendance.status)) == "present"
+    page = client.get(f"/days/{past.id}/attendance", follow_redirects=True).get_data(as_text=True)
+    assert 'value="absent" selected' in page
+
+
+def test_attendance_for_a_future_day_is_refused_with_a_message(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("trainer@example.org")
+    page = client.post(f"/days/{future.id}/attendance",
+                       data={f"day-{people['participant'].id}": "present"}).get_data(as_text=True)
+    assert "on or after the day" in page
+    assert db.session.scalar(select(func.count(DayAttendance.id))) == 0
+
+
+def test_a_participant_sends_apologies_from_the_home_page(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("p@example.org")
+    home = client.get("/").get_data(as_text=True)
+    assert f"/days/{future.id}/apology" in home and "Get my calendar address" in home
+    assert client.post(f"/days/{future.id}/apology", data={"reason": "Court"}).status_code == 302
+    page = client.get(f"/days/{future.id}/apology").get_data(as_text=True)
+    assert "Court" in page and "I can come after all" in page
+
+
+def test_the_calendar_feed_is_reached_by_token_and_a_reset_kills_the_old_url(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("p@example.org")
+    client.post("/calendar/reset")
+    token = calendar.feed_token(people["participant"].user)
+    assert token in client.get("/").get_data(as_text=True)
+    auth.logout()
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    events = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+    assert {str(e["LOCATION"]) for e in events} == {"Civic Centre", "Town Hall"}
+    auth.login("p@example.org")
+    client.post("/calendar/reset")
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_cancelling_a_day_asks_first_then_tells_participants(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("lead@example.org")
+    assert "Cancel the training day" in client.get(f"/days/{future.id}/cancel").get_data(as_text=True)
+    client.post(f"/days/{future.id}/cancel")
+    assert db.session.get(TrainingDay, future.id).cancelled
+    assert db.session.scalar(select(OutboxMessage.to_address).where(OutboxMessage.kind == "day-cancelled")) \
+        == "p@example.org"
+
+
+def test_a_lead_starts_a_programme_and_moves_it_through_its_statuses(client, auth, world):
+    auth.login("lead@example.org")
+    assert "Start a programme" in client.get("/programmes/").get_data(as_text=True)
+    bad = client.post("/programmes/new", data={"name": "New", "organisation": "Org", "timezone": "Nowhere/Zone",
+                                               "start_date": "2030-01-01", "end_date": "2030-12-31"})
+    assert "Choose a time zone" in bad.get_data(as_text=True)
+    response = client.post("/programmes/new", data={"name": "New", "organisation": "Org",
+                                                    "timezone": "Europe/London", "start_date": "2030-01-01",
+                                                    "end_date": "2030-12-31"})
+    new_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/programmes/{new_id}").get_data(as_text=True)
+    assert "What to do next" in page and "Add at least one training day" in page
+    page = client.post(f"/programmes/{new_id}/status", data={"status": "scheduled"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Add at least one training day" in page and "Draft" in page
+
+
+def test_a_lead_adds_a_trainer_and_enrols_participants(client, auth, world):
+    programme, *_ = world
+    auth.login("lead@example.org")
+    page = client.post(f"/programmes/{programme.id}/team",
+                       data={"email": "newt@example.org", "name": "Newt", "role": "trainer"}).get_data(as_text=True)
+    assert "/set-password/" in page and "Newt" in page
+    page = client.post(f"/programmes/{programme.id}/cohort/",
+                       data={"name": "Ed", "email": "ed@example.org", "arm": "comparison"}).get_data(as_text=True)
+    assert "Ed is enrolled (comparison)" in page
+
+
+def test_a_bad_csv_file_shows_every_problem_and_imports_nothing(client, auth, world):
+    programme, *_ = world
+    auth.login("lead@example.org")
+    text = b"name,email,arm\nAl,al@example.org,intervention\nBo,bad,intervention\nCy,cy@example.org,placebo\n"
+    page = client.post(f"/programmes/{programme.id}/cohort/import",
+                       data={"file": (io.BytesIO(text), "cohort.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Nothing was imported" in page and "not a valid email" in page and "placebo" in page
+    assert db.session.scalar(select(func.count(Membership.id)).where(Membership.programme_id == programme.id)) == 4
+    good = b"name,email,arm\nAl,al@example.org,intervention\nCy,cy@example.org,comparison\n"
+    page = client.post(f"/programmes/{programme.id}/cohort/import",
+                       data={"file": (io.BytesIO(good), "cohort.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "2 participants enrolled" in page and "/set-password/" in page
+
+
+def test_randomising_from_the_page_records_the_seed(client, auth, app, modules):
+    programme = make_programme(status="draft")
+    make_member(programme, "lead", user=make_user("l2@example.org"))
+    members = [make_member(programme) for _ in range(4)]
+    auth.login("l2@example.org")
+    page = client.post(f"/programmes/{programme.id}/cohort/randomise",
+                       data={"membership_ids": [m.id for m in members], "seed": "s1"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "4 participants randomised with seed s1" in page
+    assert "Intervention" in page and "Comparison" in page

@@ -1,0 +1,1 @@
+"""The cohort of a programme: enrolment, CSV import, randomisation and the waitlist."""

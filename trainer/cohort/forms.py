@@ -1,0 +1,30 @@
+"""Cohort forms: enrol one participant, import a CSV file, randomise, offer the waitlist."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+ARM_CHOICES = [("intervention", "Intervention"), ("comparison", "Comparison")]
+
+
+class EnrolForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired("Enter the person's name"), Length(max=120)])
+    email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=254)])
+    arm = RadioField("Arm", choices=ARM_CHOICES, validators=[DataRequired("Choose an arm")])
+    team = StringField("Team or locality", validators=[Optional(), Length(max=120)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file")])
+
+
+class RandomiseForm(FlaskForm):
+    membership_ids = SelectMultipleField("Participants to randomise", coerce=int,
+                                         validators=[DataRequired("Choose at least two participants")])
+    seed = StringField("Seed", description="Leave blank for a new random seed; enter an earlier seed "
+                                           "to reproduce that allocation",
+                       validators=[Optional(), Length(max=64)])
+
+
+class WaitlistForm(FlaskForm):
+    target_id = SelectField("Later programme", coerce=int, validators=[DataRequired("Choose a programme")])

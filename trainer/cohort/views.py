@@ -1,0 +1,93 @@
+"""Cohort pages: the participants of a programme, enrolment, CSV import, randomisation, waitlist."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from trainer.clock import utcnow
+from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
+from trainer.errors import RuleViolation
+from trainer.forms_support import apply_violation
+from trainer.services import access, cohort
+
+bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index(programme_id: int):
+    """Leads and trainers see the cohort; leads enrol one participant at a time."""
+    acc = access.require_membership(current_user, programme_id, ("lead", "trainer"))
+    form, link = EnrolForm(), None
+    if form.validate_on_submit():
+        access.require_membership(current_user, programme_id, ("lead",))
+        try:
+            membership, link = cohort.enrol_participant(
+                current_user, acc.programme, name=form.name.data, email=form.email.data,
+                arm=form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
+                now=utcnow())
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash(f"{membership.user.display_name} is enrolled ({membership.arm}).", "success")
+            form = EnrolForm(formdata=None)
+    return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
+                           link=link, participants=cohort.participants(acc.programme))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file(programme_id: int):
+    """Leads: import participants from a CSV file, checked whole before anything is saved."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form, problems, enrolled = ImportForm(), [], None
+    if form.validate_on_submit():
+        text = form.file.data.read().decode("utf-8", errors="replace")
+        try:
+            enrolled = cohort.import_cohort(current_user, acc.programme, text,
+                                            base_url=current_app.config["BASE_URL"], now=utcnow())
+        except cohort.CohortImportError as exc:
+            problems = exc.problems
+            form.file.errors = [exc.message]
+    return render_template("cohort/import.html", programme=acc.programme, form=form,
+                           problems=problems, enrolled=enrolled)
+
+
+@bp.route("/randomise", methods=["GET", "POST"])
+@login_required
+def randomise(programme_id: int):
+    """Leads: randomise chosen participants into balanced arms with a recorded seed."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form = RandomiseForm()
+    form.membership_ids.choices = [(m.id, f"{m.user.display_name} ({m.code})")
+                                   for m in cohort.participants(acc.programme)]
+    if form.validate_on_submit():
+        try:
+            record = cohort.randomise(current_user, acc.programme, form.membership_ids.data,
+                                      seed=form.seed.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash(f"{len(record.allocation)} participants randomised with seed {record.seed}.", "success")
+            return redirect(url_for("cohort.index", programme_id=programme_id))
+    return render_template("cohort/randomise.html", programme=acc.programme, form=form,
+                           history=cohort.randomisations(acc.programme))
+
+
+@bp.route("/waitlist", methods=["GET", "POST"])
+@login_required
+def waitlist(programme_id: int):
+    """Leads: once the evaluation is closed, enrol the comparison group in a later programme."""
+    acc = access.require_membership(current_user, programme_id, ("lead",))
+    form = WaitlistForm()
+    form.target_id.choices = [(0, "Choose a programme")] + [
+        (p.id, p.name) for p in access.programmes_for(current_user, "lead")
+        if p.id != programme_id and p.status in cohort.RANDOMISABLE_STATUSES]
+    if form.validate_on_submit():
+        try:
+            target = access.require_membership(current_user, form.target_id.data, ("lead",)).programme
+            count = cohort.offer_waitlist(current_user, acc.programme, target)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash(f"{count} comparison participants now have a place on {target.name}.", "success")
+            return redirect(url_for("cohort.index", programme_id=target.id))
+    return render_template("cohort/waitlist.html", programme=acc.programme, form=form)

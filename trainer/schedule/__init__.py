@@ -1,0 +1,1 @@
+"""Training days, sessions, attendance, apologies, agendas and calendar feeds."""

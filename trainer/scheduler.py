@@ -1,0 +1,85 @@
+"""The scheduler process (``flask scheduler``): every registered job on APScheduler's BlockingScheduler.
+
+On PostgreSQL the process first takes a session-level advisory lock on its own connection, so
+a second scheduler (another host, a second deploy) waits as a standby and takes over only when
+the first one's connection ends. SQLite deployments run on one host and need no lock.
+"""
+import logging
+import time
+from collections.abc import Callable
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import text
+
+from trainer import jobs
+from trainer.clock import utcnow
+from trainer.extensions import db
+
+log = logging.getLogger(__name__)
+# An arbitrary constant identifying "the trainer scheduler" among advisory locks.
+ADVISORY_LOCK_KEY = 7_340_551_217
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """A BlockingScheduler with every job in ``jobs.JOBS`` (coalesced, one instance at a time)."""
+    scheduler = BlockingScheduler(timezone="UTC",
+                                  job_defaults={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": 300})
+    for entry in jobs.JOBS:
+        scheduler.add_job(_runner(app, entry), "interval", minutes=entry.minutes, id=entry.id,
+                          name=entry.id, next_run_time=utcnow(), coalesce=True, max_instances=1)
+    return scheduler
+
+
+def acquire_lock(connection, *, wait: Callable[[], None] | None = None) -> bool:
+    """Take the scheduler's advisory lock on ``connection`` (PostgreSQL), waiting while another holds it.
+
+    Returns True once held; with ``wait=None`` it tries once and returns whether it got the lock.
+    """
+    while True:
+        if connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
+            return True
+        if wait is None:
+            return False
+        wait()
+
+
+def hold_lock(engine, *, poll_seconds: float = 15.0, sleep: Callable[[float], None] = time.sleep):
+    """On PostgreSQL, a connection holding the scheduler lock (waiting for it); None elsewhere."""
+    if engine.dialect.name != "postgresql":
+        return None
+    connection = engine.connect()
+    if not acquire_lock(connection, wait=None):
+        log.warning("Another scheduler holds the lock; waiting as a standby.")
+        acquire_lock(connection, wait=lambda: sleep(poll_seconds))
+    connection.commit()
+    return connection
+
+
+def release_lock(connection) -> None:
+    """Give up the scheduler lock and close ``connection`` (a pooled connection would keep it)."""
+    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    connection.commit()
+    connection.close()
+
+
+def run(app: Flask) -> None:
+    """Run the scheduler until interrupted, as the one active scheduler of the database."""
+    with app.app_context():
+        lock_connection = hold_lock(db.engine)
+    try:
+        build_scheduler(app).start()
+    finally:
+        if lock_connection is not None:
+            release_lock(lock_connection)
+
+
+def _runner(app: Flask, entry: jobs.Job):
+    def run_entry():
+        with app.app_context():
+            try:
+                log.info("%s: %s", entry.id, jobs.run_job(entry, utcnow()))
+            except Exception:  # noqa: BLE001 - a failed run is logged; the next run tries again
+                log.exception("Job %s failed", entry.id)
+    return run_entry

@@ -1,0 +1,195 @@
+"""Attendance: apologies before a day, trainers' marks on or after it, and the programme's totals.
+
+A participant has *missed* a day when marked absent or excused; the first time someone has
+missed two days, each lead of the programme gets one outbox message about it.
+"""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from trainer.errors import PermissionDenied, RuleViolation
+from trainer.extensions import db
+from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Programme,
+                            SessionAttendance, TrainingDay, TrainingSession, User)
+from trainer.services import audit, outbox
+
+MISSED = ("absent", "excused")
+
+
+@dataclass
+class SheetRow:
+    """One participant on a day's attendance sheet."""
+
+    membership: Membership
+    apology: Apology | None
+    status: str | None
+    session_status: dict[int, str]
+
+
+def expected_participants(programme: Programme) -> list[Membership]:
+    """Who is expected at the programme's days: its intervention-arm participants, by name."""
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                            Membership.role == "participant",
+                                            Membership.arm == "intervention")
+        .options(selectinload(Membership.user)).order_by(User.display_name)))
+
+
+def apology_for(membership: Membership, day: TrainingDay) -> Apology | None:
+    """The participant's apology for the day, if they sent one."""
+    return db.session.scalar(select(Apology).where(Apology.day_id == day.id,
+                                                   Apology.membership_id == membership.id))
+
+
+def send_apology(membership: Membership, day: TrainingDay, reason: str, *, today: date) -> Apology:
+    """Record (or update) an apology for a coming day; commits."""
+    _check_apology(membership, day, today)
+    apology = apology_for(membership, day) or Apology(day_id=day.id, membership_id=membership.id)
+    apology.reason = (reason or "").strip()
+    db.session.add(apology)
+    db.session.commit()
+    return apology
+
+
+def withdraw_apology(membership: Membership, day: TrainingDay, *, today: date) -> None:
+    """Take back an apology before the day; commits."""
+    _check_apology(membership, day, today)
+    apology = apology_for(membership, day)
+    if apology is not None:
+        db.session.delete(apology)
+    db.session.commit()
+
+
+def sheet(day: TrainingDay) -> list[SheetRow]:
+    """The day's attendance sheet: every expected participant with apology and marks so far."""
+    apologies = {a.membership_id: a for a in db.session.scalars(
+        select(Apology).where(Apology.day_id == day.id))}
+    marks = dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)
+                                    .where(DayAttendance.day_id == day.id)).all())
+    per_session: dict[int, dict[int, str]] = {}
+    for row in db.session.scalars(select(SessionAttendance).where(
+            SessionAttendance.session_id.in_([s.id for s in day.sessions]))):
+        per_session.setdefault(row.membership_id, {})[row.session_id] = row.status
+    return [SheetRow(m, apologies.get(m.id), marks.get(m.id), per_session.get(m.id, {}))
+            for m in expected_participants(day.programme)]
+
+
+def record_attendance(actor: User, day: TrainingDay, marks: dict[int, str],
+                      session_marks: dict[tuple[int, int], str], *, today: date) -> int:
+    """Save a day's marks (membership id -> status) and per-session exceptions; commits.
+
+    ``session_marks`` maps (session id, membership id) to a status, or to "" for "same as the
+    day". Returns how many participants were marked. Leads hear once of anyone who has now
+    missed two days.
+    """
+    if day.cancelled:
+        raise RuleViolation("This day was cancelled: there is no attendance to take")
+    if day.day > today:
+        raise RuleViolation(f"Attendance can be taken on or after the day ({day.day:%-d %B %Y})")
+    expected = {m.id: m for m in expected_participants(day.programme)}
+    sessions = {s.id for s in day.sessions}
+    statuses = set(ATTENDANCE)
+    if any(mid not in expected or status not in statuses for mid, status in marks.items()):
+        raise RuleViolation("Choose present, late, absent or excused for each participant")
+    if any(sid not in sessions or mid not in expected or (status and status not in statuses)
+           for (sid, mid), status in session_marks.items()):
+        raise RuleViolation("Choose a status for each session, or 'same as the day'")
+    existing = {a.membership_id: a for a in db.session.scalars(
+        select(DayAttendance).where(DayAttendance.day_id == day.id))}
+    for mid, status in marks.items():
+        row = existing.get(mid) or DayAttendance(day_id=day.id, membership_id=mid)
+        row.status, row.recorded_by_id = status, actor.id
+        db.session.add(row)
+    _save_session_marks(actor, session_marks, marks)
+    db.session.flush()
+    for mid in marks:
+        tell_leads_if_missed_two(day.programme, expected[mid])
+    audit.record(actor.id, "attendance.recorded", day, programme_id=day.programme_id, count=len(marks))
+    db.session.commit()
+    return len(marks)
+
+
+def missed_days(membership: Membership) -> int:
+    """How many days of their programme the participant has missed (absent or excused)."""
+    return db.session.scalar(select(func.count(DayAttendance.id)).join(TrainingDay).where(
+        DayAttendance.membership_id == membership.id, DayAttendance.status.in_(MISSED),
+        TrainingDay.cancelled.is_(False)))
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    """Attendance counts per training day and per module (statuses, plus "not recorded")."""
+
+    per_day: list[tuple[TrainingDay, Counter]]
+    per_module: list[tuple[str, Counter]]
+
+
+def summary(programme: Programme) -> AttendanceSummary:
+    """Count marks per day, and per module from each session's own or its day's marks."""
+    days = list(db.session.scalars(
+        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
+                                  TrainingDay.cancelled.is_(False))
+        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+        .order_by(TrainingDay.day)))
+    expected = [m.id for m in expected_participants(programme)]
+    marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
+        select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
+    overrides = {(r.session_id, r.membership_id): r.status for r in db.session.scalars(
+        select(SessionAttendance).join(TrainingSession).where(
+            TrainingSession.day_id.in_([d.id for d in days])))}
+    per_day, per_module = [], {}
+    for day in days:
+        recorded = any((day.id, mid) in marks for mid in expected)
+        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in expected)))
+        for session in day.sessions:
+            counter = per_module.setdefault(session.module.title, Counter())
+            if recorded:
+                counter.update(overrides.get((session.id, mid)) or marks.get((day.id, mid), "not recorded")
+                               for mid in expected)
+    return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
+
+
+def _check_apology(membership: Membership, day: TrainingDay, today: date) -> None:
+    if (membership.role != "participant" or membership.programme_id != day.programme_id
+            or membership.arm != "intervention"):
+        raise PermissionDenied("Only participants expected at this day can send apologies.")
+    if day.cancelled:
+        raise RuleViolation("This day is cancelled")
+    if day.day <= today:
+        raise RuleViolation("Apologies can be sent before the day only; tell your trainer instead",
+                            field="reason")
+
+
+def _save_session_marks(actor: User, session_marks: dict[tuple[int, int], str],
+                        marks: dict[int, str]) -> None:
+    existing = {(r.session_id, r.membership_id): r for r in db.session.scalars(
+        select(SessionAttendance).where(SessionAttendance.session_id.in_(
+            {sid for sid, _ in session_marks})))} if session_marks else {}
+    for key, status in session_marks.items():
+        row = existing.get(key)
+        if not status or status == marks.get(key[1]):
+            if row is not None:
+                db.session.delete(row)
+            continue
+        row = row or SessionAttendance(session_id=key[0], membership_id=key[1])
+        row.status, row.recorded_by_id = status, actor.id
+        db.session.add(row)
+
+
+def tell_leads_if_missed_two(programme: Programme, membership: Membership) -> None:
+    """Queue (once) a message to each lead if the participant has now missed two days (no commit)."""
+    if missed_days(membership) < 2:
+        return
+    leads = db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "lead")
+        .options(selectinload(Membership.user)))
+    for lead in leads:
+        outbox.enqueue(
+            dedupe_key=f"missed-two:{membership.id}:{lead.user_id}", kind="missed-two", to=lead.user,
+            subject=f"A participant has missed two training days: {programme.name}",
+            body=f"Hello {lead.user.display_name},\n\n{membership.user.display_name} "
+                 f"({membership.code}) has now missed two training days of {programme.name}. "
+                 "You may want to get in touch with them.\n")
