@@ -163,3 +163,20 @@ def test_an_unknown_user_cannot_be_a_trainer(plan):
     programme, lead, *_, day, modules = plan
     with pytest.raises(RuleViolation):
         scheduling.add_session(make_user(), day, SessionInput(time(10), time(11), 99999))
+
+
+def test_moving_the_last_day_moves_rating_waves_that_have_not_opened(plan):
+    from datetime import datetime, timezone
+    from trainer.services import ratings
+    programme, lead, _, _, day, _ = plan
+    later = scheduling.add_day(lead.user, programme, DayInput(date(2026, 11, 2), time(9), time(16), "Hall"))
+    waves = ratings.list_waves(programme)
+    assert [(w.offset_days, w.opens_on) for w in waves] == [(7, date(2026, 11, 9)), (56, date(2026, 12, 28))]
+    waves[0].opened_at = datetime(2026, 11, 9, 8, tzinfo=timezone.utc)
+    db.session.commit()
+    scheduling.update_day(lead.user, later, DayInput(date(2026, 11, 9), time(9), time(16), "Hall"))
+    opened, unopened = ratings.list_waves(programme)
+    assert opened.opens_on == date(2026, 11, 9), "an open wave keeps its dates"
+    assert unopened.opens_on == date(2027, 1, 4) and unopened.closes_on == date(2027, 1, 18)
+    scheduling.cancel_day(lead.user, later)
+    assert ratings.list_waves(programme)[1].opens_on == date(2026, 11, 30), "back to 5 October + 56"

@@ -15,7 +15,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import (Membership, Module, Programme, SessionTrainer, TrainingDay,
                             TrainingSession, User)
-from trainer.services import audit, outbox
+from trainer.services import audit, outbox, ratings
 
 TOLD_STATUSES = ("scheduled", "running", "follow-up", "closed")
 
@@ -73,6 +73,7 @@ def add_day(actor: User, programme: Programme, data: DayInput) -> TrainingDay:
                       ends_at=data.ends_at, venue=data.venue.strip(), notes=data.notes.strip())
     db.session.add(day)
     audit.record(actor.id, "day.added", day, programme_id=programme.id)
+    ratings.sync_waves(programme)
     db.session.commit()
     return day
 
@@ -102,6 +103,7 @@ def update_day(actor: User, day: TrainingDay, data: DayInput) -> TrainingDay:
         _notify_participants(day, "day-moved", "A training day has changed",
                              f"The training day on {old} has changed. It is now on {_day_line(day)}.")
     audit.record(actor.id, "day.updated", day, programme_id=day.programme_id)
+    ratings.sync_waves(day.programme)
     db.session.commit()
     return day
 
@@ -116,6 +118,7 @@ def cancel_day(actor: User, day: TrainingDay) -> None:
                          f"The training day on {_day_line(day)} is cancelled. Your programme lead "
                          "will tell you what happens instead.")
     audit.record(actor.id, "day.cancelled", day, programme_id=day.programme_id)
+    ratings.sync_waves(day.programme)
     db.session.commit()
 
 
