@@ -212,13 +212,14 @@ class Exposure:
     label: str
     points: list[tuple[int, float]]
     correlation: stats.Correlation
+    x_axis: dict = field(default_factory=dict)
 
     def chart(self, title: str) -> dict:
         """A scatter of (exposure, change) for <canvas data-chart>."""
         return {"type": "scatter", "datasets": [{"label": "Intervention participants", "data": [
             {"x": x, "y": round(y, 3)} for x, y in self.points]}],
             "options": {"plugins": {"title": {"display": True, "text": title}},
-                        "scales": {"x": {"title": {"display": True, "text": self.label}},
+                        "scales": {"x": {"title": {"display": True, "text": self.label}, **self.x_axis},
                                    "y": {"title": {"display": True, "text": "Change from baseline"}}}}}
 
 
@@ -241,14 +242,18 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
         .join(Membership).where(Membership.programme_id == programme.id)
         .group_by(ActivityLog.membership_id)).all())
     days = attendance.days_attended(programme)
+    held = len(attendance.day_attendance(programme))
     people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
               for m in participants(programme) if m.arm == "intervention" and baseline
               and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
     if stats.is_small(len(people)):
         return DoseResponse([], True)
     exposures = []
-    for label, amount in (("Practice minutes logged", minutes), ("Training days attended", days)):
+    # Whole training days on the x axis, from none to all of them.
+    for label, amount, axis in (("Practice minutes logged", minutes, {}),
+                                ("Training days attended", days,
+                                 {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
         points = [(int(amount.get(mid, 0)), change) for mid, change in people]
         exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
-                                                               [p[1] for p in points])))
+                                                               [p[1] for p in points]), axis))
     return DoseResponse(exposures, False)
