@@ -164,3 +164,16 @@ def make_rating(wave, membership, module, usefulness: int | None, *, comment: st
                                       started_at=utcnow(), finished_at=utcnow()))
     db.session.flush()
     return rating
+
+
+def make_mark(day: TrainingDay, membership, status: str, *, session: TrainingSession | None = None):
+    """A trainer's attendance mark: for the whole day, or (with ``session``) one session's own."""
+    from trainer.models import DayAttendance, SessionAttendance
+
+    if session is None:
+        mark = DayAttendance(day_id=day.id, membership_id=membership.id, status=status)
+    else:
+        mark = SessionAttendance(session_id=session.id, membership_id=membership.id, status=status)
+    db.session.add(mark)
+    db.session.flush()
+    return mark

@@ -4,7 +4,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_day, make_member, make_programme, make_session
+from tests.factories import make_day, make_mark, make_member, make_programme, make_session
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage, SessionAttendance
@@ -100,3 +100,65 @@ def test_the_lead_is_told_once_when_someone_has_missed_two_days(course):
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert [(m.kind, m.to_address) for m in messages] == [("missed-two", lead.user.email)]
     assert who.code in messages[0].body
+
+
+def test_late_counts_as_attended_and_absent_or_excused_as_missed(course):
+    programme, *_, people, _, days = course
+    for day in days:
+        for person, status in zip(people, ("late", "absent", "excused")):
+            make_mark(day, person, status)
+    mindfulness = days[0].sessions[0].module_id
+    assert attendance.module_attendance(programme)[mindfulness] == {
+        people[0].id: True, people[1].id: False, people[2].id: False}
+    assert attendance.days_attended(programme) == {people[0].id: 3, people[1].id: 0, people[2].id: 0}
+
+
+def test_a_sessions_own_mark_overrides_the_days(course):
+    programme, *_, people, _, days = course
+    morning, afternoon = days[0].sessions
+    make_mark(days[0], people[0], "present")
+    make_mark(days[0], people[0], "absent", session=afternoon)
+    make_mark(days[0], people[1], "absent")
+    make_mark(days[0], people[1], "late", session=morning)
+    for day in days[1:]:
+        make_mark(day, people[0], "absent")
+        make_mark(day, people[1], "absent")
+    result = attendance.module_attendance(programme)
+    assert result[morning.module_id] == {people[0].id: True, people[1].id: True}
+    assert result[afternoon.module_id] == {people[0].id: False, people[1].id: False}
+    # Someone marked absent for the day who came to one session attended that day.
+    assert attendance.days_attended(programme)[people[1].id] == 1
+
+
+def test_a_module_in_two_sessions_counts_as_attended_if_either_was(course, modules):
+    programme, *_, people, _, days = course
+    for day in days[:2]:
+        make_mark(day, people[0], "absent")
+        make_mark(day, people[1], "absent")
+    make_mark(days[1], people[0], "present", session=days[1].sessions[0])
+    mindfulness = modules["mindfulness"].id
+    result = attendance.module_attendance(programme)[mindfulness]
+    # Day 3 also runs mindfulness and is not marked yet: only a known attendance counts.
+    assert result == {people[0].id: True}
+    make_mark(days[2], people[1], "absent")
+    assert attendance.module_attendance(programme)[mindfulness] == {people[0].id: True,
+                                                                    people[1].id: False}
+
+
+def test_cancelled_days_do_not_count(course, modules):
+    programme, *_, people, _, days = course
+    extra = make_day(programme, date(2026, 12, 1))
+    make_session(extra, modules["peer-support"])
+    make_mark(days[0], people[0], "present")
+    make_mark(extra, people[0], "present")
+    extra.cancelled = True
+    db.session.flush()
+    assert modules["peer-support"].id not in attendance.module_attendance(programme)
+    assert attendance.days_attended(programme)[people[0].id] == 1
+    assert [day for day, _ in attendance.day_attendance(programme)] == days
+
+
+def test_the_comparison_arm_is_not_counted(course):
+    programme, *_, people, comparison, days = course
+    assert comparison.id not in attendance.days_attended(programme)
+    assert all(known == {} for _, known in attendance.day_attendance(programme))

@@ -1,12 +1,13 @@
 """The evaluation: per-arm statistics against SciPy and statsmodels, suppression, flow, dose."""
-from datetime import date
+from datetime import date, time
 
 import numpy as np
 import pytest
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 
-from tests.factories import make_member, make_outcome_waves, make_programme, make_scores
+from tests.factories import (make_day, make_mark, make_member, make_outcome_waves, make_programme,
+                             make_scores, make_session)
 from trainer.extensions import db
 from trainer.models import ActivityLog, Activity, Assignment
 from trainer.services import evaluation
@@ -100,6 +101,47 @@ def test_flow_counts_each_stage_per_arm(app):
     assert boxes["Answered: After training (post)"] == {"intervention": 4, "comparison": 0}
     assert boxes["Analysed (baseline and a later wave)"] == {"intervention": 4, "comparison": 0}
     assert boxes["Still in post"] == {"intervention": 5, "comparison": 5}
+    assert not any(stage.startswith("Attended") for stage in boxes)
+
+
+def _days(programme, modules, *dates):
+    days = []
+    for d in dates:
+        day = make_day(programme, d)
+        make_session(day, modules["mindfulness"])
+        make_session(day, modules["goal-setting"], starts=time(13, 30), ends=time(16, 30))
+        days.append(day)
+    return days
+
+
+def test_flow_shows_attendance_at_each_training_day_for_the_intervention_arm(app, modules):
+    programme, waves, members = _cohort(6, 5, [3.0] * 6, [3.5] * 6, [3.0] * 5, [3.0] * 5)
+    day1, day2, day3, cancelled = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8),
+                                        date(2026, 11, 5), date(2026, 11, 19))
+    cancelled.cancelled = True
+    people = members[:6]
+    for person, status in zip(people, ("present", "late", "absent", "excused", "present", "present")):
+        make_mark(day1, person, status)
+        make_mark(day2, person, "present")
+        make_mark(cancelled, person, "present")
+    # Absent for the day but came to the afternoon session: attended day 1.
+    make_mark(day1, people[2], "present", session=day1.sessions[1])
+    # Present for day 2 but missed both its sessions: did not attend day 2.
+    for session in day2.sessions:
+        make_mark(day2, people[0], "absent", session=session)
+    boxes = [(b.stage, b.counts) for b in evaluation.flow(programme)]
+    stages = [stage for stage, _ in boxes]
+    assert stages[2:5] == ["Attended training day 1 (10 September 2026)",
+                           "Attended training day 2 (8 October 2026)",
+                           "Attended training day 3 (5 November 2026)"]
+    assert boxes[2][1] == {"intervention": 5, "comparison": "not invited"}
+    assert boxes[3][1] == {"intervention": 5, "comparison": "not invited"}
+    assert boxes[4][1] == {"intervention": "not recorded yet", "comparison": "not invited"}
+    assert not any(stage.startswith("Attended all") for stage in stages)
+    for person in people:
+        make_mark(day3, person, "late")
+    boxes = {b.stage: b.counts for b in evaluation.flow(programme)}
+    assert boxes["Attended all 3 training days"] == {"intervention": 4, "comparison": "not invited"}
 
 
 def test_dose_response_correlates_practice_minutes_with_change(app, modules):
@@ -114,7 +156,25 @@ def test_dose_response_correlates_practice_minutes_with_change(app, modules):
         db.session.add(ActivityLog(assignment=assignment, membership=member, done_on=date(2026, 10, 1),
                                    minutes=m))
     db.session.flush()
+    day1, day2, day3 = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8), date(2026, 11, 5))
+    attended = [1, 2, 1, 3, 3, 2]
+    for member, n in zip(members, attended):
+        for i, day in enumerate((day1, day2, day3)):
+            make_mark(day, member, ("present", "late")[i % 2] if i < n else "absent")
     dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
-    ref = sps.pearsonr(minutes, np.array(post) - 3.0)
-    assert dose.correlation.r == pytest.approx(ref.statistic)
-    assert [p[0] for p in dose.points] == minutes and not dose.suppressed
+    practice, days = dose.exposures
+    change = np.array(post) - 3.0
+    assert practice.label == "Practice minutes logged" and days.label == "Training days attended"
+    assert practice.correlation.r == pytest.approx(sps.pearsonr(minutes, change).statistic)
+    assert [p[0] for p in practice.points] == minutes and not dose.suppressed
+    ref = sps.pearsonr(attended, change)
+    assert [p[0] for p in days.points] == attended
+    assert (days.correlation.r, days.correlation.p) == (pytest.approx(ref.statistic), pytest.approx(ref.pvalue))
+    x_axis = days.chart("t")["options"]["scales"]["x"]
+    assert x_axis["title"]["text"] == "Training days attended" and (x_axis["min"], x_axis["max"]) == (0, 3)
+
+
+def test_dose_response_is_suppressed_below_five_people(app):
+    programme, waves, _ = _cohort(4, 0, [3.0] * 4, [3.5, 3.6, 3.2, 3.1], [], [])
+    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
+    assert dose.suppressed and dose.exposures == []

@@ -1,15 +1,15 @@
 """The lead's ratings report and exports: statistics, suppression, change, comparison, CSV."""
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import numpy as np
 import pytest
 from scipy import stats as sps
 from sqlalchemy import select
 
-from tests.factories import (make_day, make_member, make_programme, make_rating, make_session,
-                             make_user, make_wave)
+from tests.factories import (make_day, make_mark, make_member, make_programme, make_rating,
+                             make_session, make_user, make_wave)
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import AuditEvent
@@ -113,6 +113,64 @@ def test_did_not_attend_counts_are_suppressed_below_five(rated):
     programme, lead, *_ = rated
     report = ratings_report.programme_report(lead.user, programme.id)
     assert _cell(report, 0, "peer-support").did_not_attend == 0
+
+
+def test_without_marks_attendance_shows_as_not_recorded(rated):
+    programme, lead, *_ = rated
+    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    assert peer.attendance == ratings_report.Attendance(False, None, None, None)
+
+
+def _registered(modules, came: int, missed: int, missed_rated: int, team_of=lambda i: "North"):
+    """A programme whose peer-support session ``came`` attended (they rate 4) and ``missed`` did
+    not (the first ``missed_rated`` of them rate it 3 anyway, the rest answer "did not attend")."""
+    programme = make_programme("Register", status="closed")
+    lead = make_member(programme, "lead", user=make_user())
+    day = make_day(programme, LAST_DAY)
+    morning = make_session(day, modules["peer-support"])
+    make_session(day, modules["mindfulness"], starts=time(13, 30), ends=time(16, 30))
+    wave = make_wave(programme, "Week", offset_days=7, opens_on=LAST_DAY + timedelta(days=7))
+    for i in range(came + missed):
+        person = make_member(programme, team=team_of(i))
+        attended = i < came
+        # Half are marked on the day, half by a session's own mark that overrides the day's.
+        if i % 2:
+            make_mark(day, person, "late" if attended else "excused")
+        else:
+            make_mark(day, person, "absent" if attended else "present")
+            make_mark(day, person, "present" if attended else "absent", session=morning)
+        rated_anyway = not attended and i - came < missed_rated
+        make_rating(wave, person, modules["peer-support"], 4 if attended else 3 if rated_anyway else None)
+    db.session.commit()
+    return programme, lead
+
+
+@pytest.mark.parametrize("came, missed, missed_rated, shown", [
+    (5, 5, 5, (5, 5, 5)),
+    (5, 5, 0, (5, 5, 0)),
+    (9, 0, 0, (9, 0, 0)),
+    (6, 4, 4, (None, None, None)),   # 4 missed: hidden, and attended too (else 10 - 6 = 4)
+    (5, 5, 4, (5, 5, None)),         # 4 of 5 rated: hidden, else the 1 who did not follows
+    (4, 6, 0, (None, None, 0)),
+])
+def test_attendance_beside_ratings_is_suppressed_at_four_and_shown_at_five(
+        app, modules, came, missed, missed_rated, shown):
+    programme, lead = _registered(modules, came, missed, missed_rated)
+    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    att = peer.attendance
+    assert att.recorded and (att.attended, att.missed, att.missed_but_rated) == shown
+    dna = missed - missed_rated
+    assert peer.did_not_attend == (None if peer.suppressed or 0 < dna < 5 else dna)
+
+
+def test_attendance_follows_the_team_filter(app, modules):
+    programme, lead = _registered(modules, 10, 5, 5, team_of=lambda i: "North" if i < 5 else "South")
+    north = _cell(ratings_report.programme_report(lead.user, programme.id, team="North"), 0, "peer-support")
+    south = _cell(ratings_report.programme_report(lead.user, programme.id, team="South"), 0, "peer-support")
+    everyone = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    assert (north.attendance.attended, north.attendance.missed) == (5, 0)
+    assert (south.attendance.attended, south.attendance.missed, south.attendance.missed_but_rated) == (5, 5, 5)
+    assert (everyone.attendance.attended, everyone.attendance.missed) == (10, 5)
 
 
 def test_only_leads_see_the_report(rated):

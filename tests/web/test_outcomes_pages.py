@@ -1,10 +1,14 @@
 """Outcome pages: what each role sees, and who may not see it."""
 import io
+import re
 from datetime import date
 
+import numpy as np
 import pytest
+from scipy import stats as sps
 
-from tests.factories import make_member, make_outcome_waves, make_programme, make_scores, make_user
+from tests.factories import (make_day, make_mark, make_member, make_outcome_waves, make_programme,
+                             make_scores, make_session, make_user)
 from trainer.extensions import db
 from trainer.models import InstrumentItemText, Membership
 from trainer.services import outcomes
@@ -200,3 +204,52 @@ def test_export_downloads_have_no_names_or_emails(client, auth, study):
     assert "attachment" in response.headers["Content-Disposition"]
     assert people["participant"].code in text and "Pat" not in text and "@" not in text
     assert client.get(f"/programmes/{programme.id}/outcomes/export/secrets.txt").status_code == 404
+
+
+@pytest.fixture
+def attended_study(app, modules):
+    """Six intervention participants with baseline and post scores who attended 1-3 of three
+    training days (one day's register not taken), five comparison participants, and a lead."""
+    programme = make_programme()
+    waves = make_outcome_waves(programme, ("brs",))
+    lead = make_member(programme, "lead", user=make_user("lead@example.org"))
+    days = []
+    for d in (date(2026, 9, 10), date(2026, 10, 8), date(2026, 11, 5)):
+        day = make_day(programme, d)
+        make_session(day, modules["mindfulness"])
+        days.append(day)
+    people = [make_member(programme) for _ in range(6)]
+    for person, came, post in zip(people, (2, 2, 1, 2, 0, 1), (3.0, 3.4, 2.6, 3.6, 2.2, 2.8)):
+        make_scores(person, waves["baseline"], "brs", {"total": 2.5})
+        make_scores(person, waves["post"], "brs", {"total": post})
+        for i, day in enumerate(days[:2]):
+            make_mark(day, person, "late" if i < came else "absent")
+    for _ in range(5):
+        make_member(programme, arm="comparison")
+    db.session.commit()
+    return programme, lead
+
+
+def test_flow_shows_each_training_day_for_the_intervention_arm_only(client, auth, attended_study):
+    programme, _ = attended_study
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/flow").get_data(as_text=True)
+    assert "not shown here yet" not in page
+    for stage, count in (("Attended training day 1 (10 September 2026)", "5"),
+                         ("Attended training day 2 (8 October 2026)", "3"),
+                         ("Attended training day 3 (5 November 2026)", "Not recorded yet")):
+        box = page.split(stage)[1].split("</li>")[0]
+        text = " ".join(re.sub(r"<[^>]+>", " ", box).split())
+        assert text == f"Intervention {count} Comparison Not invited"
+
+
+def test_dose_response_shows_training_days_attended_beside_practice(client, auth, attended_study):
+    programme, _ = attended_study
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
+    assert "not included yet" not in page
+    assert "Practice minutes logged" in page and "Training days attended" in page
+    ref = sps.pearsonr([2, 2, 1, 2, 0, 1], np.array([3.0, 3.4, 2.6, 3.6, 2.2, 2.8]) - 2.5)
+    assert f"Pearson's r = {ref.statistic:.2f}" in page and f"p = {ref.pvalue:.3f}, n = 6" in page
+    # Nobody logged practice: no correlation, said in words.
+    assert "No correlation to show: everyone had the same practice minutes logged" in page

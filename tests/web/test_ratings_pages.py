@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import (make_day, make_member, make_programme, make_rating, make_session,
-                             make_user, make_wave)
+from tests.factories import (make_day, make_mark, make_member, make_programme, make_rating,
+                             make_session, make_user, make_wave)
 from trainer.clock import today_in, utcnow
 from trainer.extensions import db
-from trainer.models import AuditEvent, ModuleRating, OutboxMessage
+from trainer.models import AuditEvent, Membership, ModuleRating, OutboxMessage, TrainingDay
 
 
 @pytest.fixture
@@ -113,6 +113,43 @@ def test_team_filter_brings_cells_below_five(client, auth, open_wave, modules):
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}/ratings/report?team=South").get_data(as_text=True)
     assert "South comment" not in page and "&lt;5" in page and "4.20" not in page
+
+
+def _attendance_row(page, title):
+    table = page.split('data-testid="attendance"')[1].split("</table>")[0]
+    row = table.split(f">{title}</th>")[1].split("</tr>")[0]
+    return [cell.split(">", 1)[1].rsplit("</td>", 1)[0].strip() for cell in row.split("<td")[1:]]
+
+
+def test_lead_sees_who_attended_each_module_and_whether_those_who_missed_it_rated_it(
+        client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    day = db.session.scalar(select(TrainingDay).where(TrainingDay.programme_id == programme.id))
+    peer_session = next(s for s in day.sessions if s.module.key == "peer-support")
+    for person in db.session.scalars(select(Membership).where(
+            Membership.programme_id == programme.id, Membership.arm == "intervention")):
+        make_mark(day, person, "present")
+    missed = []
+    for _ in range(5):
+        person = make_member(programme, team="North")
+        make_mark(day, person, "present")
+        missed.append(make_mark(day, person, "absent", session=peer_session))
+        make_rating(wave, person, modules["peer-support"], 2)
+        make_rating(wave, person, modules["mindfulness"], None)
+    db.session.commit()
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/ratings/report"
+    page = client.get(url).get_data(as_text=True)
+    assert "Attendance and ratings" in page
+    assert _attendance_row(page, modules["peer-support"].title) == ["6", "5", "5", "0"]
+    assert _attendance_row(page, modules["mindfulness"].title) == ["11", "0", "0", "5"]
+    missed[0].status = "present"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    hidden = '<span class="app-suppressed" title="Fewer than 5 people">&lt;5</span>'
+    assert _attendance_row(page, modules["peer-support"].title) == [hidden, hidden, hidden, "0"]
+    printable = client.get(f"{url}/print").get_data(as_text=True)
+    assert _attendance_row(printable, modules["mindfulness"].title) == ["11", "0", "0", "5"]
 
 
 @pytest.mark.parametrize("email", ["trainer@example.org", "p@example.org", "other@example.org"])

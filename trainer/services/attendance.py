@@ -1,7 +1,9 @@
 """Attendance: apologies before a day, trainers' marks on or after it, and the programme's totals.
 
 A participant has *missed* a day when marked absent or excused; the first time someone has
-missed two days, each lead of the programme gets one outbox message about it.
+missed two days, each lead of the programme gets one outbox message about it. The reports share
+one rule for who *attended* a session: its own mark if it has one, else the day's mark, counting
+present and late; cancelled days do not count.
 """
 from collections import Counter
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Prog
 from trainer.services import audit, outbox
 
 MISSED = ("absent", "excused")
+ATTENDED = ("present", "late")
 
 
 @dataclass
@@ -150,6 +153,80 @@ def summary(programme: Programme) -> AttendanceSummary:
                 counter.update(overrides.get((session.id, mid)) or marks.get((day.id, mid), "not recorded")
                                for mid in expected)
     return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
+
+
+def _marks(programme: Programme) -> tuple[list[TrainingDay], list[int], dict, dict]:
+    """The programme's held days (with sessions), expected ids, day marks and session marks."""
+    days = list(db.session.scalars(
+        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
+                                  TrainingDay.cancelled.is_(False))
+        .options(selectinload(TrainingDay.sessions)).order_by(TrainingDay.day)))
+    expected = [m.id for m in expected_participants(programme)]
+    marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
+        select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
+    overrides = {(r.session_id, r.membership_id): r.status for r in db.session.scalars(
+        select(SessionAttendance).join(TrainingSession).where(
+            TrainingSession.day_id.in_([d.id for d in days])))}
+    return days, expected, marks, overrides
+
+
+def _session_status(session: TrainingSession, membership_id: int, marks: dict, overrides: dict) -> str | None:
+    return overrides.get((session.id, membership_id)) or marks.get((session.day_id, membership_id))
+
+
+def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
+    """Per module id, per expected participant whose attendance is known: did they attend it?
+
+    Attended means present or late at any held session of the module (a session's own mark
+    overrides the day's). Someone *missed* a module (False) only when every held session of it
+    is marked and none attended; a participant with an unmarked session and no attended one is
+    left out (not known). Modules that ran only on cancelled days are absent.
+    """
+    days, expected, marks, overrides = _marks(programme)
+    sessions: dict[int, list[TrainingSession]] = {}
+    for day in days:
+        for session in day.sessions:
+            sessions.setdefault(session.module_id, []).append(session)
+    result: dict[int, dict[int, bool]] = {}
+    for module_id, held in sessions.items():
+        known = result.setdefault(module_id, {})
+        for mid in expected:
+            statuses = [_session_status(s, mid, marks, overrides) for s in held]
+            if any(status in ATTENDED for status in statuses):
+                known[mid] = True
+            elif all(statuses):
+                known[mid] = False
+    return result
+
+
+def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bool]]]:
+    """Per held training day in date order, per expected participant marked: did they attend?
+
+    A day is attended when the participant attended any of its sessions (a session's own mark
+    overrides the day's; present or late), or, for a day without sessions, when the day's mark
+    is present or late. Participants without a day mark are left out (not recorded).
+    """
+    days, expected, marks, overrides = _marks(programme)
+    result = []
+    for day in days:
+        known = {}
+        for mid in expected:
+            if (day.id, mid) not in marks:
+                continue
+            statuses = ([_session_status(s, mid, marks, overrides) for s in day.sessions]
+                        or [marks[(day.id, mid)]])
+            known[mid] = any(status in ATTENDED for status in statuses)
+        result.append((day, known))
+    return result
+
+
+def days_attended(programme: Programme) -> dict[int, int]:
+    """Per expected participant (membership id), how many held training days they attended."""
+    counts = {m.id: 0 for m in expected_participants(programme)}
+    for _, known in day_attendance(programme):
+        for mid, attended in known.items():
+            counts[mid] += attended
+    return counts
 
 
 def _check_apology(membership: Membership, day: TrainingDay, today: date) -> None:

@@ -185,7 +185,8 @@ def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dic
 
 
 def _attendance(ctx: DemoContext) -> None:
-    """Marks for every past day: mostly present, a few late or absent, one person missing two days."""
+    """Marks for every past day: mostly present, a few late or absent, one person missing two
+    days, one leaving before every afternoon, six called away one afternoon."""
     expected = [m for m in ctx.participants if m.arm == "intervention"]
     trainer = ctx.users["trainer@demo.test"]
     often_away = expected[3]
@@ -202,6 +203,10 @@ def _attendance(ctx: DemoContext) -> None:
                                          recorded_by_id=trainer.id, recorded_at=ctx.now))
         late_leaver = expected[5]
         db.session.add(SessionAttendance(session=day.sessions[-1], membership=late_leaver,
+                                         status="absent", recorded_by_id=trainer.id))
+    # An urgent case conference called six people away for the afternoon of the second day.
+    for member in expected[6:12]:
+        db.session.add(SessionAttendance(session=ctx.days[1].sessions[-1], membership=member,
                                          status="absent", recorded_by_id=trainer.id))
     db.session.flush()
     attendance.tell_leads_if_missed_two(ctx.programme, often_away)

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from trainer.clock import local_instant
 from trainer.extensions import db
-from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse,
-                            SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import programmes, ratings
+from trainer.models import (DayAttendance, Membership, Module, ModuleRating, Programme,
+                            RatingResponse, SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.services import attendance, programmes, ratings
 
 # Mean usefulness the demo draws from, per module, at the first and the second wave.
 MEANS = {"peer-support": (3.9, 4.2), "goal-setting": (3.6, 3.5), "self-knowledge": (4.3, 4.4),
@@ -28,10 +28,12 @@ def _score(ctx, module: Module, wave_index: int) -> int:
 
 
 def _rate(ctx, wave, member: Membership, modules: list[Module], wave_index: int,
-          at: datetime, *, finish: bool = True) -> None:
-    """One participant's answers in one wave, with their response row."""
+          at: datetime, register: dict[int, dict[int, bool]], *, finish: bool = True) -> None:
+    """One participant's answers in one wave, with their response row. Most who missed a module
+    (by the register) say so; some rate it anyway."""
     for module in modules:
-        absent = ctx.rng.random() < 0.05
+        missed = register.get(module.id, {}).get(member.id) is False
+        absent = missed and ctx.rng.random() < 0.6
         db.session.add(ModuleRating(
             wave=wave, membership=member, module=module, did_not_attend=absent,
             usefulness=None if absent else _score(ctx, module, wave_index),
@@ -58,12 +60,13 @@ def current_waves(ctx) -> None:
     intervention = [m for m in ctx.participants if m.arm == "intervention"]
     _invite(first, intervention, first.opened_at)
     modules = ratings.scheduled_modules(ctx.programme.id)
+    register = attendance.module_attendance(ctx.programme)
     raters = [m for m in intervention if m.user.email != "participant@demo.test"]
     for index, member in enumerate(raters):
         if index % 3 == 2:
             continue
         _rate(ctx, first, member, modules if index != 1 else modules[:3], 0,
-              first.opened_at + timedelta(hours=ctx.rng.randint(2, 60)), finish=index != 1)
+              first.opened_at + timedelta(hours=ctx.rng.randint(2, 60)), register, finish=index != 1)
     db.session.flush()
 
 
@@ -95,6 +98,22 @@ def _earlier_days(ctx, programme: Programme, last_day: date, trainer: Membership
     db.session.flush()
 
 
+def _earlier_attendance(ctx, programme: Programme, expected: list[Membership],
+                        trainer: Membership) -> None:
+    """The earlier cohort's register: mostly present or late; on the second day a court week
+    kept six people away, so the lead sees a module that many missed."""
+    days = list(db.session.scalars(select(TrainingDay).where(TrainingDay.programme_id == programme.id)
+                                   .order_by(TrainingDay.day)))
+    for index, day in enumerate(days):
+        for position, member in enumerate(expected):
+            roll = ctx.rng.random()
+            status = ("excused" if index == 1 and position % 3 == 0 else
+                      "late" if roll < 0.1 else "absent" if roll < 0.14 else "present")
+            db.session.add(DayAttendance(day=day, membership=member, status=status,
+                                         recorded_by_id=trainer.user_id))
+    db.session.flush()
+
+
 def earlier_programme(ctx) -> None:
     """An earlier cohort of the same lead, closed, with both waves answered, so the wave-to-wave
     change and the comparison across programmes show real numbers."""
@@ -119,6 +138,8 @@ def earlier_programme(ctx) -> None:
     _earlier_days(ctx, programme, last_day, trainer)
     modules = ratings.scheduled_modules(programme.id)
     intervention = [m for m in members if m.arm == "intervention"]
+    _earlier_attendance(ctx, programme, intervention, trainer)
+    register = attendance.module_attendance(programme)
     for wave_index, wave in enumerate(ratings.sync_waves(programme)):
         wave.opened_at = local_instant(wave.opens_on, time(6, 0), programme.timezone)
         wave.closed_at = local_instant(wave.closes_on, time(0, 15), programme.timezone)
@@ -126,7 +147,7 @@ def earlier_programme(ctx) -> None:
         for index, member in enumerate(intervention):
             if index < (14 if wave_index == 0 else 12):
                 _rate(ctx, wave, member, modules, wave_index,
-                      wave.opened_at + timedelta(hours=ctx.rng.randint(2, 200)))
+                      wave.opened_at + timedelta(hours=ctx.rng.randint(2, 200)), register)
     db.session.flush()
     ctx.lines.append(f"Programme '{programme.name}': closed, both rating waves answered "
                      f"by {len(intervention)} intervention participants.")

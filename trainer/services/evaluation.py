@@ -7,7 +7,7 @@ from trainer import stats
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
-from trainer.services import instruments, outcomes
+from trainer.services import attendance, instruments, outcomes
 
 ARMS = ("intervention", "comparison")
 CAVEATS = [
@@ -147,21 +147,28 @@ def evaluate(programme: Programme, key: str, scale_key: str) -> ScaleEvaluation:
 
 @dataclass
 class FlowBox:
-    """One box of the participant flow diagram: a stage and its count per arm."""
+    """One box of the participant flow diagram: a stage and its count per arm.
+
+    A count may be a phrase instead of a number: "not invited" (the comparison arm at training
+    days) or "not recorded yet" (a training day whose register has not been taken).
+    """
 
     stage: str
-    counts: dict[str, int]
+    counts: dict[str, int | str]
 
 
 def flow(programme: Programme) -> list[FlowBox]:
-    """CONSORT-style flow per arm: enrolled, allocated, answered each wave, analysed, in post.
+    """CONSORT-style flow per arm: enrolled, allocated, attended each training day (and all of
+    them), answered each wave, analysed, in post.
 
-    Attendance at training days is not included: attendance is recorded by another part of the
-    app. "Analysed" counts people with a baseline and at least one later submitted response.
+    Attendance follows attendance.day_attendance (present or late at the day or any of its
+    sessions; cancelled days left out). "Analysed" counts people with a baseline and at least one
+    later submitted response.
     """
     members = participants(programme)
     boxes = [FlowBox("Enrolled", {"all": len(members)}),
              FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS})]
+    boxes += _training_day_boxes(programme)
     answered: dict[int, set[int]] = {}
     for m_id, w_id in db.session.execute(
             select(OutcomeResponse.membership_id, OutcomeResponse.wave_id).join(OutcomeWave)
@@ -184,37 +191,69 @@ def flow(programme: Programme) -> list[FlowBox]:
     return boxes
 
 
-@dataclass
-class DoseResponse:
-    """Exploratory: practice minutes against change in one scale, intervention arm only."""
+def _training_day_boxes(programme: Programme) -> list[FlowBox]:
+    days = attendance.day_attendance(programme)
+    boxes = []
+    for number, (day, known) in enumerate(days, start=1):
+        count = sum(known.values()) if known else "not recorded yet"
+        boxes.append(FlowBox(f"Attended training day {number} ({day.day:%-d %B %Y})",
+                             {"intervention": count, "comparison": "not invited"}))
+    if len(days) > 1 and all(known for _, known in days):
+        every = set.intersection(*({mid for mid, came in known.items() if came} for _, known in days))
+        boxes.append(FlowBox(f"Attended all {len(days)} training days",
+                             {"intervention": len(every), "comparison": "not invited"}))
+    return boxes
 
+
+@dataclass
+class Exposure:
+    """One exposure against change: (amount, change) per participant and Pearson's r."""
+
+    label: str
     points: list[tuple[int, float]]
-    correlation: stats.Correlation | None
-    suppressed: bool
+    correlation: stats.Correlation
+    x_axis: dict = field(default_factory=dict)
 
     def chart(self, title: str) -> dict:
-        """A scatter of (minutes, change) for <canvas data-chart>."""
+        """A scatter of (exposure, change) for <canvas data-chart>."""
         return {"type": "scatter", "datasets": [{"label": "Intervention participants", "data": [
             {"x": x, "y": round(y, 3)} for x, y in self.points]}],
             "options": {"plugins": {"title": {"display": True, "text": title}},
-                        "scales": {"x": {"title": {"display": True, "text": "Practice minutes logged"}},
+                        "scales": {"x": {"title": {"display": True, "text": self.label}, **self.x_axis},
                                    "y": {"title": {"display": True, "text": "Change from baseline"}}}}}
 
 
-def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave) -> DoseResponse:
-    """Practice minutes (from activity logs) against change from baseline to ``wave``.
+@dataclass
+class DoseResponse:
+    """Exploratory, intervention arm only: practice minutes and training days attended, each
+    against change in one scale. Empty and ``suppressed`` when fewer than 5 people qualify."""
 
-    Training-day attendance is not part of this yet (it is recorded elsewhere in the app).
-    """
+    exposures: list[Exposure]
+    suppressed: bool
+
+
+def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave) -> DoseResponse:
+    """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
+    against change from baseline to ``wave``, for intervention participants with both scores."""
     baseline = next((w for w in outcomes.waves(programme) if w.kind == "baseline"), None)
     scores = score_table(programme, key, scale_key)
     minutes = dict(db.session.execute(
         select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
         .group_by(ActivityLog.membership_id)).all())
-    points = [(int(minutes.get(m.id, 0)), scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
+    days = attendance.days_attended(programme)
+    held = len(attendance.day_attendance(programme))
+    people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
               for m in participants(programme) if m.arm == "intervention" and baseline
               and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
-    if stats.is_small(len(points)):
-        return DoseResponse([], None, True)
-    return DoseResponse(points, stats.pearson([p[0] for p in points], [p[1] for p in points]), False)
+    if stats.is_small(len(people)):
+        return DoseResponse([], True)
+    exposures = []
+    # Whole training days on the x axis, from none to all of them.
+    for label, amount, axis in (("Practice minutes logged", minutes, {}),
+                                ("Training days attended", days,
+                                 {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
+        points = [(int(amount.get(mid, 0)), change) for mid, change in people]
+        exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
+                                                               [p[1] for p in points]), axis))
+    return DoseResponse(exposures, False)

@@ -9,8 +9,20 @@ from trainer import stats
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave, User
-from trainer.services import access
+from trainer.services import access, attendance
 from trainer.services.ratings import SCALE, list_waves
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """The register beside a module's ratings: expected participants whose attendance at the
+    module is known, how many attended and missed it, and how many who missed it rated it with a
+    usefulness score. A count is None when hidden (1-4 people, or to protect a hidden one)."""
+
+    recorded: bool
+    attended: int | None
+    missed: int | None
+    missed_but_rated: int | None
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,7 @@ class ModuleStats:
     response_rate: float | None
     did_not_attend: int | None
     comments: list[str]
+    attendance: Attendance
 
 
 @dataclass(frozen=True)
@@ -98,13 +111,33 @@ def _invited(programme_id: int, team: str | None, answers: list[_Answer]) -> dic
     return invited
 
 
-def _module_stats(module: Module, answers: list[_Answer], invited: int) -> ModuleStats:
+def _attendance(register: dict[int, bool], answers: list[_Answer]) -> Attendance:
+    """Attended / missed counts with secondary suppression between them, and of those who
+    missed, the raters against the rest (so the rest cannot be worked out either)."""
+    if not register:
+        return Attendance(False, None, None, None)
+    attended = sum(register.values())
+    missed = len(register) - attended
+    rated = sum(1 for a in answers if a.usefulness is not None and register.get(a.membership_id) is False)
+    hidden = stats.secondary_suppression({"attended": attended, "missed": missed})
+    if "missed" in hidden:
+        shown_rated = 0 if rated == 0 else None
+    else:
+        shown_rated = None if "rated" in stats.secondary_suppression(
+            {"rated": rated, "other": missed - rated}) else rated
+    return Attendance(True, None if "attended" in hidden else attended,
+                      None if "missed" in hidden else missed, shown_rated)
+
+
+def _module_stats(module: Module, answers: list[_Answer], invited: int,
+                  register: dict[int, bool]) -> ModuleStats:
     scores = [a.usefulness for a in answers if a.usefulness is not None]
     n = len(scores)
     absent = sum(a.did_not_attend for a in answers)
+    register_row = _attendance(register, answers)
     if stats.is_small(n):
         return ModuleStats(module, n, True, None, [(level, None) for level in SCALE], invited,
-                           None, None, [])
+                           None, None, [], register_row)
     counts = stats.distribution(scores)
     hidden = stats.secondary_suppression(counts)
     comments = sorted(a.comment for a in answers if a.comment.strip())
@@ -112,7 +145,7 @@ def _module_stats(module: Module, answers: list[_Answer], invited: int) -> Modul
         module, n, False, stats.describe(scores),
         [(level, None if level in hidden else count) for level, count in counts.items()],
         invited, stats.response_rate(n, invited),
-        None if 0 < absent < stats.SMALL_CELL else absent, comments)
+        None if 0 < absent < stats.SMALL_CELL else absent, comments, register_row)
 
 
 def _chart(modules: list[ModuleStats]) -> dict:
@@ -132,6 +165,17 @@ def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
     return shown + [r for r in rows if r.suppressed]
 
 
+def _registers(programme: Programme, team: str | None) -> dict[int, dict[int, bool]]:
+    """Who attended each module (attendance.module_attendance), narrowed to one team if chosen."""
+    registers = attendance.module_attendance(programme)
+    if not team:
+        return registers
+    in_team = set(db.session.scalars(select(Membership.id).where(
+        Membership.programme_id == programme.id, Membership.team == team)))
+    return {module_id: {mid: came for mid, came in register.items() if mid in in_team}
+            for module_id, register in registers.items()}
+
+
 def programme_report(user: User, programme_id: int, *, wave_id: int | None = None,
                      team: str | None = None) -> Report:
     """Leads: the ratings of a programme, optionally for one wave and one team."""
@@ -147,14 +191,15 @@ def programme_report(user: User, programme_id: int, *, wave_id: int | None = Non
     invited = _invited(programme.id, team, answers)
     modules = list(db.session.scalars(select(Module).where(
         Module.id.in_({a.module_id for a in answers})).order_by(Module.position)))
+    registers = _registers(programme, team)
     by_cell: dict[tuple[int, int], list[_Answer]] = defaultdict(list)
     for a in answers:
         by_cell[(a.wave_id, a.module_id)].append(a)
     for wave in waves:
         if wave_id and wave.id != wave_id:
             continue
-        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], len(invited[wave.id]))
-                      for m in modules])
+        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], len(invited[wave.id]),
+                                    registers.get(m.id, {})) for m in modules])
         answered = len({a.membership_id for a in answers if a.wave_id == wave.id})
         report.wave_reports.append(WaveReport(wave, rows, len(invited[wave.id]), answered,
                                               _chart(rows)))
