@@ -9,6 +9,10 @@ class PermissionDenied(DomainError):
     """The user may not do this to this object (HTTP 403)."""
 
 
+class NotForComparisonArm(PermissionDenied):
+    """The training material is kept from comparison-arm participants; the message says why."""
+
+
 class NotFound(DomainError):
     """The object does not exist, or its existence must not be revealed (HTTP 404)."""
 

@@ -12,7 +12,9 @@ def init_app(app: Flask) -> None:
     def _navigation():
         if not current_user.is_authenticated:
             return {"navigation": []}
-        items = [("Home", url_for("home.index")), ("Curriculum", url_for("curriculum.index"))]
+        items = [("Home", url_for("home.index"))]
+        if access.sees_training_material(current_user):
+            items.append(("Curriculum", url_for("curriculum.index")))
         if current_user.is_admin or access.programmes_for(current_user, "lead", "trainer"):
             items.append(("Programmes", url_for("programmes.index")))
         if current_user.is_admin:

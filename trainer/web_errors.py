@@ -5,7 +5,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from trainer.errors import NotFound, PermissionDenied, TooManyAttempts
+from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, TooManyAttempts
 from trainer.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _denied(exc):
         return render_error(403, str(exc))
+
+    @app.errorhandler(NotForComparisonArm)
+    def _comparison_arm(exc):
+        return render_template("errors/comparison_arm.html", description=str(exc), status=403), 403
 
     @app.errorhandler(NotFound)
     def _not_found(exc):

@@ -98,3 +98,60 @@ def test_a_group_with_meetings_cannot_be_dissolved(cohort):
     peers.dissolve_group(lead, programme, empty.id)
     with pytest.raises(NotFound):
         peers.dissolve_group(lead, make_programme(), used.id)
+
+
+def _meeting(cohort):
+    programme, people = cohort
+    peers.form_group(make_user(), programme, [people[0].id, people[1].id])
+    return peers.log_meeting(people[0], date(2026, 9, 20), 30, "Saying no", "I felt weak",
+                             today=date(2026, 9, 21))
+
+
+def test_the_author_changes_a_meeting_and_peers_see_the_new_shared_line(cohort):
+    _, people = cohort
+    meeting = _meeting(cohort)
+    own = peers.get_own_meeting(people[0], meeting.id)
+    peers.update_meeting(people[0], own, date(2026, 9, 19), 45, " Saying no, again ", " Stronger now ",
+                         today=date(2026, 9, 21))
+    seen_by_peer = peers.meetings_seen_by(people[1])
+    assert [(m.met_on, m.minutes, m.agenda, note) for m, note in seen_by_peer] == [
+        (date(2026, 9, 19), 45, "Saying no, again", None)]
+    assert peers.meetings_seen_by(people[0])[0][1] == "Stronger now"
+
+
+def test_changing_a_meeting_keeps_the_meeting_rules(cohort):
+    _, people = cohort
+    meeting = _meeting(cohort)
+    with pytest.raises(RuleViolation) as exc:
+        peers.update_meeting(people[0], meeting, date(2026, 9, 22), 30, "x", "", today=date(2026, 9, 21))
+    assert exc.value.field == "met_on"
+    with pytest.raises(RuleViolation) as exc:
+        peers.update_meeting(people[0], meeting, date(2026, 9, 20), 30, "  ", "", today=date(2026, 9, 21))
+    assert exc.value.field == "agenda"
+    with pytest.raises(RuleViolation) as exc:
+        peers.update_meeting(people[0], meeting, date(2026, 9, 20), 601, "x", "", today=date(2026, 9, 21))
+    assert exc.value.field == "minutes"
+    db.session.refresh(meeting)
+    assert (meeting.agenda, meeting.minutes) == ("Saying no", 30)
+
+
+def test_only_the_author_may_change_or_delete_a_meeting(cohort):
+    _, people = cohort
+    meeting = _meeting(cohort)
+    for other in (people[1], people[2]):
+        with pytest.raises(NotFound):
+            peers.get_own_meeting(other, meeting.id)
+        with pytest.raises(NotFound):
+            peers.update_meeting(other, meeting, date(2026, 9, 20), 1, "Hijack", "", today=date(2026, 9, 21))
+        with pytest.raises(NotFound):
+            peers.delete_meeting(other, meeting)
+    with pytest.raises(NotFound):
+        peers.get_own_meeting(people[0], meeting.id + 1000)
+    assert peers.meetings_seen_by(people[1])[0][0].agenda == "Saying no"
+
+
+def test_the_author_deletes_a_meeting_for_the_whole_group(cohort):
+    _, people = cohort
+    meeting = _meeting(cohort)
+    peers.delete_meeting(people[0], meeting)
+    assert peers.meetings_seen_by(people[0]) == [] and peers.meetings_seen_by(people[1]) == []

@@ -237,6 +237,62 @@ def test_logging_a_peer_meeting(client, auth, world):
         == "Boundaries"
 
 
+def _meeting_id():
+    return db.session.scalars(select(PeerMeeting.id).where(PeerMeeting.private_note == MEETING_SECRET)).one()
+
+
+def test_the_author_changes_a_peer_meeting_and_the_peer_sees_the_new_line(client, auth, world):
+    programme, *_ = world
+    base = f"/programmes/{programme.id}/my/peers"
+    meeting_id = _meeting_id()
+    auth.login("me@example.org")
+    page = client.get(base).get_data(as_text=True)
+    assert f"/my/peers/meetings/{meeting_id}/edit" in page
+    form = client.get(f"{base}/meetings/{meeting_id}/edit").get_data(as_text=True)
+    assert "Agenda line for peers" in form and MEETING_SECRET in form
+    bad = client.post(f"{base}/meetings/{meeting_id}/edit",
+                      data={"met_on": "2025-10-03", "minutes": "30", "agenda": "", "private_note": "typed"})
+    assert bad.status_code == 200
+    bad_page = bad.get_data(as_text=True)
+    assert "Enter what you worked on" in bad_page and "typed" in bad_page
+    response = client.post(f"{base}/meetings/{meeting_id}/edit",
+                           data={"met_on": "2025-10-02", "minutes": "40", "agenda": "New shared line",
+                                 "private_note": MEETING_SECRET + " changed"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(base)
+    meeting = db.session.get(PeerMeeting, meeting_id)
+    assert (meeting.met_on, meeting.minutes, meeting.agenda) == (date(2025, 10, 2), 40, "New shared line")
+    auth.logout()
+    auth.login("peer@example.org")
+    page = client.get(base).get_data(as_text=True)
+    assert "New shared line" in page and MEETING_SECRET not in page
+    assert f"/my/peers/meetings/{meeting_id}/edit" not in page
+
+
+@pytest.mark.parametrize("email, status", [
+    ("peer@example.org", 404), ("c@example.org", 403), ("trainer@example.org", 403),
+    ("lead@example.org", 403), ("root@example.org", 403), ("stranger@example.org", 403)])
+def test_only_the_author_may_change_or_delete_a_peer_meeting(client, auth, world, email, status):
+    programme, *_ = world
+    url = f"/programmes/{programme.id}/my/peers/meetings/{_meeting_id()}"
+    auth.login(email)
+    assert client.get(url + "/edit").status_code == status
+    assert client.post(url + "/edit", data={"met_on": "2025-10-03", "agenda": "Hijack"}).status_code == status
+    assert client.post(url + "/delete").status_code == status
+    assert db.session.scalars(select(PeerMeeting.agenda)).one() == "Agenda line for peers"
+
+
+def test_the_author_deletes_a_peer_meeting(client, auth, world):
+    programme, *_ = world
+    base = f"/programmes/{programme.id}/my/peers"
+    meeting_id = _meeting_id()
+    auth.login("me@example.org")
+    response = client.post(f"{base}/meetings/{meeting_id}/delete")
+    assert response.status_code == 302 and db.session.get(PeerMeeting, meeting_id) is None
+    auth.logout()
+    auth.login("peer@example.org")
+    assert "Agenda line for peers" not in client.get(base).get_data(as_text=True)
+
+
 def test_bulk_assign_and_change_due_date(client, auth, world, modules):
     programme, *_ = world
     auth.login("trainer@example.org")
@@ -275,3 +331,48 @@ def test_peer_groups_shuffle_and_manual(client, auth, world):
     assert len(db.session.scalars(select(PeerGroup)).all()) == 2
     response = client.post(url + "/shuffle", data={"size": "2"}, follow_redirects=True)
     assert "At least two participants" in response.get_data(as_text=True)
+
+
+def test_comparison_participant_is_told_why_every_activities_page_is_closed(client, auth, world):
+    programme, people, mind, _ = world
+    log_id = db.session.scalars(select(ActivityLog.id)).one()
+    goal_id = db.session.scalars(select(Goal.id).where(Goal.what == SHARED)).one()
+    base = f"/programmes/{programme.id}"
+    gets = [_url(programme, p, mind) for p in MINE] + [
+        f"{base}/my/logs/{log_id}/edit", f"{base}/my/goals/{goal_id}", f"{base}/my/goals/{goal_id}/edit",
+        f"{base}/my/peers/meetings/{_meeting_id()}/edit", "/modules/", "/modules/mindfulness"]
+    posts = [f"{base}/my/logs/{log_id}/delete", f"{base}/my/goals/{goal_id}/status",
+             f"{base}/my/peers/meetings/{_meeting_id()}/delete", f"{base}/my/assignments/{mind.id}/log"]
+    auth.login("c@example.org")
+    for url in gets:
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 403 and "comparison group" in page, url
+        assert "This part is for the training group" in page and "ask the lead" not in page, url
+        assert "Body scan" not in page and mind.activity.title not in page, url
+    for url in posts:
+        assert client.post(url, data={"status": "achieved"}).status_code == 403, url
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/modules' not in home and mind.activity.title not in home
+    assert "Your wellbeing questionnaires" in home
+
+
+def test_the_curriculum_stays_open_to_intervention_participants_and_staff(client, auth, world):
+    for email in ("me@example.org", "trainer@example.org", "lead@example.org", "root@example.org"):
+        auth.login(email)
+        assert client.get("/modules/mindfulness").status_code == 200, email
+        assert 'href="/modules/"' in client.get("/").get_data(as_text=True), email
+        auth.logout()
+
+
+def test_home_shows_the_first_five_pending_activities_and_links_to_the_rest(client, auth, world, modules):
+    programme, *_ = world
+    taken = {world[2].activity_id, world[3].activity_id}
+    extra = [a for m in modules.values() for a in m.activities if a.id not in taken][:6]
+    for n, activity in enumerate(extra):
+        make_assignment(programme, activity, due_on=date(2025, 10, 1 + n))
+    auth.login("me@example.org")
+    page = client.get("/").get_data(as_text=True)
+    assert "7 activities are overdue" in page
+    assert page.count('href="/programmes/%d/my/assignments/' % programme.id) == 5
+    assert "See all your activities</a> (2 more overdue or due soon)" in page

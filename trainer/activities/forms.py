@@ -29,11 +29,16 @@ class _SpecCheck:
             raise ValidationError(error)
 
 
+def _lower_first(text: str) -> str:
+    """'Not at all' -> 'not at all', keeping 'I' and names as written."""
+    return text[:1].lower() + text[1:]
+
+
 def _hint(spec: dict) -> str:
     parts = [spec.get("help") or ""]
     if spec["kind"] == "scale":
-        parts.append(f"{spec['min']} is {spec['min_label'].lower()}, {spec['max']} is "
-                     f"{spec['max_label'].lower()}.")
+        parts.append(f"{spec['min']} is {_lower_first(spec['min_label'])}, {spec['max']} is "
+                     f"{_lower_first(spec['max_label'])}.")
     elif spec["kind"] == "number":
         parts.append(f"A number from {spec['min']} to {spec['max']}"
                      + (f" ({spec['unit']})." if spec.get("unit") else "."))
@@ -78,7 +83,7 @@ class LogFormBase(FlaskForm):
     def value_fields(self) -> list[tuple]:
         """(field, extra classes) for each of the activity's fields, in the module file's order."""
         return [(self[VALUE_PREFIX + s["name"]],
-                 "govuk-radios--inline govuk-radios--small" if s["kind"] == "scale" else "")
+                 "govuk-radios--inline govuk-radios--small app-scale" if s["kind"] == "scale" else "")
                 for s in self.specs]
 
     def raw_values(self) -> dict:

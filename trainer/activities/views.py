@@ -224,6 +224,36 @@ def my_peers(programme_id: int):
                            meetings=peers.meetings_seen_by(me))
 
 
+@bp.route("/my/peers/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def meeting_edit(programme_id: int, meeting_id: int):
+    """The meeting's author: change it."""
+    me, today = _me(programme_id)
+    meeting = peers.get_own_meeting(me, meeting_id)
+    form = forms.MeetingForm(obj=meeting)
+    if form.validate_on_submit():
+        try:
+            peers.update_meeting(me, meeting, form.met_on.data, form.minutes.data, form.agenda.data,
+                                 form.private_note.data or "", today=today)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash("Saved your changes to the meeting.", "success")
+            return redirect(url_for(".my_peers", programme_id=programme_id))
+    return render_template("activities/meeting_form.html", me=me, form=form, meeting=meeting,
+                           delete_form=forms.ConfirmForm())
+
+
+@bp.post("/my/peers/meetings/<int:meeting_id>/delete")
+def meeting_delete(programme_id: int, meeting_id: int):
+    """The meeting's author: delete it."""
+    me, _ = _me(programme_id)
+    meeting = peers.get_own_meeting(me, meeting_id)
+    if forms.ConfirmForm().validate_on_submit():
+        peers.delete_meeting(me, meeting)
+        flash("Deleted the meeting.", "success")
+    return redirect(url_for(".my_peers", programme_id=programme_id))
+
+
 @bp.get("/assignments")
 def assignments_page(programme_id: int):
     """Leads and trainers: every module's activities, assigned or not, with due dates."""

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from trainer.errors import NotFound, PermissionDenied
+from trainer.errors import NotFound, NotForComparisonArm, PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Programme, User
 
@@ -70,3 +70,26 @@ def can_create_programmes(user: User) -> bool:
     """Admins and anyone who leads a programme may start a new one."""
     return bool(user.is_admin) or bool(db.session.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.role == "lead").limit(1)))
+
+
+COMPARISON_ONLY = ("You are in the comparison group of your programme's evaluation, so the training "
+                   "material (modules, activities, goals and peer coaching) is not shown to you: the "
+                   "comparison only works if the two groups stay apart. You are asked to answer short "
+                   "wellbeing questionnaires, which you will find on your home page.")
+
+
+def sees_training_material(user: User) -> bool:
+    """False for a comparison-arm participant with no other place that shows them the training
+    (an intervention place, a staff role, or admin); True for everyone else."""
+    if user.is_admin:
+        return True
+    places = list(db.session.execute(select(Membership.role, Membership.arm)
+                                     .where(Membership.user_id == user.id)))
+    comparison = [p for p in places if p.role == "participant" and p.arm == "comparison"]
+    return not comparison or len(comparison) < len(places)
+
+
+def require_training_material(user: User) -> None:
+    """NotForComparisonArm, with the reason, for a user who may not see the training material."""
+    if not sees_training_material(user):
+        raise NotForComparisonArm(COMPARISON_ONLY)

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from trainer.errors import NotFound, PermissionDenied, RuleViolation
+from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import Activity, ActivityLog, Assignment, Goal, Membership, Module, User
 from trainer.services import access
@@ -32,7 +32,9 @@ def require_intervention_participant(user: User, programme_id: int) -> Membershi
     NotFound for no such programme; PermissionDenied for anyone else (comparison arm included).
     """
     membership = access.require_membership(user, programme_id, ("participant",)).participant
-    if membership is None or membership.arm != "intervention":
+    if membership is not None and membership.arm == "comparison":
+        raise NotForComparisonArm(access.COMPARISON_ONLY)
+    if membership is None:
         raise PermissionDenied("Self-directed activities are for the intervention group.")
     return membership
 

@@ -121,12 +121,7 @@ def group_of(membership: Membership) -> PeerGroup | None:
                  .selectinload(Membership.user)))
 
 
-def log_meeting(membership: Membership, met_on: date, minutes: int | None, agenda: str,
-                private_note: str, *, today: date) -> PeerMeeting:
-    """Log a peer-coaching meeting of the participant's group. Commits."""
-    group = group_of(membership)
-    if group is None:
-        raise RuleViolation("You are not in a peer group yet.")
+def _check_meeting(met_on: date, minutes: int | None, agenda: str, *, today: date) -> str:
     if met_on > today:
         raise RuleViolation("The date must be today or in the past", field="met_on")
     if minutes is not None and not 0 <= minutes <= 600:
@@ -135,11 +130,47 @@ def log_meeting(membership: Membership, met_on: date, minutes: int | None, agend
         raise RuleViolation("Enter what you worked on, in a line your peers will see", field="agenda")
     if len(agenda.strip()) > 300:
         raise RuleViolation("The shared line must be 300 characters or fewer", field="agenda")
+    return agenda.strip()
+
+
+def log_meeting(membership: Membership, met_on: date, minutes: int | None, agenda: str,
+                private_note: str, *, today: date) -> PeerMeeting:
+    """Log a peer-coaching meeting of the participant's group. Commits."""
+    group = group_of(membership)
+    if group is None:
+        raise RuleViolation("You are not in a peer group yet.")
+    agenda = _check_meeting(met_on, minutes, agenda, today=today)
     meeting = PeerMeeting(group=group, author=membership, met_on=met_on, minutes=minutes,
-                          agenda=agenda.strip(), private_note=private_note.strip())
+                          agenda=agenda, private_note=private_note.strip())
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+def get_own_meeting(membership: Membership, meeting_id: int) -> PeerMeeting:
+    """A meeting the participant logged; NotFound for anyone else's (its existence is not revealed)."""
+    meeting = db.session.get(PeerMeeting, meeting_id)
+    if meeting is None or meeting.author_id != membership.id:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+def update_meeting(membership: Membership, meeting: PeerMeeting, met_on: date, minutes: int | None,
+                   agenda: str, private_note: str, *, today: date) -> None:
+    """Change a meeting the participant logged. Commits."""
+    if meeting.author_id != membership.id:
+        raise NotFound("No such meeting.")
+    meeting.agenda = _check_meeting(met_on, minutes, agenda, today=today)
+    meeting.met_on, meeting.minutes, meeting.private_note = met_on, minutes, private_note.strip()
+    db.session.commit()
+
+
+def delete_meeting(membership: Membership, meeting: PeerMeeting) -> None:
+    """Delete a meeting the participant logged (its shared line goes too). Commits."""
+    if meeting.author_id != membership.id:
+        raise NotFound("No such meeting.")
+    db.session.delete(meeting)
+    db.session.commit()
 
 
 def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
