@@ -204,8 +204,7 @@ def _session_form(day, session=None) -> SessionForm:
                                  "module_id": defaults.module_id or 0})
     else:
         form = SessionForm(obj=session)
-    form.module_id.choices = [(0, "Choose a module")] + [
-        (m.id, f"{m.title} (usually {m.default_minutes} minutes)") for m in curriculum.list_modules()]
+    form.module_id.choices = [(0, "Choose a module")] + [(m.id, m.title) for m in curriculum.list_modules()]
     form.trainer_ids.choices = [(m.id, m.user.display_name)
                                 for m in scheduling.programme_trainers(day.programme)]
     if session is not None and not form.is_submitted():

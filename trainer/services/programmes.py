@@ -303,6 +303,7 @@ def next_steps(programme: Programme, *, today: date) -> list[str]:
         return status_problems(programme, "scheduled", today=today) or [
             "The plan is ready: mark the programme as scheduled to tell the participants."]
     nxt = next((t for t in TRANSITIONS[programme.status] if t != "draft"), None)
-    if nxt and not status_problems(programme, nxt, today=today):
-        return [f"You can now move the programme to {nxt}."]
-    return []
+    if nxt is None:
+        return []
+    waiting = status_problems(programme, nxt, today=today)
+    return waiting or [f"You can now move the programme to {nxt}."]
