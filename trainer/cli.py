@@ -1,6 +1,7 @@
 """Flask commands: thin calls into services."""
 import logging
 import os
+import signal
 from pathlib import Path
 
 import click
@@ -91,10 +92,20 @@ def load_instrument_items(file: Path) -> None:
 
 @click.command("scheduler")
 def run_scheduler() -> None:
-    """Run the scheduled jobs until stopped (one such process per database)."""
+    """Run the scheduled jobs until stopped (one such process per database).
+
+    Every job runs once at start-up, then on its interval. Ctrl+C or SIGTERM stops it cleanly.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    signal.signal(signal.SIGTERM, _stop)
     click.echo("Scheduler starting (Ctrl+C to stop).")
     try:
         scheduler.run(current_app._get_current_object())
     except (KeyboardInterrupt, SystemExit):
-        click.echo("Scheduler stopped.")
+        pass
+    click.echo("Scheduler stopped.")
+
+
+def _stop(signum, frame) -> None:
+    # SIGTERM (kill, systemd, `make run` stopping) ends the process like Ctrl+C: cleanly, lock released.
+    raise SystemExit(0)

@@ -1,10 +1,16 @@
 """The scheduler process (``flask scheduler``): every registered job on APScheduler's BlockingScheduler.
 
+At start-up (and so after every restart) the process runs each job once, one after another in
+the order of the registry (delivery of the outbox last, so what the other jobs queued goes out
+at once); then each job runs on its interval, coalesced, one instance at a time. Every job is
+idempotent, so the extra run never sends anything twice.
+
 On PostgreSQL the process first takes a session-level advisory lock on its own connection, so
 a second scheduler (another host, a second deploy) waits as a standby and takes over only when
 the first one's connection ends. SQLite deployments run on one host and need no lock.
 """
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -22,14 +28,23 @@ ADVISORY_LOCK_KEY = 7_340_551_217
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
-    """A BlockingScheduler with every job in ``jobs.JOBS`` (coalesced, one instance at a time)."""
+    """A BlockingScheduler with every job in ``jobs.JOBS`` (coalesced, one instance at a time).
+
+    Each job's first run is one interval from now: ``run`` has just run them all once.
+    """
     scheduler = BlockingScheduler(timezone="UTC",
                                   job_defaults={"coalesce": True, "max_instances": 1,
                                                 "misfire_grace_time": 300})
     for entry in jobs.JOBS:
         scheduler.add_job(_runner(app, entry), "interval", minutes=entry.minutes, id=entry.id,
-                          name=entry.id, next_run_time=utcnow(), coalesce=True, max_instances=1)
+                          name=entry.id, coalesce=True, max_instances=1)
     return scheduler
+
+
+def run_startup(app: Flask) -> None:
+    """Run every job once, in registry order, each in its own transaction (failures are logged)."""
+    for entry in jobs.JOBS:
+        _runner(app, entry)()
 
 
 def acquire_lock(connection, *, wait: Callable[[], None] | None = None) -> bool:
@@ -45,10 +60,16 @@ def acquire_lock(connection, *, wait: Callable[[], None] | None = None) -> bool:
         wait()
 
 
-def hold_lock(engine, *, poll_seconds: float = 15.0, sleep: Callable[[float], None] = time.sleep):
-    """On PostgreSQL, a connection holding the scheduler lock (waiting for it); None elsewhere."""
+def hold_lock(engine, *, poll_seconds: float | None = None, sleep: Callable[[float], None] = time.sleep):
+    """On PostgreSQL, a connection holding the scheduler lock (waiting for it); None elsewhere.
+
+    A standby tries again every ``poll_seconds`` (default: SCHEDULER_LOCK_POLL_SECONDS from the
+    environment, else 15).
+    """
     if engine.dialect.name != "postgresql":
         return None
+    if poll_seconds is None:
+        poll_seconds = float(os.environ.get("SCHEDULER_LOCK_POLL_SECONDS", "15"))
     connection = engine.connect()
     if not acquire_lock(connection, wait=None):
         log.warning("Another scheduler holds the lock; waiting as a standby.")
@@ -65,12 +86,22 @@ def release_lock(connection) -> None:
 
 
 def run(app: Flask) -> None:
-    """Run the scheduler until interrupted, as the one active scheduler of the database."""
+    """Run the scheduler until interrupted, as the one active scheduler of the database.
+
+    Once it holds the lock it runs every job once, then on their intervals. However it stops
+    (Ctrl+C, SIGTERM turned into SystemExit by the command), it shuts the scheduler down and
+    gives the lock up.
+    """
     with app.app_context():
         lock_connection = hold_lock(db.engine)
+    log.info("Scheduler active: running every job once, then on its interval.")
+    scheduler = build_scheduler(app)
     try:
-        build_scheduler(app).start()
+        run_startup(app)
+        scheduler.start()
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         if lock_connection is not None:
             release_lock(lock_connection)
 

@@ -45,3 +45,35 @@ def test_a_trainer_schedules_a_day_with_two_sessions_and_marks_attendance(live_s
     page.get_by_role("button", name="Save attendance").click()
     assert "Attendance saved for 2 participants" in page.content()
     assert page.locator("fieldset", has_text="Bob Brook").get_by_label("Late").is_checked()
+
+
+def test_a_lead_starts_a_programme_and_adds_sessions_one_after_another(live_server, page, modules):
+    lead = make_user("lena@example.org", name="Lena Lead")
+    earlier = make_programme("Earlier cohort", status="closed")
+    make_member(earlier, "lead", user=lead)
+    db.session.commit()  # and touch no model after this: the live server needs the write lock
+
+    sign_in(page, live_server, "lena@example.org", PASSWORD)
+    page.get_by_role("link", name="Start a programme").click()
+    page.get_by_label("Name").fill("Autumn cohort")
+    page.get_by_label("Organisation").fill("Test Council")
+    page.get_by_label("Start date").fill("2030-09-01")
+    page.get_by_label("End date").fill("2030-12-31")
+    page.get_by_role("button", name="Create programme").click()
+    assert "Add at least one training day" in page.content()
+    page.get_by_role("link", name="Add a training day").click()
+    page.get_by_label("Date").fill("2030-09-10")
+    page.get_by_label("Starts at").fill("09:30")
+    page.get_by_label("Ends at").fill("16:30")
+    page.get_by_role("button", name="Add day and continue to sessions").click()
+
+    # Each new session is suggested after the previous one, with the next unscheduled module.
+    for _ in range(2):
+        page.get_by_role("button", name="Add session").click()
+        assert "Session added" in page.content()
+    assert page.get_by_label("Starts at").input_value() == "12:30"
+    assert page.get_by_label("Ends at").input_value() == "14:30"  # self-knowledge runs 120 minutes
+    page.get_by_role("link", name="Done: back to the timetable").click()
+    rows = page.locator("table.app-timetable tbody tr").all_inner_texts()
+    assert rows[0].startswith("09:30 to 11:00") and "Peer support and coaching" in rows[0]
+    assert rows[1].startswith("11:00 to 12:30") and "Goal setting" in rows[1]

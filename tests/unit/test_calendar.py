@@ -5,7 +5,8 @@ import icalendar
 import pytest
 
 from tests.factories import make_day, make_member, make_programme, make_session
-from trainer.services import calendar, scheduling
+from tests.conftest import MODULES_DIR
+from trainer.services import calendar, curriculum, programmes, scheduling
 from trainer.services.scheduling import DayInput
 
 NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
@@ -78,3 +79,58 @@ def test_resetting_the_token_kills_the_old_one(plan):
     assert second != first and len(second) >= 40
     assert calendar.user_for_token(first) is None
     assert calendar.user_for_token(second) == participant.user
+
+
+def test_removing_a_trainer_from_the_team_updates_their_sessions_in_every_feed(plan):
+    programme, trainer, participant, day, session = plan
+    lead = make_member(programme, "lead")
+    uid = f"day-{day.id}@resilience-trainer"
+    before, _ = _events(participant.user)
+    assert trainer.user.display_name in str(before[uid]["DESCRIPTION"])
+    assert f"session-{session.id}@resilience-trainer" in _events(trainer.user)[0]
+    programmes.remove_team_member(lead.user, programme, trainer.id)
+    after, _ = _events(participant.user)
+    assert after[uid]["SEQUENCE"] > before[uid]["SEQUENCE"]
+    assert trainer.user.display_name not in str(after[uid]["DESCRIPTION"])
+    assert session.sequence == 1 and session.trainers == []
+
+
+def test_renaming_a_programme_or_changing_its_zone_updates_every_event(plan):
+    programme, trainer, participant, day, session = plan
+    lead = make_member(programme, "lead")
+    day_uid, session_uid = f"day-{day.id}@resilience-trainer", f"session-{session.id}@resilience-trainer"
+    before, _ = _events(trainer.user)
+    same = programmes.ProgrammeInput(programme.name, programme.organisation, programme.timezone,
+                                     programme.start_date, programme.end_date, "New description")
+    programmes.update_programme(lead.user, programme, same)
+    unchanged, _ = _events(trainer.user)
+    assert unchanged[day_uid]["SEQUENCE"] == before[day_uid]["SEQUENCE"]  # nothing the feed shows
+    moved = programmes.ProgrammeInput("Vienna group", programme.organisation, "Europe/Vienna",
+                                      programme.start_date, programme.end_date)
+    programmes.update_programme(lead.user, programme, moved)
+    after, _ = _events(trainer.user)
+    for uid in (day_uid, session_uid):
+        assert after[uid]["SEQUENCE"] > before[uid]["SEQUENCE"]
+    assert "Vienna group" in str(after[day_uid]["SUMMARY"])
+    assert str(after[day_uid].start.tzinfo) == "Europe/Vienna"
+
+
+def test_a_new_module_title_updates_the_sessions_that_run_it(plan, tmp_path):
+    programme, trainer, participant, day, session = plan
+    source = MODULES_DIR / "mindfulness.toml"
+    for path in MODULES_DIR.glob("*.toml"):
+        text = path.read_text()
+        if path == source:
+            text = text.replace(f'title = "{session.module.title}"', 'title = "Mindful practice"', 1)
+        (tmp_path / path.name).write_text(text)
+    before, _ = _events(participant.user)
+    curriculum.load_modules(tmp_path)
+    after, _ = _events(participant.user)
+    uid = f"day-{day.id}@resilience-trainer"
+    assert "Mindful practice" in str(after[uid]["DESCRIPTION"])
+    assert after[uid]["SEQUENCE"] > before[uid]["SEQUENCE"]
+
+
+def test_the_feed_address_is_built_on_the_public_base_url():
+    assert calendar.feed_url("abc", base_url="https://trainer.example.org/") == \
+        "https://trainer.example.org/calendar/abc.ics"

@@ -180,3 +180,34 @@ def test_moving_the_last_day_moves_rating_waves_that_have_not_opened(plan):
     assert unopened.opens_on == date(2027, 1, 4) and unopened.closes_on == date(2027, 1, 18)
     scheduling.cancel_day(lead.user, later)
     assert ratings.list_waves(programme)[1].opens_on == date(2026, 11, 30), "back to 5 October + 56"
+
+
+def test_a_new_session_starts_when_the_day_starts_and_runs_the_first_unscheduled_module(plan):
+    *_, day, modules = plan
+    first = min(modules.values(), key=lambda m: m.position)
+    defaults = scheduling.session_defaults(day)
+    assert defaults.starts_at == time(9, 30) and defaults.module_id == first.id
+    assert defaults.ends_at == time(11, 0)  # 9:30 plus the module's 90 minutes
+
+
+def test_the_next_session_starts_when_the_previous_one_ends_and_stops_at_the_days_end(plan):
+    programme, lead, trainer, participant, day, modules = plan
+    ordered = sorted(modules.values(), key=lambda m: m.position)
+    scheduling.add_session(lead.user, day, SessionInput(time(9, 30), time(11), ordered[0].id))
+    scheduling.add_session(lead.user, day, SessionInput(time(11, 15), time(12, 45), ordered[1].id))
+    defaults = scheduling.session_defaults(day)
+    assert (defaults.starts_at, defaults.module_id) == (time(12, 45), ordered[2].id)
+    assert defaults.ends_at == time(14, 45)  # its 120 minutes
+    scheduling.add_session(lead.user, day, SessionInput(time(13, 30), time(15, 45), ordered[2].id))
+    late = scheduling.session_defaults(day)
+    assert late.starts_at == time(15, 45) and late.ends_at == time(16, 30)  # capped at the day's end
+
+
+def test_once_every_module_is_scheduled_a_new_session_repeats_the_last_ones_length(plan):
+    programme, lead, trainer, participant, day, modules = plan
+    other = make_day(programme, date(2026, 10, 6), starts=time(8), ends=time(20))
+    for hour, module in zip(range(8, 20, 2), sorted(modules.values(), key=lambda m: m.position)):
+        scheduling.add_session(lead.user, other, SessionInput(time(hour), time(hour + 1), module.id))
+    scheduling.add_session(lead.user, day, SessionInput(time(10), time(10, 45), modules["mindfulness"].id))
+    defaults = scheduling.session_defaults(day)
+    assert defaults == scheduling.SessionDefaults(time(10, 45), time(11, 30), None)

@@ -230,3 +230,26 @@ def test_randomising_from_the_page_records_the_seed(client, auth, app, modules):
                        follow_redirects=True).get_data(as_text=True)
     assert "4 participants randomised with seed s1" in page
     assert "Intervention" in page and "Comparison" in page
+
+
+def test_the_calendar_address_shown_is_on_the_public_base_url(app, client, auth, world, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://training.example.gov.uk/")
+    auth.login("p@example.org")
+    client.post("/calendar/reset")
+    token = calendar.feed_token(world[1]["participant"].user)
+    page = client.get("/").get_data(as_text=True)  # the request itself comes to http://localhost
+    assert f"https://training.example.gov.uk/calendar/{token}.ics" in page
+    assert "http://localhost/calendar" not in page
+    assert client.get(f"/calendar/{token}.ics").status_code == 200  # the same path the app serves
+
+
+def test_the_add_session_form_starts_where_the_previous_session_ends(client, auth, world, modules):
+    programme, people, past, future, _ = world
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/sessions/new").get_data(as_text=True)
+    assert 'value="15:00"' in page  # the goal-setting session ends at 15:00
+    assert 'value="16:30"' in page  # 90 minutes later is past the day's end: capped
+    first = client.get(f"/days/{future.id}/sessions/new").get_data(as_text=True)
+    assert 'value="09:30"' in first and 'value="11:00"' in first
+    # Mindfulness and goal setting are scheduled: peer support, first in the curriculum, comes next.
+    assert f'<option value="{modules["peer-support"].id}" selected>' in first

@@ -1,5 +1,5 @@
 """Home pages and the health check."""
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 
 from trainer.clock import utcnow
@@ -13,7 +13,8 @@ def index():
     """Anyone: a welcome page; signed-in users see their home for each role they hold."""
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    return render_template("home/index.html", home=home.home_for(current_user, utcnow()))
+    return render_template("home/index.html", home=home.home_for(
+        current_user, utcnow(), base_url=current_app.config["BASE_URL"]))
 
 
 @bp.get("/healthz")

@@ -198,7 +198,12 @@ def _day_input(form: DayForm) -> scheduling.DayInput:
 
 
 def _session_form(day, session=None) -> SessionForm:
-    form = SessionForm(obj=session, data=None if session else {"starts_at": day.starts_at})
+    if session is None:
+        defaults = scheduling.session_defaults(day)
+        form = SessionForm(data={"starts_at": defaults.starts_at, "ends_at": defaults.ends_at,
+                                 "module_id": defaults.module_id or 0})
+    else:
+        form = SessionForm(obj=session)
     form.module_id.choices = [(0, "Choose a module")] + [(m.id, m.title) for m in curriculum.list_modules()]
     form.trainer_ids.choices = [(m.id, m.user.display_name)
                                 for m in scheduling.programme_trainers(day.programme)]

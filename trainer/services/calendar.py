@@ -35,6 +35,11 @@ def reset_token(user: User) -> str:
     return feed.token
 
 
+def feed_url(token: str, *, base_url: str) -> str:
+    """The public address of the feed with ``token``, built on the app's BASE_URL like e-mailed links."""
+    return f"{base_url.rstrip('/')}/calendar/{token}.ics"
+
+
 def user_for_token(token: str) -> User | None:
     """The enabled user whose feed token this is, if any."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
@@ -78,7 +83,9 @@ def _days_for(user: User) -> list[TrainingDay]:
     return list(db.session.scalars(
         select(TrainingDay).where(TrainingDay.programme_id.in_(programme_ids))
         .options(selectinload(TrainingDay.programme),
-                 selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+                 selectinload(TrainingDay.sessions).selectinload(TrainingSession.module),
+                 selectinload(TrainingDay.sessions).selectinload(TrainingSession.trainers)
+                 .selectinload(SessionTrainer.membership).selectinload(Membership.user))
         .order_by(TrainingDay.day)))
 
 
@@ -108,9 +115,14 @@ def _event(uid: str, sequence: int, summary: str, day: TrainingDay, starts, ends
 def _day_event(day: TrainingDay, now: datetime):
     event = _event(f"day-{day.id}", day.sequence, f"Training day: {day.programme.name}",
                    day, day.starts_at, day.ends_at, now)
-    lines = [f"{s.starts_at:%H:%M}-{s.ends_at:%H:%M} {s.module.title}" for s in day.sessions]
+    lines = [f"{s.starts_at:%H:%M}-{s.ends_at:%H:%M} {s.module.title}" + _run_by(s) for s in day.sessions]
     event.add("description", "\n".join(lines + ([day.notes] if day.notes else [])))
     return event
+
+
+def _run_by(session: TrainingSession) -> str:
+    names = sorted(t.membership.user.display_name for t in session.trainers)
+    return f" (with {', '.join(names)})" if names else ""
 
 
 def _session_event(session: TrainingSession, now: datetime):

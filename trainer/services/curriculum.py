@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound
 from trainer.extensions import db
-from trainer.models import Activity, Module
+from trainer.models import Activity, Module, TrainingSession
 
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -217,6 +217,8 @@ def load_modules(directory: Path) -> dict[str, int]:
             counts["modules_created"] += 1
         else:
             counts["modules_updated"] += 1
+            if module.title != data["title"]:
+                _bump_sessions_of(module)  # calendar feeds show module titles
         for attr in ("position", "title", "summary", "aims", "evidence_note", "default_minutes",
                      "source_file"):
             setattr(module, attr, data[attr])
@@ -234,6 +236,12 @@ def load_modules(directory: Path) -> dict[str, int]:
             leftover.retired = True
     db.session.commit()
     return counts
+
+
+def _bump_sessions_of(module: Module) -> None:
+    for session in db.session.scalars(select(TrainingSession).where(TrainingSession.module_id == module.id)):
+        session.sequence += 1
+        session.day.sequence += 1
 
 
 def list_modules() -> list[Module]:

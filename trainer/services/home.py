@@ -42,7 +42,7 @@ class Home:
     staff: list[StaffPlace] = field(default_factory=list)
     admin_counts: dict[str, int] | None = None
     can_create_programmes: bool = False
-    calendar_token: str | None = None
+    calendar_url: str | None = None
 
 
 def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
@@ -54,10 +54,14 @@ def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
         .order_by(TrainingDay.day).limit(1))
 
 
-def home_for(user: User, now: datetime) -> Home:
-    """Build the home page of ``user`` at instant ``now`` (dates local to each programme)."""
+def home_for(user: User, now: datetime, *, base_url: str) -> Home:
+    """Build the home page of ``user`` at instant ``now`` (dates local to each programme).
+
+    Addresses for outside use (the calendar feed) are built on ``base_url``, the public address.
+    """
+    token = calendar.feed_token(user)
     home = Home(can_create_programmes=access.can_create_programmes(user),
-                calendar_token=calendar.feed_token(user))
+                calendar_url=calendar.feed_url(token, base_url=base_url) if token else None)
     memberships = db.session.scalars(
         select(Membership).where(Membership.user_id == user.id)
         .options(selectinload(Membership.programme)).order_by(Membership.id))

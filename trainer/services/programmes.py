@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
-                            TrainingDay, TrainingSession, User)
+                            SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services import accounts, audit, outbox
 
 
@@ -111,6 +111,8 @@ def update_programme(actor: User, programme: Programme, data: ProgrammeInput) ->
     if outside is not None:
         raise RuleViolation(f"The training day on {outside.day:%-d %B %Y} would fall outside these "
                             "dates: move it first", field="start_date")
+    if (data.name.strip(), data.timezone) != (programme.name, programme.timezone):
+        _bump_plan(programme)  # calendar events carry the name and the zone
     _apply(programme, data)
     audit.record(actor.id, "programme.updated", programme, programme_id=programme.id)
     db.session.commit()
@@ -181,13 +183,25 @@ def add_team_member(actor: User, programme: Programme, *, email: str, name: str,
 
 
 def remove_team_member(actor: User, programme: Programme, membership_id: int) -> None:
-    """Take a lead or trainer off the team (and off their sessions); the last lead stays. Commits."""
+    """Take a lead or trainer off the team (and off their sessions); the last lead stays. Commits.
+
+    Each session they ran, and its day, gets a new iCalendar SEQUENCE, so subscribed calendars
+    pick up the change of trainers.
+    """
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.programme_id != programme.id or membership.role == "participant":
         raise NotFound("No such team member.")
     if membership.role == "lead" and _count(programme, "lead") <= 1:
         raise RuleViolation("A programme needs a lead: add another lead before removing this one")
     audit.record(actor.id, "team.removed", membership, programme_id=programme.id)
+    days = set()
+    for booking in db.session.scalars(select(SessionTrainer).where(
+            SessionTrainer.membership_id == membership.id)):
+        booking.session.sequence += 1
+        days.add(booking.session.day)
+        booking.session.trainers.remove(booking)
+    for day in days:
+        day.sequence += 1
     db.session.delete(membership)
     db.session.commit()
 
@@ -255,6 +269,13 @@ def _apply(programme: Programme, data: ProgrammeInput) -> None:
     programme.start_date, programme.end_date = data.start_date, data.end_date
 
 
+def _bump_plan(programme: Programme) -> None:
+    for day in plan_overview(programme).days:
+        day.sequence += 1
+        for session in day.sessions:
+            session.sequence += 1
+
+
 def _count(programme: Programme, role: str, arm: str | None = None) -> int:
     query = select(func.count(Membership.id)).where(Membership.programme_id == programme.id,
                                                     Membership.role == role)
@@ -282,6 +303,7 @@ def next_steps(programme: Programme, *, today: date) -> list[str]:
         return status_problems(programme, "scheduled", today=today) or [
             "The plan is ready: mark the programme as scheduled to tell the participants."]
     nxt = next((t for t in TRANSITIONS[programme.status] if t != "draft"), None)
-    if nxt and not status_problems(programme, nxt, today=today):
-        return [f"You can now move the programme to {nxt}."]
-    return []
+    if nxt is None:
+        return []
+    waiting = status_problems(programme, nxt, today=today)
+    return waiting or [f"You can now move the programme to {nxt}."]

@@ -5,7 +5,7 @@ Participants count as *told* about the plan once the programme has left ``draft`
 notice in the outbox for each intervention participant.
 """
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -40,6 +40,42 @@ class SessionInput:
     module_id: int
     trainer_ids: tuple[int, ...] = ()
     room: str = ""
+
+
+@dataclass(frozen=True)
+class SessionDefaults:
+    """What the add-session form starts with: the next free slot and the module to run in it."""
+
+    starts_at: time
+    ends_at: time
+    module_id: int | None
+
+
+def session_defaults(day: TrainingDay) -> SessionDefaults:
+    """Pre-fill for the next session of ``day``: it starts when the previous session ends.
+
+    With no session yet it starts when the day starts. The module is the first in curriculum
+    order that the programme has not scheduled yet (none when all are), and the session lasts
+    that module's default length, or the length of the day's last session, capped at the
+    day's end.
+    """
+    starts_at = max((s.ends_at for s in day.sessions), default=day.starts_at)
+    scheduled = set(db.session.scalars(
+        select(TrainingSession.module_id).join(TrainingDay)
+        .where(TrainingDay.programme_id == day.programme_id, TrainingDay.cancelled.is_(False))))
+    module = next((m for m in db.session.scalars(select(Module).order_by(Module.position))
+                   if m.id not in scheduled), None)
+    if module is not None:
+        minutes = module.default_minutes
+    elif day.sessions:
+        last = day.sessions[-1]
+        minutes = _minutes(last.ends_at) - _minutes(last.starts_at)
+    else:
+        minutes = 90
+    on = date(2000, 1, 1)
+    ends = datetime.combine(on, starts_at) + timedelta(minutes=minutes)
+    ends_at = day.ends_at if ends.date() != on or ends.time() > day.ends_at else ends.time()
+    return SessionDefaults(starts_at, ends_at, module.id if module else None)
 
 
 def get_day(day_id: int) -> TrainingDay:
@@ -241,6 +277,10 @@ def _notify_participants(day: TrainingDay, kind: str, subject: str, text: str) -
             subject=f"{subject}: {programme.name}",
             body=f"Hello {member.user.display_name},\n\n{text}\n\nYour calendar feed, if you "
                  "subscribed to it, updates by itself.\n")
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
 
 
 def _hours(item) -> str:
