@@ -278,12 +278,55 @@ def test_actions_refuse_whoever_their_page_refuses(app, world):
     assert not failures and not changed, _report(failures) + f"\ntables changed: {changed}"
 
 
-# 1 (c) legitimate users of programme A
+# 1 (b'') programme A's own people with another programme's objects, or objects that do not exist
+
+def _mixed(rule) -> bool:
+    return "programme_id" in rule.arguments and len(rule.arguments - {"programme_id"}) > 0
+
+
+@pytest.mark.parametrize("role", ("lead", "trainer", "participant", "comparison"))
+def test_programme_a_urls_do_not_reach_programme_b_objects(app, world, role):
+    a, b = world
+    ids = {**b.ids, "programme_id": a.programme.id}
+    client = signed_in(app, _email(a, role))
+    before = snapshot()
+    failures = []
+    for method in ("GET", "POST"):
+        for endpoint, url in urls(app, ids, method, only=lambda r: _mixed(r) and r.arguments & {
+                "assignment_id", "goal_id", "log_id", "wave_id", "group_id", "membership_id"}):
+            for data in ({}, FILLED_FORM) if method == "POST" else (None,):
+                status = client.open(url, method=method, data=data).status_code
+                if status not in (403, 404):
+                    failures.append(f"{method} {url} ({endpoint}) as A's {role} -> {status}")
+    changed = _diff(before, snapshot())
+    assert not failures and not changed, _report(failures) + f"\ntables changed: {changed}"
+
+
+@pytest.mark.parametrize("role", ("lead", "participant", "admin"))
+def test_missing_objects_are_404_never_500(app, world, role):
+    a, _ = world
+    ids = {**a.ids, **{k: 987654 for k in ("programme_id", "assignment_id", "module_id", "goal_id",
+                                           "log_id", "rating_wave_id", "outcome_wave_id", "group_id",
+                                           "membership_id", "day_id", "past_day_id", "session_id",
+                                           "user_id")},
+           "module_key": "no-such-module", "outcome_key": "no-such-instrument", "token": "no-such-token"}
+    client = signed_in(app, _email(a, role))
+    failures = []
+    for method in ("GET", "POST"):
+        for endpoint, url in urls(app, ids, method, only=lambda r: bool(r.arguments) and r.endpoint != "static"):
+            status = client.open(url, method=method, data=FILLED_FORM if method == "POST" else None).status_code
+            if status not in (403, 404, 410):
+                failures.append(f"{method} {url} ({endpoint}) as {role} -> {status}")
+    assert not failures, _report(failures)
+
+
+# 1 (c) legitimate users of programme A: every page opens for someone, none fails, GET changes nothing
 
 
 def test_every_page_opens_for_someone_and_never_fails(app, world):
     a, _ = world
     clients = {role: signed_in(app, _email(a, role)) for role in ALL_ROLES}
+    before = snapshot()
     failures = []
     for endpoint, url in urls(app, a.ids, "GET"):
         if endpoint in ("static", "auth.login", "auth.set_password"):
@@ -291,7 +334,8 @@ def test_every_page_opens_for_someone_and_never_fails(app, world):
         statuses = {role: c.get(url).status_code for role, c in clients.items()}
         if 500 in statuses.values() or 200 not in statuses.values():
             failures.append(f"GET {url} ({endpoint}) -> {statuses}")
-    assert not failures, _report(failures)
+    changed = _diff(before, snapshot())
+    assert not failures and not changed, _report(failures) + f"\nGET changed tables: {changed}"
 
 
 # 2 private notes
