@@ -27,10 +27,16 @@ CODEBOOK = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def neutralise(value) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (= + - @ prefixed with ')."""
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe; numbers are written as they are."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _write(rows) -> str:

@@ -12,6 +12,7 @@ from trainer.errors import NotFound
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, RatingWave, User
 from trainer.services import access, audit
+from trainer.services.exports import neutralise
 from trainer.services.ratings import last_training_day
 
 RATING_COLUMNS = [
@@ -33,7 +34,6 @@ RATING_COLUMNS = [
 ]
 COMMENT_COLUMNS = ["programme", "wave", "module", "module_title", "comment"]
 EXPORTS = ("ratings", "dictionary", "comments")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,6 @@ class Export:
 
     filename: str
     text: str
-
-
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula: text starting with = + - @ (or a
-    tab or carriage return) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _csv(header: list[str], rows) -> str:
