@@ -81,8 +81,8 @@ def _build(name: str, modules, tag: str, *, marked: bool) -> Cast:
     goal.reviews.append(GoalReview(reviewed_on=today - timedelta(days=2), progress=40, note=note("review_note")))
     make_goal(people["participant"], "Shared goal: leave by six", shared=True)
     group = peers.form_group(people["lead"].user, programme, [people["participant"].id, people["peer"].id])
-    peers.log_meeting(people["participant"], today - timedelta(days=1), 30, "Agenda line for peers",
-                      note("meeting_note"), today=today)
+    meeting = peers.log_meeting(people["participant"], today - timedelta(days=1), 30,
+                                "Agenda line for peers", note("meeting_note"), today=today)
     wave = make_wave(programme, "One week", opens_on=today - timedelta(days=2))
     make_wave(programme, "Eight weeks", offset_days=56, opens_on=today + timedelta(days=40), opened=False)
     for i, member in enumerate((people["participant"], people["peer"])):
@@ -100,6 +100,7 @@ def _build(name: str, modules, tag: str, *, marked: bool) -> Cast:
            "module_id": modules["mindfulness"].id, "goal_id": goal.id, "log_id": log.id,
            "module_key": "mindfulness", "rating_wave_id": wave.id, "outcome_wave_id": waves["baseline"].id,
            "outcome_key": "brs", "group_id": group.id, "membership_id": people["peer"].id,
+           "meeting_id": meeting.id,
            "day_id": future.id, "past_day_id": past.id, "session_id": session.id,
            "user_id": people["peer"].user_id, "action": "disable",
            "token": calendar.feed_token(people["participant"].user), "filename": "css/app.css"}
@@ -293,7 +294,8 @@ def test_programme_a_urls_do_not_reach_programme_b_objects(app, world, role):
     failures = []
     for method in ("GET", "POST"):
         for endpoint, url in urls(app, ids, method, only=lambda r: _mixed(r) and r.arguments & {
-                "assignment_id", "goal_id", "log_id", "wave_id", "group_id", "membership_id"}):
+                "assignment_id", "goal_id", "log_id", "wave_id", "group_id", "membership_id",
+                "meeting_id"}):
             for data in ({}, FILLED_FORM) if method == "POST" else (None,):
                 status = client.open(url, method=method, data=data).status_code
                 if status not in (403, 404):
@@ -308,7 +310,7 @@ def test_missing_objects_are_404_never_500(app, world, role):
     ids = {**a.ids, **{k: 987654 for k in ("programme_id", "assignment_id", "module_id", "goal_id",
                                            "log_id", "rating_wave_id", "outcome_wave_id", "group_id",
                                            "membership_id", "day_id", "past_day_id", "session_id",
-                                           "user_id")},
+                                           "user_id", "meeting_id")},
            "module_key": "no-such-module", "outcome_key": "no-such-instrument", "token": "no-such-token"}
     client = signed_in(app, _email(a, role))
     failures = []

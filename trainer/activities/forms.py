@@ -5,6 +5,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainer.services.activity_logs import check_value
+from trainer.forms_support import as_choices
 
 VALUE_PREFIX = "v_"
 PRIVATE_HINT = ("Only you can ever see this note: not your trainers, your programme lead, "
@@ -57,9 +58,9 @@ def _field_for(spec: dict):
         return StringField(render_kw={"inputmode": "decimal"}, **kw)
     if kind == "scale":
         points = [(str(i), str(i)) for i in range(int(spec["min"]), int(spec["max"]) + 1)]
-        return RadioField(choices=points, validate_choice=False, **kw)
+        return RadioField(choices=as_choices(points), validate_choice=False, **kw)
     if kind == "choice":
-        return RadioField(choices=[(c, c) for c in spec["choices"]], validate_choice=False, **kw)
+        return RadioField(choices=as_choices((c, c) for c in spec["choices"]), validate_choice=False, **kw)
     if kind == "date":
         return DateText(**kw)
     return StringField(**kw)
@@ -68,8 +69,8 @@ def _field_for(spec: dict):
 class LogFormBase(FlaskForm):
     """The fixed part of every log: status, date, minutes and the private note."""
 
-    status = RadioField("How far did you get?", choices=[("done", "Done"),
-                                                         ("started", "Started, not finished")],
+    status = RadioField("How far did you get?",
+                        choices=as_choices([("done", "Done"), ("started", "Started, not finished")]),
                         default="done", validators=[InputRequired("Choose done or started")])
     done_on = DateField("Date", validators=[InputRequired("Enter the date, like 27 3 2026")],
                         description="The day you did it (today or earlier).")
@@ -161,7 +162,7 @@ class GroupForm(FlaskForm):
 
 
 class ShuffleForm(FlaskForm):
-    size = RadioField("Group size", choices=[("2", "Pairs"), ("3", "Triads")], default="2",
+    size = RadioField("Group size", choices=as_choices([("2", "Pairs"), ("3", "Triads")]), default="2",
                       validators=[InputRequired("Choose pairs or triads")])
 
 

@@ -3,8 +3,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from trainer.forms_support import as_choices
 
-ARM_CHOICES = [("intervention", "Intervention"), ("comparison", "Comparison")]
+ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison")])
 
 
 class EnrolForm(FlaskForm):

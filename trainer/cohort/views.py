@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from trainer.clock import utcnow
 from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, as_choices
 from trainer.services import access, cohort
 
 bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")
@@ -57,8 +57,8 @@ def randomise(programme_id: int):
     """Leads: randomise chosen participants into balanced arms with a recorded seed."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form = RandomiseForm()
-    form.membership_ids.choices = [(m.id, f"{m.user.display_name} ({m.code})")
-                                   for m in cohort.participants(acc.programme)]
+    form.membership_ids.choices = as_choices([(m.id, f"{m.user.display_name} ({m.code})")
+                                              for m in cohort.participants(acc.programme)])
     if form.validate_on_submit():
         try:
             record = cohort.randomise(current_user, acc.programme, form.membership_ids.data,
@@ -78,9 +78,9 @@ def waitlist(programme_id: int):
     """Leads: once the evaluation is closed, enrol the comparison group in a later programme."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form = WaitlistForm()
-    form.target_id.choices = [(0, "Choose a programme")] + [
+    form.target_id.choices = as_choices([(0, "Choose a programme")] + [
         (p.id, p.name) for p in access.programmes_for(current_user, "lead")
-        if p.id != programme_id and p.status in cohort.RANDOMISABLE_STATUSES]
+        if p.id != programme_id and p.status in cohort.RANDOMISABLE_STATUSES])
     if form.validate_on_submit():
         try:
             target = access.require_membership(current_user, form.target_id.data, ("lead",)).programme

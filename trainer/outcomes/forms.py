@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from trainer.forms_support import as_choices
 
 
 def questionnaire_form(instrument, texts: list[str], formdata=None):
@@ -11,7 +12,7 @@ def questionnaire_form(instrument, texts: list[str], formdata=None):
     class QuestionnaireForm(FlaskForm):
         pass
 
-    choices = [(str(v), label) for v, label in instrument.options]
+    choices = as_choices((str(v), label) for v, label in instrument.options)
     for number, text in enumerate(texts, start=1):
         setattr(QuestionnaireForm, f"item_{number}",
                 RadioField(f"{number}. {text}", choices=choices, validators=[Optional()],

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, as_choices
 from trainer.outcomes import forms
 from trainer.services import access, evaluation, exports, outcomes, retention
 
@@ -95,7 +95,7 @@ def setup(programme_id: int):
     """Its lead: choose questionnaires and wave dates, and the support resources to offer."""
     programme = _lead(programme_id).programme
     form, support = forms.SetupForm(prefix="setup"), forms.SupportForm(prefix="support")
-    form.instruments.choices = [(i.key, i.title) for i in outcomes.instruments.catalogue().values()]
+    form.instruments.choices = as_choices((i.key, i.title) for i in outcomes.instruments.catalogue().values())
     if request.method == "GET":
         _fill_setup(form, support, programme)
     elif request.form.get("form") == "support" and support.validate_on_submit():
@@ -160,7 +160,7 @@ def retention_page(programme_id: int):
 
 def _retention(programme, leaving, upload, status=200):
     members = retention.participants(programme)
-    leaving.membership_id.choices = [(m.id, f"{m.code} ({m.arm})") for m in members]
+    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in members)
     arms = retention.retention(programme, _today(programme))
     return render_template("outcomes/retention.html", programme=programme, members=members,
                            arms=arms, chart=retention.chart(arms), leaving=leaving,
@@ -173,7 +173,7 @@ def record_leaving(programme_id: int):
     """Its lead: record that a participant left post (or is back in post)."""
     programme = _lead(programme_id).programme
     form = forms.LeavingForm()
-    form.membership_id.choices = [(m.id, m.code) for m in retention.participants(programme)]
+    form.membership_id.choices = as_choices((m.id, m.code) for m in retention.participants(programme))
     if form.validate_on_submit():
         try:
             retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,

@@ -2,6 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from trainer.forms_support import as_choices
 
 
 class ProgrammeForm(FlaskForm):
@@ -25,7 +26,7 @@ class TeamForm(FlaskForm):
     name = StringField("Full name", description="Needed only if the person has no account yet",
                        validators=[Optional(), Length(max=120)])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=254)])
-    role = RadioField("Role", choices=[("trainer", "Trainer"), ("lead", "Lead")], default="trainer",
+    role = RadioField("Role", choices=as_choices([("trainer", "Trainer"), ("lead", "Lead")]), default="trainer",
                       validators=[DataRequired("Choose a role")])
 
 

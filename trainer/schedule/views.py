@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, as_choices
 from trainer.schedule.forms import ApologyForm, ConfirmForm, DayForm, SessionForm, attendance_marks
 from trainer.services import access, attendance, calendar, curriculum, scheduling
 
@@ -204,9 +204,10 @@ def _session_form(day, session=None) -> SessionForm:
                                  "module_id": defaults.module_id or 0})
     else:
         form = SessionForm(obj=session)
-    form.module_id.choices = [(0, "Choose a module")] + [(m.id, m.title) for m in curriculum.list_modules()]
-    form.trainer_ids.choices = [(m.id, m.user.display_name)
-                                for m in scheduling.programme_trainers(day.programme)]
+    form.module_id.choices = as_choices(
+        [(0, "Choose a module")] + [(m.id, m.title) for m in curriculum.list_modules()])
+    form.trainer_ids.choices = as_choices(
+        (m.id, m.user.display_name) for m in scheduling.programme_trainers(day.programme))
     if session is not None and not form.is_submitted():
         form.trainer_ids.data = [t.membership_id for t in session.trainers]
     return form
