@@ -239,7 +239,7 @@ def test_other_programmes_people_cannot_change_programme_a(app, world, role):
 
 # 1 (b') within programme A: whoever a page refuses, the form behind it refuses too
 
-GUARD_PAGES = {"reports.export": "reports.dashboard"}
+GUARD_PAGES = {"reports.export": "reports.dashboard", "outcomes.export": "outcomes.evaluate"}
 
 
 def _guard_page(app, endpoint: str, url: str, ids: dict) -> str:

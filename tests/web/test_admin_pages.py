@@ -49,3 +49,12 @@ def test_non_admins_are_refused_admin_pages(client, auth, path):
     assert client.get(path).status_code == 403
     assert client.post("/admin/users/invite", data={"display_name": "X",
                                                     "email": "x@example.org"}).status_code == 403
+
+
+def test_outbox_hides_set_password_links_from_admins(client, admin):
+    page = client.post("/admin/users/invite", data={"display_name": "Nia New",
+                                                    "email": "nia@example.org"}).get_data(as_text=True)
+    token = page.split("/set-password/")[1].split("<")[0]
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert "nia@example.org" in outbox and "/set-password/[hidden: sent to the person only]" in outbox
+    assert token not in outbox

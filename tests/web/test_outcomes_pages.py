@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 import pytest
 from scipy import stats as sps
+from sqlalchemy import func, select
 
 from tests.factories import (make_day, make_mark, make_member, make_outcome_waves, make_programme,
                              make_scores, make_session, make_user)
@@ -108,10 +109,11 @@ def test_coach_sees_scores_only_after_the_participant_opts_in(client, auth, stud
 def test_lead_pages_are_for_the_lead_and_admins(client, auth, study, email, status):
     programme, _, _ = study
     auth.login(email)
-    for path in ("outcomes/", "outcomes/flow", "outcomes/retention", "outcomes/setup",
-                 "outcomes/export/outcomes.csv", "outcomes/export/codebook.csv",
-                 "outcomes/export/outcomes.R", "outcomes/export/outcomes.sps"):
+    for path in ("outcomes/", "outcomes/flow", "outcomes/retention", "outcomes/setup"):
         assert client.get(f"/programmes/{programme.id}/{path}").status_code == status, path
+    for name in ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"):
+        path = f"/programmes/{programme.id}/outcomes/export/{name}"
+        assert client.post(path).status_code == status, path
 
 
 @pytest.mark.parametrize("email, status", [
@@ -199,11 +201,38 @@ def test_export_downloads_have_no_names_or_emails(client, auth, study):
     programme, waves, people = study
     make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
     auth.login("lead@example.org")
-    response = client.get(f"/programmes/{programme.id}/outcomes/export/outcomes.csv")
+    response = client.post(f"/programmes/{programme.id}/outcomes/export/outcomes.csv")
     text = response.get_data(as_text=True)
     assert "attachment" in response.headers["Content-Disposition"]
     assert people["participant"].code in text and "Pat" not in text and "@" not in text
-    assert client.get(f"/programmes/{programme.id}/outcomes/export/secrets.txt").status_code == 404
+    assert client.post(f"/programmes/{programme.id}/outcomes/export/secrets.txt").status_code == 404
+
+
+def test_downloading_the_scores_is_audited_and_the_syntax_files_are_not(client, auth, study):
+    from trainer.models import AuditEvent
+    programme, _, _ = study
+    auth.login("lead@example.org")
+    for name in ("codebook.csv", "outcomes.R", "outcomes.sps"):
+        assert client.post(f"/programmes/{programme.id}/outcomes/export/{name}").status_code == 200
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    assert client.post(f"/programmes/{programme.id}/outcomes/export/outcomes.csv").status_code == 200
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.programme_id, event.detail) == (
+        "outcomes.exported", programme.id, {"file": "outcomes.csv"})
+
+
+def test_export_buttons_post_with_a_csrf_token(app, client, auth, study, monkeypatch):
+    from tests.conftest import csrf_token_from
+    programme, _, _ = study
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    auth_page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"email": "lead@example.org", "password": "correct-horse-battery",
+                                "csrf_token": csrf_token_from(auth_page)})
+    page = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
+    assert f'action="/programmes/{programme.id}/outcomes/export/outcomes.csv"' in page
+    path = f"/programmes/{programme.id}/outcomes/export/outcomes.csv"
+    assert client.post(path).status_code == 400
+    assert client.post(path, data={"csrf_token": csrf_token_from(page)}).status_code == 200
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
 from trainer.forms_support import as_choices
 
 
@@ -52,3 +53,7 @@ class LeavingForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("Retention CSV file", validators=[
         FileRequired("Choose a CSV file"), FileAllowed(["csv"], "The file must be a .csv file")])
+
+
+class ExportForm(FlaskForm):
+    """An export button: its CSRF token is what matters."""

@@ -9,12 +9,6 @@ from trainer.outcomes import forms
 from trainer.services import access, evaluation, exports, outcomes, retention
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
-EXPORTS = {"outcomes.csv": ("text/csv", lambda p: exports.long_csv(p)),
-           "codebook.csv": ("text/csv", lambda p: exports.codebook_csv()),
-           "outcomes.R": ("text/plain", lambda p: exports.r_syntax(f"programme-{p.id}-outcomes.csv")),
-           "outcomes.sps": ("text/plain", lambda p: exports.spss_syntax(f"programme-{p.id}-outcomes.csv"))}
-
-
 def _participant(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("participant",))
     return acc, outcomes.require_participant(acc)
@@ -139,7 +133,8 @@ def evaluate(programme_id: int):
     post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
     dose = evaluation.dose_response(programme, instrument.key, scale.key, post) if post else None
     return render_template("outcomes/evaluate.html", programme=programme, chosen=chosen,
-                           result=result, dose=dose, caveats=evaluation.CAVEATS)
+                           result=result, dose=dose, caveats=evaluation.CAVEATS,
+                           export_form=forms.ExportForm())
 
 
 @bp.get("/outcomes/flow")
@@ -200,16 +195,15 @@ def import_retention(programme_id: int):
     return _retention(programme, forms.LeavingForm(), form, 400)
 
 
-@bp.get("/outcomes/export/<name>")
+@bp.post("/outcomes/export/<name>")
 @login_required
 def export(programme_id: int, name: str):
-    """Its lead: the long CSV, its codebook, and R and SPSS syntax to read it."""
-    programme = _lead(programme_id).programme
-    if name not in EXPORTS:
-        abort(404)
-    mimetype, build = EXPORTS[name]
-    return Response(build(programme), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="programme-{programme.id}-{name}"'})
+    """Its lead: the long CSV (audited), its codebook, and R and SPSS syntax to read it."""
+    if not forms.ExportForm().validate_on_submit():
+        abort(400)
+    result = exports.export_file(current_user, programme_id, name)
+    return Response(result.text, mimetype=result.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
 @bp.get("/outcomes/shared")

@@ -1,13 +1,15 @@
 """Outcome exports: a long CSV with pseudonymous codes, its codebook, and R and SPSS syntax."""
 import csv
 import io
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from trainer.errors import NotFound
 from trainer.extensions import db
-from trainer.models import Membership, OutcomeResponse, OutcomeWave, Programme
-from trainer.services import instruments
+from trainer.models import Membership, OutcomeResponse, OutcomeWave, Programme, User
+from trainer.services import access, audit, instruments
 
 COLUMNS = ("code", "arm", "in_post", "left_on", "wave", "instrument", "instrument_version",
            "measure", "kind", "value", "band")
@@ -131,3 +133,38 @@ VARIABLE LABELS
 VALUE LABELS in_post 1 'Still in post' 0 'Left post'.
 EXECUTE.
 """
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file to download: its text, media type and file name."""
+
+    text: str
+    mimetype: str
+    filename: str
+
+
+# name -> (media type, holds participants' answers?, builder)
+FILES = {
+    "outcomes.csv": ("text/csv", True, lambda p: long_csv(p)),
+    "codebook.csv": ("text/csv", False, lambda p: codebook_csv()),
+    "outcomes.R": ("text/plain", False, lambda p: r_syntax(f"programme-{p.id}-outcomes.csv")),
+    "outcomes.sps": ("text/plain", False, lambda p: spss_syntax(f"programme-{p.id}-outcomes.csv")),
+}
+
+
+def export_file(user: User, programme_id: int, name: str) -> ExportFile:
+    """Leads of the programme (and admins): one outcome export file.
+
+    NotFound for an unknown file name. A file that holds participants' answers is recorded as an
+    audit event (and committed); the codebook and syntax files hold no data and are not.
+    """
+    programme = access.require_membership(user, programme_id, ("lead",)).programme
+    if name not in FILES:
+        raise NotFound("No such export.")
+    mimetype, holds_data, build = FILES[name]
+    text = build(programme)
+    if holds_data:
+        audit.record(user.id, "outcomes.exported", programme, programme_id=programme.id, file=name)
+        db.session.commit()
+    return ExportFile(text, mimetype, f"programme-{programme.id}-{name}")

@@ -1,4 +1,7 @@
 """Queueing e-mail: every message goes through the outbox, identified by a dedupe key."""
+import re
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from trainer.extensions import db
@@ -20,8 +23,26 @@ def enqueue(*, dedupe_key: str, kind: str, to: User | str, subject: str, body: s
     return True
 
 
-def recent_messages(limit: int = 200) -> list[OutboxMessage]:
-    """Return the newest outbox messages, newest first (for the admins' outbox page)."""
-    return list(db.session.scalars(
+# A one-time set-password link in a message body: whoever reads it can take over the account.
+PASSWORD_LINK = re.compile(r"(/set-password/)[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message as admins see it: the body with one-time links hidden."""
+
+    message: OutboxMessage
+    body: str
+
+
+def recent_messages(limit: int = 200) -> list[MessageView]:
+    """The newest outbox messages, newest first, for the admins' outbox page.
+
+    Set-password links are masked: an admin reading the outbox must not be able to use
+    someone else's invitation. The person receives the real link by e-mail.
+    """
+    messages = db.session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(limit)))
+        .limit(limit))
+    return [MessageView(m, PASSWORD_LINK.sub(r"\1[hidden: sent to the person only]", m.body))
+            for m in messages]
