@@ -155,3 +155,27 @@ def test_comparison_participants_and_staff_cannot_log(setup):
         activity_logs.require_intervention_participant(trainer.user, programme.id)
     with pytest.raises(PermissionDenied):
         activity_logs.require_intervention_participant(make_user(is_admin=True), programme.id)
+
+
+def test_blank_minutes_spent_counts_the_activitys_own_minutes_field(setup):
+    _, me, _, assignment = setup
+    log = activity_logs.log_activity(me, assignment, _entry(minutes=None), today=date(2026, 9, 21))
+    assert log.minutes == 10, "practice_minutes (unit: minutes) counts when Minutes spent is blank"
+    entered = activity_logs.log_activity(me, assignment, _entry(minutes=25), today=date(2026, 9, 21))
+    assert entered.minutes == 25, "what the participant entered as Minutes spent wins"
+    activity_logs.update_log(me, log, _entry(minutes=None, values={"practice": "Body scan",
+                                                                   "practice_minutes": "40"}),
+                             today=date(2026, 9, 21))
+    assert log.minutes == 40
+
+
+def test_blank_minutes_stay_blank_when_the_activity_asks_for_none(app, modules):
+    programme = make_programme()
+    me = make_member(programme)
+    record = next(a for a in modules["cognitive-behavioural"].activities if a.key == "thought-record")
+    assignment = make_assignment(programme, record)
+    values = {"situation": "A hard visit", "automatic_thought": "I failed",
+              "balanced_thought": "I did what I could"}
+    log = activity_logs.log_activity(me, assignment, LogEntry(
+        status="done", done_on=date(2026, 9, 20), minutes=None, values=values), today=date(2026, 9, 21))
+    assert log.minutes is None

@@ -75,6 +75,8 @@ class LogFormBase(FlaskForm):
     done_on = DateField("Date", validators=[InputRequired("Enter the date, like 27 3 2026")],
                         description="The day you did it (today or earlier).")
     minutes = IntegerField("Minutes spent",
+                           description="How long it took you. If the activity already asked for "
+                                       "its minutes, you can leave this blank.",
                            validators=[Optional(), NumberRange(0, 1440, "Enter minutes from 0 to 1440")])
     private_note = TextAreaField("Private reflective note", description=PRIVATE_HINT,
                                  validators=[Optional(), Length(max=4000)])

@@ -127,6 +127,19 @@ def _check_entry(entry: LogEntry, activity: Activity, today: date) -> dict:
     return clean_values(activity.fields, entry.values, partial=entry.status == "started")
 
 
+def minutes_spent(entry: LogEntry, activity: Activity, values: dict) -> int | None:
+    """The minutes a log counts: those entered, or else the activity's own minutes fields.
+
+    Some activities ask for minutes in their own fields (e.g. "How long did you practise
+    for?"); a participant who fills that in and leaves "Minutes spent" blank has still told us.
+    """
+    if entry.minutes is not None:
+        return entry.minutes
+    own = [values[f["name"]] for f in activity.fields
+           if f["kind"] == "number" and f.get("unit") == "minutes" and values.get(f["name"]) is not None]
+    return min(int(round(sum(own))), MAX_MINUTES) if own else None
+
+
 def get_assignment_for(membership: Membership, assignment_id: int) -> Assignment:
     """An assignment of the participant's programme; NotFound otherwise."""
     assignment = db.session.get(Assignment, assignment_id)
@@ -142,7 +155,8 @@ def log_activity(membership: Membership, assignment: Assignment, entry: LogEntry
         raise NotFound("No such activity in your programme.")
     values = _check_entry(entry, assignment.activity, today)
     log = ActivityLog(assignment=assignment, membership=membership, status=entry.status,
-                      done_on=entry.done_on, minutes=entry.minutes, values=values,
+                      done_on=entry.done_on, minutes=minutes_spent(entry, assignment.activity, values),
+                      values=values,
                       private_note=(entry.private_note or "").strip())
     db.session.add(log)
     db.session.commit()
@@ -162,7 +176,8 @@ def update_log(membership: Membership, log: ActivityLog, entry: LogEntry, *, tod
     if log.membership_id != membership.id:
         raise NotFound("No such entry.")
     log.values = _check_entry(entry, log.assignment.activity, today)
-    log.status, log.done_on, log.minutes = entry.status, entry.done_on, entry.minutes
+    log.status, log.done_on = entry.status, entry.done_on
+    log.minutes = minutes_spent(entry, log.assignment.activity, log.values)
     log.private_note = (entry.private_note or "").strip()
     db.session.commit()
 
