@@ -132,17 +132,7 @@ class AttendanceSummary:
 
 def summary(programme: Programme) -> AttendanceSummary:
     """Count marks per day, and per module from each session's own or its day's marks."""
-    days = list(db.session.scalars(
-        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
-                                  TrainingDay.cancelled.is_(False))
-        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
-        .order_by(TrainingDay.day)))
-    expected = [m.id for m in expected_participants(programme)]
-    marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
-        select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
-    overrides = {(r.session_id, r.membership_id): r.status for r in db.session.scalars(
-        select(SessionAttendance).join(TrainingSession).where(
-            TrainingSession.day_id.in_([d.id for d in days])))}
+    days, expected, marks, overrides = _marks(programme)
     per_day, per_module = [], {}
     for day in days:
         recorded = any((day.id, mid) in marks for mid in expected)
@@ -160,7 +150,8 @@ def _marks(programme: Programme) -> tuple[list[TrainingDay], list[int], dict, di
     days = list(db.session.scalars(
         select(TrainingDay).where(TrainingDay.programme_id == programme.id,
                                   TrainingDay.cancelled.is_(False))
-        .options(selectinload(TrainingDay.sessions)).order_by(TrainingDay.day)))
+        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+        .order_by(TrainingDay.day)))
     expected = [m.id for m in expected_participants(programme)]
     marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
         select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
