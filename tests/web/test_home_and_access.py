@@ -32,6 +32,7 @@ def test_participant_home_shows_the_next_training_day(client, auth, programme_wi
     assert "Spring cohort" in page and "intervention group" in page
     assert "Wednesday 4 March 2099" in page and "Civic Centre" in page
     assert "Mindfulness and relaxation" in page
+    assert "Your calendar" in page
 
 
 def test_comparison_participant_home_shows_no_training_material(client, auth, programme_with_roles):
@@ -39,6 +40,7 @@ def test_comparison_participant_home_shows_no_training_material(client, auth, pr
     page = client.get("/").get_data(as_text=True)
     assert "comparison group" in page
     assert "Civic Centre" not in page and "Mindfulness" not in page
+    assert "Your calendar" not in page, "no training days, so nothing to subscribe to"
 
 
 @pytest.mark.parametrize("email, role_word", [("lead@example.org", "Lead"),
