@@ -93,3 +93,15 @@ def require_training_material(user: User) -> None:
     """NotForComparisonArm, with the reason, for a user who may not see the training material."""
     if not sees_training_material(user):
         raise NotForComparisonArm(COMPARISON_ONLY)
+
+
+def require_own(membership: Membership, model, record_id: int, *, owner: str = "membership_id",
+                noun: str = "entry"):
+    """The ``model`` row ``record_id`` if ``membership`` owns it (its ``owner`` column).
+
+    Anyone else's record, like a missing one, is NotFound: its existence is not revealed.
+    """
+    record = db.session.get(model, record_id)
+    if record is None or getattr(record, owner) != membership.id:
+        raise NotFound(f"No such {noun}.")
+    return record

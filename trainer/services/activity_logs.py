@@ -165,10 +165,7 @@ def log_activity(membership: Membership, assignment: Assignment, entry: LogEntry
 
 def get_own_log(membership: Membership, log_id: int) -> ActivityLog:
     """The participant's own log; NotFound for anyone else's (its existence is not revealed)."""
-    log = db.session.get(ActivityLog, log_id)
-    if log is None or log.membership_id != membership.id:
-        raise NotFound("No such entry.")
-    return log
+    return access.require_own(membership, ActivityLog, log_id, noun="entry")
 
 
 def update_log(membership: Membership, log: ActivityLog, entry: LogEntry, *, today: date) -> None:

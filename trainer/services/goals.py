@@ -9,7 +9,7 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Goal, GoalReview, Membership, Programme
-from trainer.services import outbox
+from trainer.services import access, outbox
 
 REVIEW_EVERY = timedelta(days=14)
 CLOSED = ("achieved", "dropped")
@@ -44,10 +44,7 @@ def list_goals(membership: Membership) -> list[Goal]:
 
 def get_own_goal(membership: Membership, goal_id: int) -> Goal:
     """The participant's own goal; NotFound for anyone else's."""
-    goal = db.session.get(Goal, goal_id)
-    if goal is None or goal.membership_id != membership.id:
-        raise NotFound("No such goal.")
-    return goal
+    return access.require_own(membership, Goal, goal_id, noun="goal")
 
 
 def create_goal(membership: Membership, text: GoalText, *, today: date) -> Goal:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, PeerGroup, PeerGroupMember, PeerMeeting, Programme, User
-from trainer.services import audit
+from trainer.services import access, audit
 
 GROUP_SIZES = (2, 3)
 
@@ -149,10 +149,7 @@ def log_meeting(membership: Membership, met_on: date, minutes: int | None, agend
 
 def get_own_meeting(membership: Membership, meeting_id: int) -> PeerMeeting:
     """A meeting the participant logged; NotFound for anyone else's (its existence is not revealed)."""
-    meeting = db.session.get(PeerMeeting, meeting_id)
-    if meeting is None or meeting.author_id != membership.id:
-        raise NotFound("No such meeting.")
-    return meeting
+    return access.require_own(membership, PeerMeeting, meeting_id, owner="author_id", noun="meeting")
 
 
 def update_meeting(membership: Membership, meeting: PeerMeeting, met_on: date, minutes: int | None,
