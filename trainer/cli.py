@@ -10,13 +10,13 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
-from trainer.services import accounts, curriculum, demo, instruments
+from trainer.services import accounts, backup, curriculum, demo, instruments
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
     for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items,
-                    run_scheduler):
+                    run_scheduler, backup_database):
         app.cli.add_command(command)
 
 
@@ -109,3 +109,15 @@ def run_scheduler() -> None:
 def _stop(signum, frame) -> None:
     # SIGTERM (kill, systemd, `make run` stopping) ends the process like Ctrl+C: cleanly, lock released.
     raise SystemExit(0)
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+def backup_database(destination: Path) -> None:
+    """Back up the SQLite database to DESTINATION (a folder or a new file), safely while it runs."""
+    try:
+        written = backup.backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], destination,
+                                       now=utcnow())
+    except RuleViolation as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Backed up to {written}")
