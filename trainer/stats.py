@@ -361,3 +361,30 @@ def secondary_suppression(counts: Mapping[Hashable, int], threshold: int = SMALL
         if others:
             hidden.add(min(others)[2])
     return hidden
+
+
+def complement_small(part_n: int, whole_n: int, threshold: int = SMALL_CELL) -> bool:
+    """True when a subgroup's cell must be hidden because the rest of the whole is small.
+
+    Shown beside the same statistic for everyone, a subgroup's cell of ``part_n`` people gives
+    away the ``whole_n - part_n`` people outside it by subtraction; when they number 1 to
+    threshold - 1 the subgroup's cell is hidden. None outside it (0) gives nothing away.
+    """
+    return 0 < whole_n - part_n < threshold
+
+
+def filtered_suppression(part: Mapping[Hashable, int], whole: Mapping[Hashable, int],
+                         threshold: int = SMALL_CELL) -> set:
+    """Keys to hide in a subgroup's row of counts whose total, and everyone's row, are shown.
+
+    Hidden: every key whose count is small (1 to threshold - 1) or whose complement (everyone's
+    count for that key minus the subgroup's) is small, a zero included. If that hides exactly one
+    key, the smallest other non-zero count is hidden too (ties: the first in order) so the hidden
+    one cannot be worked out from the total; if there is no such count, every key is hidden.
+    """
+    hidden = {k for k, c in part.items()
+              if 0 < c < threshold or complement_small(c, whole.get(k, c), threshold)}
+    if len(hidden) == 1:
+        others = [(c, i, k) for i, (k, c) in enumerate(part.items()) if c > 0 and k not in hidden]
+        hidden |= {min(others)[2]} if others else set(part)
+    return hidden

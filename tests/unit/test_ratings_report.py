@@ -72,10 +72,18 @@ def test_four_raters_are_suppressed_and_their_comments_hidden(rated):
 
 def test_five_raters_are_shown_with_comments_but_no_names(rated):
     programme, lead, *_ = rated
+    report = ratings_report.programme_report(lead.user, programme.id)
+    peer = _cell(report, 0, "peer-support")
+    assert peer.n == 6 and not peer.suppressed
+    assert "comment 4" in peer.comments and not any("Secret" in c for c in peer.comments)
+
+
+def test_five_in_the_team_but_one_outside_it_is_hidden_with_its_comments(rated):
+    programme, lead, *_ = rated
     report = ratings_report.programme_report(lead.user, programme.id, team="North")
     peer = _cell(report, 0, "peer-support")
-    assert peer.n == 5 and not peer.suppressed
-    assert "comment 4" in peer.comments and not any("Secret" in c for c in peer.comments)
+    assert report.team == "North"
+    assert peer.n == 5 and peer.suppressed and peer.summary is None and peer.comments == []
 
 
 def test_a_distribution_never_reveals_a_hidden_count(rated):
@@ -85,11 +93,11 @@ def test_a_distribution_never_reveals_a_hidden_count(rated):
     assert dict(peer.distribution) == {1: 0, 2: None, 3: None, 4: None, 5: None}
 
 
-def test_team_filter_can_bring_a_module_below_five(rated):
+def test_a_team_of_fewer_than_five_raters_is_not_offered_as_a_filter(rated):
     programme, lead, *_ = rated
     report = ratings_report.programme_report(lead.user, programme.id, team="South")
-    assert _cell(report, 0, "peer-support").suppressed
-    assert report.teams == ["North", "South"]
+    assert report.teams == ["North"] and report.team is None
+    assert _cell(report, 0, "peer-support").n == 6
 
 
 def test_wave_filter_shows_one_wave(rated):
@@ -243,3 +251,70 @@ def test_a_lead_of_another_programme_cannot_export(rated):
 def test_neutralise_cells():
     assert [ratings_export.neutralise(v) for v in ["=1+1", "+x", "-x", "@x", "ok", -3, None]] == [
         "'=1+1", "'+x", "'-x", "'@x", "ok", "-3", ""]
+
+
+def _teams_programme(modules, teams: dict[str, list[int]]):
+    """One wave; each team's participants rate peer support with the scores given, and comment."""
+    programme = make_programme("Teams", status="closed")
+    lead = make_member(programme, "lead", user=make_user())
+    wave = make_wave(programme, "Week", offset_days=7, opens_on=LAST_DAY + timedelta(days=7))
+    for team, scores in teams.items():
+        for i, score in enumerate(scores):
+            make_rating(wave, make_member(programme, team=team), modules["peer-support"], score,
+                        comment=f"{team} says {i}")
+    db.session.commit()
+    return programme, lead
+
+
+def _shown(report):
+    peer = _cell(report, 0, "peer-support")
+    return (None if peer.suppressed else peer.n, peer.summary is not None, dict(peer.distribution),
+            len(peer.comments), peer.invited)
+
+
+def test_a_team_with_three_people_outside_it_hides_every_figure_of_the_module(app, modules):
+    # East (3 raters) is not offered, and North's view would give East away: 12 - 9 = 3.
+    programme, lead = _teams_programme(modules, {"North": [5] * 5 + [4] * 4, "East": [1, 2, 3]})
+    everyone = ratings_report.programme_report(lead.user, programme.id)
+    north = ratings_report.programme_report(lead.user, programme.id, team="North")
+    assert everyone.teams == ["North"]
+    assert _shown(everyone) == (12, True, {1: None, 2: None, 3: None, 4: None, 5: 5}, 12, 12)
+    assert _shown(north) == (None, False, {level: None for level in range(1, 6)}, 0, None)
+    assert north.wave_reports[0].invited is None
+
+
+def test_teams_with_five_or_more_outside_show_but_hide_levels_with_small_complements(app, modules):
+    programme, lead = _teams_programme(modules, {"North": [5] * 5 + [4] * 4, "South": [5] * 3 + [4] * 3})
+    everyone = ratings_report.programme_report(lead.user, programme.id)
+    north = ratings_report.programme_report(lead.user, programme.id, team="North")
+    south = ratings_report.programme_report(lead.user, programme.id, team="South")
+    assert everyone.teams == ["North", "South"]
+    assert _shown(everyone) == (15, True, {1: 0, 2: 0, 3: 0, 4: 7, 5: 8}, 15, 15)
+    # North's level 5 (5 people) hides: 8 - 5 leaves South's 3; level 4 (4 people) is small.
+    assert _shown(north) == (9, True, {1: 0, 2: 0, 3: 0, 4: None, 5: None}, 9, 9)
+    assert _shown(south) == (6, True, {1: 0, 2: 0, 3: 0, 4: None, 5: None}, 6, 6)
+    assert north.wave_reports[0].invited == 9
+
+
+def test_a_zero_level_hides_when_everyone_outside_the_team_holds_it(app, modules):
+    programme, lead = _teams_programme(modules, {"North": [5] * 6 + [4] * 5,
+                                                 "South": [5] * 5 + [3, 3]})
+    north = ratings_report.programme_report(lead.user, programme.id, team="North")
+    # North gave no 3s; showing that 0 would place South's two 3s outside North, so it hides,
+    # and the smallest other count with it.
+    assert _shown(north)[2] == {1: 0, 2: 0, 3: None, 4: None, 5: 6}
+
+
+def test_attendance_under_a_team_filter_hides_counts_with_few_outside_the_team(app, modules):
+    # North: 8 attended. South: 1 attended and 5 missed (all rated). Everyone: 9 and 5.
+    programme, lead = _registered(modules, 9, 5, 5, team_of=lambda i: "North" if i < 8 else "South")
+    north = _cell(ratings_report.programme_report(lead.user, programme.id, team="North"), 0, "peer-support")
+    south = _cell(ratings_report.programme_report(lead.user, programme.id, team="South"), 0, "peer-support")
+    everyone = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    assert (everyone.attendance.attended, everyone.attendance.missed) == (9, 5)
+    # North's 8 attended would leave South's 1 (9 - 8); its 0 missed cannot be shown alone. That
+    # none of North's missed rated it leaves 5 outside North, so that 0 shows.
+    assert (north.attendance.attended, north.attendance.missed, north.attendance.missed_but_rated) == (
+        None, None, 0)
+    assert (south.attendance.attended, south.attendance.missed, south.attendance.missed_but_rated) == (
+        None, None, None)

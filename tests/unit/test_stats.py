@@ -437,3 +437,39 @@ def test_secondary_suppression_hides_small_cells_and_one_more_when_a_lone_one_is
 
 def test_secondary_suppression_honours_threshold():
     assert stats.secondary_suppression({"a": 9, "b": 12, "c": 20}, threshold=10) == {"a", "b"}
+
+
+@pytest.mark.parametrize("part_n, whole_n, small", [
+    (9, 9, False),    # nobody outside the subgroup: nothing to work out
+    (9, 10, True),    # 1 outside
+    (9, 13, True),    # 4 outside
+    (9, 14, False),   # 5 outside
+    (0, 4, True),     # an empty subgroup of a small whole still gives the 4 away
+    (0, 5, False),
+    (0, 0, False),
+])
+def test_complement_small_at_the_edges(part_n, whole_n, small):
+    assert stats.complement_small(part_n, whole_n) is small
+
+
+def test_complement_small_honours_threshold():
+    assert stats.complement_small(7, 9, threshold=3) is True
+    assert stats.complement_small(7, 10, threshold=3) is False
+
+
+@pytest.mark.parametrize("part, whole, hidden", [
+    # Complements 5 and 0 everywhere and no small cell: nothing hidden.
+    ({1: 0, 2: 5, 3: 6}, {1: 0, 2: 10, 3: 6}, set()),
+    # Level 2's complement is 3: hidden, and the smallest other non-zero (level 3) with it.
+    ({1: 0, 2: 5, 3: 6}, {1: 0, 2: 8, 3: 6}, {2, 3}),
+    # A zero whose complement is small is hidden too (it says the 2 are all outside).
+    ({1: 0, 2: 5, 3: 6}, {1: 2, 2: 5, 3: 6}, {1, 2}),
+    # Two hidden already protect each other.
+    ({1: 2, 2: 5, 3: 6}, {1: 2, 2: 9, 3: 6}, {1, 2}),
+    # One hidden and no other non-zero count to hide: the whole row goes.
+    ({1: 0, 2: 0, 3: 6}, {1: 0, 2: 0, 3: 8}, {1, 2, 3}),
+    # Same row for subgroup and everyone: the same as secondary suppression.
+    ({1: 3, 2: 5, 3: 6}, {1: 3, 2: 5, 3: 6}, {1, 2}),
+])
+def test_filtered_suppression_hides_small_cells_and_small_complements(part, whole, hidden):
+    assert stats.filtered_suppression(part, whole) == hidden

@@ -105,14 +105,33 @@ def test_lead_sees_the_report_with_statistics_chart_and_suppression(client, auth
     assert "module usefulness ratings" in printable and "4.20" in printable
 
 
-def test_team_filter_brings_cells_below_five(client, auth, open_wave, modules):
+def _usefulness_row(page, title):
+    table = page.split("Usefulness by module</caption>")[1].split("</table>")[0]
+    row = table.split(f">{title}</th>")[1].split("</tr>")[0]
+    return [cell.split(">", 1)[1].rsplit("</td>", 1)[0].strip() for cell in row.split("<td")[1:]]
+
+
+def test_a_team_small_or_with_few_outside_it_is_not_given_away(client, auth, open_wave, modules):
+    # North has 5 raters of peer support; East 3 more (everyone 8): East is not offered, and
+    # North's figures would give East's 3 away by subtraction, so they are hidden.
     programme, wave, me = open_wave
-    make_rating(wave, make_member(programme, team="South"), modules["peer-support"], 2,
-                comment="South comment")
+    for score in (1, 1, 2):
+        make_rating(wave, make_member(programme, team="East"), modules["peer-support"], score,
+                    comment="East comment")
     db.session.commit()
     auth.login("lead@example.org")
-    page = client.get(f"/programmes/{programme.id}/ratings/report?team=South").get_data(as_text=True)
-    assert "South comment" not in page and "&lt;5" in page and "4.20" not in page
+    url = f"/programmes/{programme.id}/ratings/report"
+    everyone = client.get(url).get_data(as_text=True)
+    north = client.get(url + "?team=North").get_data(as_text=True)
+    east = client.get(url + "?team=East").get_data(as_text=True)
+    assert '<option value="North"' in everyone and '<option value="East"' not in everyone
+    assert _usefulness_row(everyone, "Peer support and coaching")[:2] == ["8", "3.12"]
+    assert "East comment" in everyone
+    hidden = '<span class="app-suppressed" title="Fewer than 5 people">&lt;5</span>'
+    assert _usefulness_row(north, "Peer support and coaching")[:3] == [hidden, hidden, hidden]
+    assert "Helpful 5" not in north and "East comment" not in north
+    assert "1 to 4 people are outside the team" in north
+    assert _usefulness_row(east, "Peer support and coaching")[0] == "8"  # not offered: all teams shown
 
 
 def _attendance_row(page, title):

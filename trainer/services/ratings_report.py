@@ -3,7 +3,7 @@ waves, comments, and comparison across programmes, with small numbers suppressed
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from trainer import stats
 from trainer.errors import PermissionDenied
@@ -27,14 +27,15 @@ class Attendance:
 
 @dataclass(frozen=True)
 class ModuleStats:
-    """One module in one wave. When ``suppressed`` (fewer than 5 raters) only the module shows."""
+    """One module in one wave. When ``suppressed`` (fewer than 5 raters or, under a team filter,
+    1-4 raters outside the team) only the module shows."""
 
     module: Module
     n: int
     suppressed: bool
     summary: stats.Description | None
     distribution: list[tuple[int, int | None]]
-    invited: int
+    invited: int | None
     response_rate: float | None
     did_not_attend: int | None
     comments: list[str]
@@ -47,7 +48,7 @@ class WaveReport:
 
     wave: RatingWave
     modules: list[ModuleStats]
-    invited: int
+    invited: int | None
     answered: int
     chart: dict
 
@@ -111,47 +112,83 @@ def _invited(programme_id: int, team: str | None, answers: list[_Answer]) -> dic
     return invited
 
 
-def _attendance(register: dict[int, bool], answers: list[_Answer]) -> Attendance:
+def _hide(part: dict[str, int], whole: dict[str, int] | None) -> set[str]:
+    """Keys of a row of counts to hide: secondary suppression, and under a team filter also
+    any whose count outside the team is 1-4 (stats.filtered_suppression)."""
+    return stats.secondary_suppression(part) if whole is None else stats.filtered_suppression(part, whole)
+
+
+def _register_counts(register: dict[int, bool], answers: list[_Answer]) -> tuple[int, int, int]:
+    attended = sum(register.values())
+    rated = sum(1 for a in answers if a.usefulness is not None and register.get(a.membership_id) is False)
+    return attended, len(register) - attended, rated
+
+
+def _attendance(register: dict[int, bool], answers: list[_Answer],
+                whole: tuple[int, int, int] | None) -> Attendance:
     """Attended / missed counts with secondary suppression between them, and of those who
-    missed, the raters against the rest (so the rest cannot be worked out either)."""
+    missed, the raters against the rest (so the rest cannot be worked out either). Under a team
+    filter, ``whole`` holds the programme's counts, and counts with 1-4 outside the team hide."""
     if not register:
         return Attendance(False, None, None, None)
-    attended = sum(register.values())
-    missed = len(register) - attended
-    rated = sum(1 for a in answers if a.usefulness is not None and register.get(a.membership_id) is False)
-    hidden = stats.secondary_suppression({"attended": attended, "missed": missed})
+    attended, missed, rated = _register_counts(register, answers)
+    hidden = _hide({"attended": attended, "missed": missed},
+                   whole and {"attended": whole[0], "missed": whole[1]})
     if "missed" in hidden:
-        shown_rated = 0 if rated == 0 else None
+        shown_rated = 0 if rated == 0 and not (whole and stats.complement_small(0, whole[2])) else None
     else:
-        shown_rated = None if "rated" in stats.secondary_suppression(
-            {"rated": rated, "other": missed - rated}) else rated
+        shown_rated = None if "rated" in _hide(
+            {"rated": rated, "other": missed - rated},
+            whole and {"rated": whole[2], "other": whole[1] - whole[2]}) else rated
     return Attendance(True, None if "attended" in hidden else attended,
                       None if "missed" in hidden else missed, shown_rated)
 
 
+@dataclass(frozen=True)
+class _Whole:
+    """The same module and wave for the whole programme, beside a team's figures."""
+
+    n: int
+    distribution: dict[int, int]
+    absent: int
+    invited: int
+    register: tuple[int, int, int]
+
+
+def _whole(answers: list[_Answer], invited: int, register: dict[int, bool]) -> _Whole:
+    scores = [a.usefulness for a in answers if a.usefulness is not None]
+    return _Whole(len(scores), stats.distribution(scores), sum(a.did_not_attend for a in answers),
+                  invited, _register_counts(register, answers))
+
+
 def _module_stats(module: Module, answers: list[_Answer], invited: int,
-                  register: dict[int, bool]) -> ModuleStats:
+                  register: dict[int, bool], whole: _Whole | None = None) -> ModuleStats:
+    """One module's figures; under a team filter (``whole`` given) each figure also hides when
+    1-4 people are outside the team (stats.complement_small), and the comments with the row."""
     scores = [a.usefulness for a in answers if a.usefulness is not None]
     n = len(scores)
     absent = sum(a.did_not_attend for a in answers)
-    register_row = _attendance(register, answers)
-    if stats.is_small(n):
-        return ModuleStats(module, n, True, None, [(level, None) for level in SCALE], invited,
+    register_row = _attendance(register, answers, whole and whole.register)
+    shown_invited = None if whole and stats.complement_small(invited, whole.invited) else invited
+    if stats.is_small(n) or (whole and stats.complement_small(n, whole.n)):
+        return ModuleStats(module, n, True, None, [(level, None) for level in SCALE], shown_invited,
                            None, None, [], register_row)
     counts = stats.distribution(scores)
-    hidden = stats.secondary_suppression(counts)
+    hidden = _hide(counts, whole and whole.distribution)
     comments = sorted(a.comment for a in answers if a.comment.strip())
+    absent_hidden = 0 < absent < stats.SMALL_CELL or bool(
+        whole and stats.complement_small(absent, whole.absent))
     return ModuleStats(
         module, n, False, stats.describe(scores),
         [(level, None if level in hidden else count) for level, count in counts.items()],
-        invited, stats.response_rate(n, invited),
-        None if 0 < absent < stats.SMALL_CELL else absent, comments, register_row)
+        shown_invited, None if shown_invited is None else stats.response_rate(n, invited),
+        None if absent_hidden else absent, comments, register_row)
 
 
 def _chart(modules: list[ModuleStats]) -> dict:
     return {
         "type": "bar",
-        "labels": [m.module.title + (" (fewer than 5 ratings)" if m.suppressed else "")
+        "labels": [m.module.title + (" (hidden)" if m.suppressed else "")
                    for m in modules],
         "datasets": [{"label": f"{level}: {SCALE[level]}",
                       "data": [dict(m.distribution)[level] for m in modules]} for level in SCALE],
@@ -176,46 +213,79 @@ def _registers(programme: Programme, team: str | None) -> dict[int, dict[int, bo
             for module_id, register in registers.items()}
 
 
+def _teams(programme: Programme) -> list[str]:
+    """Teams offered as a filter: those with at least 5 intervention participants who gave a
+    usefulness score in any wave (a smaller team's view would be hidden throughout, and its
+    people could be worked out by subtraction from the rest)."""
+    raters = select(Membership.team, func.count(distinct(Membership.id))).join(ModuleRating).where(
+        Membership.programme_id == programme.id, Membership.arm == "intervention",
+        Membership.team.is_not(None), ModuleRating.usefulness.is_not(None)).group_by(Membership.team)
+    return sorted(t for t, n in db.session.execute(raters) if t and not stats.is_small(n))
+
+
+def _by_cell(answers: list[_Answer]) -> dict[tuple[int, int], list[_Answer]]:
+    by_cell: dict[tuple[int, int], list[_Answer]] = defaultdict(list)
+    for a in answers:
+        by_cell[(a.wave_id, a.module_id)].append(a)
+    return by_cell
+
+
 def programme_report(user: User, programme_id: int, *, wave_id: int | None = None,
                      team: str | None = None) -> Report:
-    """Leads: the ratings of a programme, optionally for one wave and one team."""
+    """Leads: the ratings of a programme, optionally for one wave and one team. Under a team
+    filter, every figure is also hidden when 1-4 people outside the team would be left over
+    by subtracting it from the same figure for the whole programme."""
     programme = access.require_membership(user, programme_id, ("lead",)).programme
     waves = list_waves(programme)
-    teams = sorted(t for t in db.session.scalars(
-        select(Membership.team).where(Membership.programme_id == programme.id,
-                                      Membership.arm == "intervention").distinct()) if t)
+    teams = _teams(programme)
     team = team if team in teams else None
     wave_id = wave_id if wave_id in {w.id for w in waves} else None
     report = Report(programme, waves, teams, wave_id, team)
     answers = _answers(programme.id, team)
     invited = _invited(programme.id, team, answers)
+    registers = _registers(programme, team)
+    by_cell = _by_cell(answers)
+    if team:
+        everyone = _answers(programme.id, None)
+        all_invited, all_registers, all_by_cell = (
+            _invited(programme.id, None, everyone), _registers(programme, None), _by_cell(everyone))
     modules = list(db.session.scalars(select(Module).where(
         Module.id.in_({a.module_id for a in answers})).order_by(Module.position)))
-    registers = _registers(programme, team)
-    by_cell: dict[tuple[int, int], list[_Answer]] = defaultdict(list)
-    for a in answers:
-        by_cell[(a.wave_id, a.module_id)].append(a)
     for wave in waves:
         if wave_id and wave.id != wave_id:
             continue
-        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], len(invited[wave.id]),
-                                    registers.get(m.id, {})) for m in modules])
+        rows = _rank([_module_stats(
+            m, by_cell[(wave.id, m.id)], len(invited[wave.id]), registers.get(m.id, {}),
+            _whole(all_by_cell[(wave.id, m.id)], len(all_invited[wave.id]), all_registers.get(m.id, {}))
+            if team else None) for m in modules])
         answered = len({a.membership_id for a in answers if a.wave_id == wave.id})
-        report.wave_reports.append(WaveReport(wave, rows, len(invited[wave.id]), answered,
-                                              _chart(rows)))
+        asked = len(invited[wave.id])
+        if team and stats.complement_small(asked, len(all_invited[wave.id])):
+            asked = None
+        report.wave_reports.append(WaveReport(wave, rows, asked, answered, _chart(rows)))
     if len(waves) >= 2:
-        first, second = waves[0], waves[1]
-        report.change_waves = (first, second)
-        for m in modules:
-            a = {x.membership_id: x.usefulness for x in by_cell[(first.id, m.id)]}
-            b = {x.membership_id: x.usefulness for x in by_cell[(second.id, m.id)]}
-            pairs = [(a[k], b[k]) for k in a.keys() & b.keys()]
-            change = stats.paired_difference(pairs)
-            small = stats.is_small(change.n)
-            report.change.append(ChangeRow(m, change.n, small, None if small else change))
+        report.change_waves = (waves[0], waves[1])
+        report.change = [_change_row(m, by_cell, waves[0], waves[1],
+                                     all_by_cell if team else None) for m in modules]
         if not any(row.n for row in report.change):
             report.change = []
     return report
+
+
+def _pairs(by_cell: dict[tuple[int, int], list[_Answer]], module: Module,
+           first: RatingWave, second: RatingWave) -> list[tuple[int | None, int | None]]:
+    a = {x.membership_id: x.usefulness for x in by_cell[(first.id, module.id)]}
+    b = {x.membership_id: x.usefulness for x in by_cell[(second.id, module.id)]}
+    return [(a[k], b[k]) for k in a.keys() & b.keys()]
+
+
+def _change_row(module: Module, by_cell, first: RatingWave, second: RatingWave, all_by_cell) -> ChangeRow:
+    """A module's paired change, hidden when small or (under a team filter) when 1-4 people
+    outside the team rated it in both waves."""
+    change = stats.paired_difference(_pairs(by_cell, module, first, second))
+    small = stats.is_small(change.n) or bool(all_by_cell and stats.complement_small(
+        change.n, stats.paired_difference(_pairs(all_by_cell, module, first, second)).n))
+    return ChangeRow(module, change.n, small, None if small else change)
 
 
 @dataclass(frozen=True)
