@@ -78,14 +78,22 @@ COMPARISON_ONLY = ("You are in the comparison group of your programme's evaluati
                    "wellbeing questionnaires, which you will find on your home page.")
 
 
-def sees_training_material(user: User) -> bool:
+def places_of(user: User) -> list[tuple[str, str | None]]:
+    """The user's (role, arm) pairs across all programmes, in one query."""
+    return [(row.role, row.arm) for row in db.session.execute(
+        select(Membership.role, Membership.arm).where(Membership.user_id == user.id))]
+
+
+def sees_training_material(user: User, places: list[tuple[str, str | None]] | None = None) -> bool:
     """False for a comparison-arm participant with no other place that shows them the training
-    (an intervention place, a staff role, or admin); True for everyone else."""
+    (an intervention place, a staff role, or admin); True for everyone else.
+
+    ``places`` (from ``places_of``) saves the query when the caller already has them.
+    """
     if user.is_admin:
         return True
-    places = list(db.session.execute(select(Membership.role, Membership.arm)
-                                     .where(Membership.user_id == user.id)))
-    comparison = [p for p in places if p.role == "participant" and p.arm == "comparison"]
+    places = places_of(user) if places is None else places
+    comparison = [p for p in places if p == ("participant", "comparison")]
     return not comparison or len(comparison) < len(places)
 
 
