@@ -4,9 +4,9 @@ from datetime import date, time
 
 import icalendar
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from tests.factories import make_day, make_member, make_programme, make_session, make_user
+from tests.factories import make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
 from trainer.services import calendar
@@ -253,3 +253,35 @@ def test_the_add_session_form_starts_where_the_previous_session_ends(client, aut
     assert 'value="09:30"' in first and 'value="11:00"' in first
     # Mindfulness and goal setting are scheduled: peer support, first in the curriculum, comes next.
     assert f'<option value="{modules["peer-support"].id}" selected>' in first
+
+
+def _statements(client, url) -> int:
+    """How many SQL statements the app runs to answer a GET of ``url``."""
+    count = [0]
+
+    def counter(*_):
+        count[0] += 1
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return count[0]
+
+
+def test_the_programme_page_runs_as_many_statements_for_twice_the_people_and_days(client, auth, world, modules):
+    programme, people, past, *_ = world
+    auth.login("lead@example.org")
+
+    def grow(n):
+        for i in range(n):
+            trainer = make_member(programme, "trainer", user=make_user(f"t{n}-{i}@example.org"))
+            participant = make_member(programme, user=make_user(f"p{n}-{i}@example.org"))
+            day = make_day(programme, date(2022, 1 + n, 1 + i))
+            make_session(day, modules["mindfulness"], trainers=[trainer])
+            make_mark(day, participant, "present")
+            make_mark(past, participant, "late", session=past.sessions[0])
+    grow(2)
+    before = _statements(client, f"/programmes/{programme.id}")
+    grow(4)
+    assert _statements(client, f"/programmes/{programme.id}") == before

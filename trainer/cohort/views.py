@@ -79,8 +79,7 @@ def waitlist(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form = WaitlistForm()
     form.target_id.choices = as_choices([(0, "Choose a programme")] + [
-        (p.id, p.name) for p in access.programmes_for(current_user, "lead")
-        if p.id != programme_id and p.status in cohort.RANDOMISABLE_STATUSES])
+        (p.id, p.name) for p in cohort.waitlist_targets(current_user, acc.programme)])
     if form.validate_on_submit():
         try:
             target = access.require_membership(current_user, form.target_id.data, ("lead",)).programme

@@ -6,7 +6,7 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.forms_support import apply_violation
 from trainer.programmes.forms import ConfirmForm, CopyForm, ProgrammeForm, StatusForm, TeamForm
-from trainer.services import access, attendance, programmes
+from trainer.services import access, programmes
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
@@ -26,12 +26,10 @@ def index():
 def show(programme_id: int):
     """Its leads and trainers: the plan as a timetable, attendance, and what to do next."""
     acc = access.require_membership(current_user, programme_id, ("lead", "trainer"))
-    today = today_in(acc.programme.timezone, utcnow())
+    page = programmes.programme_page(acc.programme, today=today_in(acc.programme.timezone, utcnow()))
     return render_template("programmes/show.html", access=acc, programme=acc.programme,
-                           plan=programmes.plan_overview(acc.programme),
-                           next_steps=programmes.next_steps(acc.programme, today=today),
-                           attendance=attendance.summary(acc.programme), form=StatusForm(),
-                           transitions=programmes.TRANSITIONS[acc.programme.status])
+                           plan=page.plan, next_steps=page.next_steps, attendance=page.attendance,
+                           form=StatusForm(), transitions=programmes.TRANSITIONS[acc.programme.status])
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -128,7 +128,7 @@ def take_attendance(day_id: int):
             count = attendance.record_attendance(current_user, day, marks, session_marks,
                                                  today=today_in(acc.programme.timezone, utcnow()))
         except RuleViolation as exc:
-            form.form_errors.append(exc.message)
+            apply_violation(form, exc)
         else:
             flash(f"Attendance saved for {count} participants.", "success")
             return redirect(url_for("schedule.attendance", day_id=day.id))

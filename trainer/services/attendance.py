@@ -130,9 +130,13 @@ class AttendanceSummary:
     per_module: list[tuple[str, Counter]]
 
 
-def summary(programme: Programme) -> AttendanceSummary:
-    """Count marks per day, and per module from each session's own or its day's marks."""
-    days, expected, marks, overrides = _marks(programme)
+def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None) -> AttendanceSummary:
+    """Count marks per day, and per module from each session's own or its day's marks.
+
+    ``held_days``: the programme's days that are not cancelled, in date order, with sessions and
+    modules loaded, when the caller has them already.
+    """
+    days, expected, marks, overrides = _marks(programme, held_days)
     per_day, per_module = [], {}
     for day in days:
         recorded = any((day.id, mid) in marks for mid in expected)
@@ -145,13 +149,15 @@ def summary(programme: Programme) -> AttendanceSummary:
     return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
 
 
-def _marks(programme: Programme) -> tuple[list[TrainingDay], list[int], dict, dict]:
+def _marks(programme: Programme, days: list[TrainingDay] | None = None
+           ) -> tuple[list[TrainingDay], list[int], dict, dict]:
     """The programme's held days (with sessions), expected ids, day marks and session marks."""
-    days = list(db.session.scalars(
-        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
-                                  TrainingDay.cancelled.is_(False))
-        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
-        .order_by(TrainingDay.day)))
+    if days is None:
+        days = list(db.session.scalars(
+            select(TrainingDay).where(TrainingDay.programme_id == programme.id,
+                                      TrainingDay.cancelled.is_(False))
+            .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+            .order_by(TrainingDay.day)))
     expected = [m.id for m in expected_participants(programme)]
     marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
         select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import ARMS, Membership, Programme, Randomisation, User
-from trainer.services import accounts, audit, outbox, programmes
+from trainer.services import access, accounts, audit, outbox, programmes
 
 REQUIRED_COLUMNS = ("name", "email", "arm")
 RANDOMISABLE_STATUSES = ("draft", "scheduled")
@@ -171,6 +171,12 @@ def randomisations(programme: Programme) -> list[Randomisation]:
     """The programme's randomisations, newest first."""
     return list(db.session.scalars(select(Randomisation).where(
         Randomisation.programme_id == programme.id).order_by(Randomisation.id.desc())))
+
+
+def waitlist_targets(user: User, source: Programme) -> list[Programme]:
+    """The programmes ``user`` leads that could take ``source``'s comparison group: not started."""
+    return [p for p in access.programmes_for(user, "lead")
+            if p.id != source.id and p.status in RANDOMISABLE_STATUSES]
 
 
 def offer_waitlist(actor: User, source: Programme, target: Programme) -> int:

@@ -10,7 +10,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import accounts, audit, outbox
+from trainer.services import accounts, attendance, audit, outbox
 
 
 def add_member(programme: Programme, user: User, role: str, *, arm: str | None = None,
@@ -53,10 +53,12 @@ class PlanOverview:
 
 def plan_overview(programme: Programme) -> PlanOverview:
     """Return the days (with sessions, modules and trainers), unscheduled modules and head counts."""
+    sessions = selectinload(TrainingDay.sessions)
     days = list(db.session.scalars(
         select(TrainingDay).where(TrainingDay.programme_id == programme.id)
-        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module),
-                 selectinload(TrainingDay.sessions).selectinload(TrainingSession.trainers))
+        .options(sessions.selectinload(TrainingSession.module),
+                 sessions.selectinload(TrainingSession.trainers).selectinload(SessionTrainer.membership)
+                 .selectinload(Membership.user))
         .order_by(TrainingDay.day)))
     scheduled = {s.module_id for d in days if not d.cancelled for s in d.sessions}
     modules = db.session.scalars(select(Module).order_by(Module.position))
@@ -65,6 +67,23 @@ def plan_overview(programme: Programme) -> PlanOverview:
         .where(Membership.programme_id == programme.id)
         .group_by(func.coalesce(Membership.arm, Membership.role))).all())
     return PlanOverview(days, [m for m in modules if m.id not in scheduled], counts)
+
+
+@dataclass(frozen=True)
+class ProgrammePage:
+    """What the programme page shows: the plan, the lead's next steps and attendance so far."""
+
+    plan: PlanOverview
+    next_steps: list[str]
+    attendance: attendance.AttendanceSummary
+
+
+def programme_page(programme: Programme, *, today: date) -> ProgrammePage:
+    """The plan, next steps and attendance of ``programme``, its days loaded once for all three."""
+    plan = plan_overview(programme)
+    held = [d for d in plan.days if not d.cancelled]
+    return ProgrammePage(plan, _next_steps(programme, held, today),
+                         attendance.summary(programme, held_days=held))
 
 
 @dataclass(frozen=True)
@@ -121,9 +140,13 @@ def update_programme(actor: User, programme: Programme, data: ProgrammeInput) ->
 
 def status_problems(programme: Programme, target: str, *, today: date) -> list[str]:
     """What stops ``programme`` moving to status ``target`` today (empty when it may)."""
+    return _problems(programme, target, _days(programme, held_only=True), today)
+
+
+def _problems(programme: Programme, target: str, days: list[TrainingDay], today: date) -> list[str]:
+    """What stops the move to ``target``, given the programme's held days in date order."""
     if target not in TRANSITIONS.get(programme.status, {}):
         return [f"A {programme.status} programme cannot become {target}."]
-    days = [d for d in plan_overview(programme).days if not d.cancelled]
     problems = []
     if target == "scheduled":
         if not days:
@@ -234,9 +257,7 @@ def copy_plan(actor: User, source: Programme, *, name: str, start_date: date) ->
     db.session.add(programme)
     db.session.flush()
     add_member(programme, actor, "lead")
-    for day in plan_overview(source).days:
-        if day.cancelled:
-            continue
+    for day in _days(source, held_only=True):
         copy = TrainingDay(programme=programme, day=day.day + shift, starts_at=day.starts_at,
                            ends_at=day.ends_at, venue=day.venue, notes=day.notes)
         copy.sessions = [TrainingSession(module_id=s.module_id, starts_at=s.starts_at,
@@ -269,8 +290,17 @@ def _apply(programme: Programme, data: ProgrammeInput) -> None:
     programme.start_date, programme.end_date = data.start_date, data.end_date
 
 
+def _days(programme: Programme, *, held_only: bool = False) -> list[TrainingDay]:
+    """The programme's days in date order with their sessions; only those not cancelled if held_only."""
+    query = (select(TrainingDay).where(TrainingDay.programme_id == programme.id)
+             .options(selectinload(TrainingDay.sessions)).order_by(TrainingDay.day))
+    if held_only:
+        query = query.where(TrainingDay.cancelled.is_(False))
+    return list(db.session.scalars(query))
+
+
 def _bump_plan(programme: Programme) -> None:
-    for day in plan_overview(programme).days:
+    for day in _days(programme):
         day.sequence += 1
         for session in day.sessions:
             session.sequence += 1
@@ -285,7 +315,7 @@ def _count(programme: Programme, role: str, arm: str | None = None) -> int:
 
 
 def _send_plan(programme: Programme) -> None:
-    days = [d for d in plan_overview(programme).days if not d.cancelled]
+    days = _days(programme, held_only=True)
     lines = "\n".join(f"- {d.day:%A %-d %B %Y}, {d.starts_at:%H:%M} to {d.ends_at:%H:%M}"
                       + (f", {d.venue}" if d.venue else "") for d in days)
     for member in db.session.scalars(select(Membership).where(
@@ -297,13 +327,13 @@ def _send_plan(programme: Programme) -> None:
                             "You can add them to your calendar from your home page.\n")
 
 
-def next_steps(programme: Programme, *, today: date) -> list[str]:
+def _next_steps(programme: Programme, held: list[TrainingDay], today: date) -> list[str]:
     """What the lead should do next with the programme, in plain words."""
     if programme.status == "draft":
-        return status_problems(programme, "scheduled", today=today) or [
+        return _problems(programme, "scheduled", held, today) or [
             "The plan is ready: mark the programme as scheduled to tell the participants."]
     nxt = next((t for t in TRANSITIONS[programme.status] if t != "draft"), None)
     if nxt is None:
         return []
-    waiting = status_problems(programme, nxt, today=today)
+    waiting = _problems(programme, nxt, held, today)
     return waiting or [f"You can now move the programme to {nxt}."]
