@@ -203,6 +203,13 @@ def run_waves(now: datetime, *, base_url: str) -> dict[str, int]:
     return counts
 
 
+def _progress(response: RatingResponse | None, not_yet: str) -> str:
+    """'Finished', 'Started', or ``not_yet`` for someone with no answers saved in the wave."""
+    if response and response.finished_at:
+        return "Finished"
+    return "Started" if response and response.started_at else not_yet
+
+
 @dataclass(frozen=True)
 class TrackingRow:
     """One participant's place in a wave, for the lead's response tracking page."""
@@ -219,9 +226,7 @@ def response_tracking(user: User, programme: Programme, wave: RatingWave) -> lis
     rows = []
     for member in _invited_members(programme.id):
         r = responses.get(member.id)
-        status = ("Finished" if r and r.finished_at else "Started" if r and r.started_at
-                  else "Not responded")
-        rows.append(TrackingRow(member, status, r))
+        rows.append(TrackingRow(member, _progress(r, "Not responded"), r))
     return rows
 
 
@@ -276,9 +281,7 @@ def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, st
     result = []
     for wave in list_waves(member.programme):
         if is_open(wave, today):
-            r = responses.get(wave.id)
-            result.append((wave, "Finished" if r and r.finished_at else
-                           "Started" if r and r.started_at else "Not started"))
+            result.append((wave, _progress(responses.get(wave.id), "Not started")))
     return result
 
 
