@@ -13,6 +13,7 @@ from trainer.models import ModuleRating, OutboxMessage, RatingResponse, RatingWa
 from trainer.services import ratings
 
 LAST_DAY = date(2027, 3, 10)
+OPENS = date(2027, 3, 17)  # the one-week wave's first day
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -44,6 +45,20 @@ def run_job(now):
     result = entry.func(now)
     db.session.commit()
     return result
+
+
+@pytest.fixture
+def first_wave(cohort):
+    """The cohort's one-week wave, opened (and its invitations queued) by the job on OPENS."""
+    run_job(at(OPENS))
+    return ratings.list_waves(cohort[0])[0]
+
+
+def rate(member, wave, modules, scores: dict[str, str], *, finish: bool,
+         on: date = OPENS + timedelta(days=1)):
+    """Save ``member``'s scores (module key -> '1'-'5' or 'absent'), without comments, on ``on``."""
+    return ratings.save_ratings(member, wave, {modules[key].id: (score, "") for key, score in scores.items()},
+                                finish=finish, now=at(on))
 
 
 def messages(kind=None):
@@ -100,13 +115,9 @@ def test_the_job_uses_the_programmes_time_zone(cohort):
     assert len(messages("rating-invitation")) == 3
 
 
-def test_reminders_go_after_4_and_10_days_once_each_and_stop_when_finished(cohort, modules):
-    programme, _lead, people, _ = cohort
-    run_job(at(date(2027, 3, 17)))
-    wave = ratings.list_waves(programme)[0]
-    ratings.save_ratings(people[0], wave, {modules["peer-support"].id: ("4", ""),
-                                           modules["mindfulness"].id: ("absent", "")},
-                         finish=True, now=at(date(2027, 3, 18)))
+def test_reminders_go_after_4_and_10_days_once_each_and_stop_when_finished(cohort, first_wave, modules):
+    _programme, _lead, people, _ = cohort
+    rate(people[0], first_wave, modules, {"peer-support": "4", "mindfulness": "absent"}, finish=True)
     for day in (date(2027, 3, 20), date(2027, 3, 21), date(2027, 3, 21), date(2027, 3, 27),
                 date(2027, 3, 28), date(2027, 3, 30)):
         run_job(at(day))
@@ -131,10 +142,9 @@ def test_comparison_participants_are_not_asked_to_rate(cohort):
         ratings.require_rater(others[0].user, programme.id, wave.id)
 
 
-def test_partial_save_then_change_then_finish(cohort, modules):
-    programme, _lead, people, _ = cohort
-    run_job(at(date(2027, 3, 17)))
-    wave = ratings.list_waves(programme)[0]
+def test_partial_save_then_change_then_finish(cohort, first_wave, modules):
+    _programme, _lead, people, _ = cohort
+    wave = first_wave
     peer, mind = modules["peer-support"].id, modules["mindfulness"].id
     sheet = ratings.save_ratings(people[0], wave, {peer: ("3", "Good")}, finish=False,
                                  now=at(date(2027, 3, 18)))
@@ -148,13 +158,10 @@ def test_partial_save_then_change_then_finish(cohort, modules):
     assert sheet.answers[peer].comment == "Better"
 
 
-def test_double_submission_leaves_one_row(cohort, modules):
-    programme, _lead, people, _ = cohort
-    run_job(at(date(2027, 3, 17)))
-    wave = ratings.list_waves(programme)[0]
-    answer = {modules["peer-support"].id: ("4", "")}
+def test_double_submission_leaves_one_row(cohort, first_wave, modules):
+    _programme, _lead, people, _ = cohort
     for _ in range(2):
-        ratings.save_ratings(people[0], wave, answer, finish=False, now=at(date(2027, 3, 18)))
+        rate(people[0], first_wave, modules, {"peer-support": "4"}, finish=False)
     assert db.session.scalar(select(func.count(ModuleRating.id))) == 1
     assert db.session.scalar(select(func.count(RatingResponse.id)).where(
         RatingResponse.membership_id == people[0].id)) == 1
@@ -206,15 +213,11 @@ def test_only_a_lead_edits_waves(cohort):
                           window_days=14, today=date(2027, 3, 1))
 
 
-def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, modules):
+def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, first_wave, modules):
     programme, lead, people, _ = cohort
-    run_job(at(date(2027, 3, 17)))
-    wave = ratings.list_waves(programme)[0]
-    ratings.save_ratings(people[0], wave, {modules["peer-support"].id: ("4", ""),
-                                           modules["mindfulness"].id: ("4", "")},
-                         finish=True, now=at(date(2027, 3, 18)))
-    ratings.save_ratings(people[1], wave, {modules["peer-support"].id: ("4", "")},
-                         finish=False, now=at(date(2027, 3, 18)))
+    wave = first_wave
+    rate(people[0], wave, modules, {"peer-support": "4", "mindfulness": "4"}, finish=True)
+    rate(people[1], wave, modules, {"peer-support": "4"}, finish=False)
     assert ratings.remind_non_respondents(lead.user, programme, wave, now=at(date(2027, 3, 18)),
                                           base_url="http://x") == 2
     assert ratings.remind_non_respondents(lead.user, programme, wave, now=at(date(2027, 3, 18), 15),

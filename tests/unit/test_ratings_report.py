@@ -240,6 +240,17 @@ def test_comments_export_has_no_codes_and_dictionary_describes_each_column(rated
     assert [r["column"] for r in dictionary] == [c for c, _ in ratings_export.RATING_COLUMNS]
 
 
+def test_export_audit_counts_rows_not_line_breaks_inside_comments(rated, modules):
+    programme, lead, people, (w1, _w2) = rated
+    make_rating(w1, people[6], modules["peer-support"], 5, comment="First line\r\nsecond line")
+    db.session.commit()
+    out = ratings_export.export(lead.user, programme.id, "comments", slug_date=date(2026, 6, 1))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ratings.exported.comments"))
+    rows = _rows(out.text)
+    assert "First line\r\nsecond line" in {r["comment"] for r in rows}
+    assert event.detail["rows"] == len(rows)
+
+
 def test_a_lead_of_another_programme_cannot_export(rated):
     programme, *_ = rated
     other_lead = make_member(make_programme("Elsewhere"), "lead")

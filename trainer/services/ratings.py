@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from trainer.clock import today_in
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
@@ -128,9 +129,12 @@ def save_wave(user: User, programme: Programme, wave_id: int | None, *, label: s
 
 
 def _invited_members(programme_id: int) -> list[Membership]:
+    """The intervention-arm participants, by code, with their users (their names and addresses
+    are used for each of them)."""
     return list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme_id, Membership.role == "participant",
-        Membership.arm == "intervention").order_by(Membership.code)))
+        Membership.arm == "intervention").options(selectinload(Membership.user))
+        .order_by(Membership.code)))
 
 
 def _message(wave: RatingWave, member: Membership, base_url: str, *, reminder: bool) -> tuple[str, str]:
@@ -144,21 +148,28 @@ def _message(wave: RatingWave, member: Membership, base_url: str, *, reminder: b
     return subject, body
 
 
-def _response(wave: RatingWave, member: Membership) -> RatingResponse:
-    response = db.session.scalar(select(RatingResponse).where(
-        RatingResponse.wave_id == wave.id, RatingResponse.membership_id == member.id))
-    if response is None:
-        response = RatingResponse(wave=wave, membership=member)
-        db.session.add(response)
-    return response
+def _responses(wave: RatingWave) -> dict[int, RatingResponse]:
+    """The wave's response rows by membership id, in one query."""
+    return {r.membership_id: r for r in db.session.scalars(
+        select(RatingResponse).where(RatingResponse.wave_id == wave.id))}
+
+
+def _response(responses: dict[int, RatingResponse], wave: RatingWave,
+              member: Membership) -> RatingResponse:
+    """The member's row from ``responses``, added (to the session and the dict) if missing."""
+    if member.id not in responses:
+        responses[member.id] = RatingResponse(wave=wave, membership=member)
+        db.session.add(responses[member.id])
+    return responses[member.id]
 
 
 def _open_wave_mail(wave: RatingWave, today: date, now: datetime, base_url: str) -> int:
     """Invite everyone not yet invited, and send the reminder now due (each at most once)."""
     queued = 0
     due = [d for d in REMINDER_DAYS if wave.opens_on + timedelta(days=d) <= today]
+    responses = _responses(wave)
     for member in _invited_members(wave.programme_id):
-        response = _response(wave, member)
+        response = _response(responses, wave, member)
         if response.invited_at is None:
             subject, body = _message(wave, member, base_url, reminder=False)
             queued += outbox.enqueue(dedupe_key=f"rating-invite:{wave.id}:{member.id}",
@@ -192,6 +203,13 @@ def run_waves(now: datetime, *, base_url: str) -> dict[str, int]:
     return counts
 
 
+def _progress(response: RatingResponse | None, not_yet: str) -> str:
+    """'Finished', 'Started', or ``not_yet`` for someone with no answers saved in the wave."""
+    if response and response.finished_at:
+        return "Finished"
+    return "Started" if response and response.started_at else not_yet
+
+
 @dataclass(frozen=True)
 class TrackingRow:
     """One participant's place in a wave, for the lead's response tracking page."""
@@ -204,14 +222,11 @@ class TrackingRow:
 def response_tracking(user: User, programme: Programme, wave: RatingWave) -> list[TrackingRow]:
     """Leads: every invited participant with 'Finished', 'Started' or 'Not responded'."""
     require_membership(user, programme.id, ("lead",))
-    responses = {r.membership_id: r for r in db.session.scalars(
-        select(RatingResponse).where(RatingResponse.wave_id == wave.id))}
+    responses = _responses(wave)
     rows = []
     for member in _invited_members(programme.id):
         r = responses.get(member.id)
-        status = ("Finished" if r and r.finished_at else "Started" if r and r.started_at
-                  else "Not responded")
-        rows.append(TrackingRow(member, status, r))
+        rows.append(TrackingRow(member, _progress(r, "Not responded"), r))
     return rows
 
 
@@ -224,8 +239,9 @@ def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *
     if not is_open(wave, today):
         raise RuleViolation("Reminders can only be sent while the wave is open.")
     queued = 0
+    responses = _responses(wave)
     for member in _invited_members(programme.id):
-        response = _response(wave, member)
+        response = _response(responses, wave, member)
         if response.finished_at is not None:
             continue
         subject, body = _message(wave, member, base_url, reminder=True)
@@ -265,9 +281,7 @@ def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, st
     result = []
     for wave in list_waves(member.programme):
         if is_open(wave, today):
-            r = responses.get(wave.id)
-            result.append((wave, "Finished" if r and r.finished_at else
-                           "Started" if r and r.started_at else "Not started"))
+            result.append((wave, _progress(responses.get(wave.id), "Not started")))
     return result
 
 

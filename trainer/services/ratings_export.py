@@ -44,7 +44,7 @@ class Export:
     text: str
 
 
-def _csv(header: list[str], rows) -> str:
+def _csv(header: list[str], rows: list) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -68,25 +68,26 @@ def export(user: User, programme_id: int, kind: str, *, slug_date) -> Export:
     if kind not in EXPORTS:
         raise NotFound("No such export.")
     programme = access.require_membership(user, programme_id, ("lead",)).programme
-    last_day = last_training_day(programme)
-    ratings = list(_ratings(programme.id))
-    if kind == "ratings":
-        text = _csv([c for c, _ in RATING_COLUMNS], (
+    if kind == "dictionary":
+        header, rows = ["column", "meaning"], RATING_COLUMNS
+    elif kind == "ratings":
+        last_day = last_training_day(programme)
+        header, rows = [c for c, _ in RATING_COLUMNS], [
             [programme.name, r.membership.code, r.membership.arm, r.membership.team or "",
              r.wave.label, r.wave.offset_days,
              (today_in(programme.timezone, r.updated_at) - last_day).days if last_day else "",
              r.module.key, r.module.title, r.usefulness if r.usefulness is not None else "",
              "no" if r.did_not_attend else "yes", r.updated_at.isoformat(timespec="seconds")]
-            for r in ratings))
-    elif kind == "dictionary":
-        text = _csv(["column", "meaning"], RATING_COLUMNS)
+            for r in _ratings(programme.id)]
     else:
         # Sorted by text within a module, so row order cannot be matched to the ratings file.
-        comments = sorted((r for r in ratings if r.comment.strip()),
+        comments = sorted((r for r in _ratings(programme.id) if r.comment.strip()),
                           key=lambda r: (r.wave.offset_days, r.module.position, r.comment.strip()))
-        text = _csv(COMMENT_COLUMNS, ([programme.name, r.wave.label, r.module.key, r.module.title,
-                                       r.comment.strip()] for r in comments))
+        header, rows = COMMENT_COLUMNS, [[programme.name, r.wave.label, r.module.key, r.module.title,
+                                          r.comment.strip()] for r in comments]
+    # Counted from the rows: a comment typed over several lines holds line breaks of its own.
     audit.record(user.id, f"ratings.exported.{kind}", programme, programme_id=programme.id,
-                 rows=text.count("\r\n") - 1)
+                 rows=len(rows))
     db.session.commit()
-    return Export(f"programme-{programme.id}-module-{kind}-{slug_date.isoformat()}.csv", text)
+    return Export(f"programme-{programme.id}-module-{kind}-{slug_date.isoformat()}.csv",
+                  _csv(header, rows))

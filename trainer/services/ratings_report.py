@@ -318,7 +318,11 @@ def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]
     if not programmes:
         return [], []
     ids = [p.id for p in programmes]
-    waves_by_programme = {p.id: list_waves(p)[:2] for p in programmes}
+    waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
+    for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))
+                                   .order_by(RatingWave.offset_days, RatingWave.id)):
+        if len(waves_by_programme[wave.programme_id]) < 2:
+            waves_by_programme[wave.programme_id].append(wave)
     position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
     rows = db.session.execute(
         select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
