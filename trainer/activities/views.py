@@ -219,8 +219,7 @@ def my_peers(programme_id: int):
         else:
             flash("Saved the meeting.", "success")
             return redirect(url_for(".my_peers", programme_id=programme_id))
-    return render_template("activities/peers.html", me=me, group=peers.group_of(me), form=form,
-                           meetings=peers.meetings_seen_by(me))
+    return render_template("activities/peers.html", me=me, coaching=peers.coaching_for(me), form=form)
 
 
 @bp.route("/my/peers/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])

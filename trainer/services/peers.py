@@ -179,10 +179,24 @@ def delete_meeting(membership: Membership, meeting: PeerMeeting) -> None:
     db.session.commit()
 
 
-def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
-    """The group's meetings, newest first, each with its private note if ``membership`` wrote it
-    (None otherwise: a peer sees the shared line only)."""
+@dataclass
+class PeerCoaching:
+    """A participant's peer group (None until they have one) and its meetings as they may see them."""
+
+    group: PeerGroup | None
+    meetings: list[tuple[PeerMeeting, str | None]]
+
+
+def coaching_for(membership: Membership) -> PeerCoaching:
+    """The participant's group and its meetings, newest first, each with its private note if
+    ``membership`` wrote it (None otherwise: a peer sees the shared line only)."""
     group = group_of(membership)
     if group is None:
-        return []
-    return [(m, m.private_note if m.author_id == membership.id else None) for m in group.meetings]
+        return PeerCoaching(None, [])
+    return PeerCoaching(group, [(m, m.private_note if m.author_id == membership.id else None)
+                                for m in group.meetings])
+
+
+def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
+    """The group's meetings as ``membership`` may see them (see coaching_for)."""
+    return coaching_for(membership).meetings
