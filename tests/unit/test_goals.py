@@ -77,6 +77,14 @@ def test_goals_to_review_are_those_without_a_review_for_14_days(two):
     assert [g.id for g in goals.goals_to_review(me, TODAY)] == [stale.id]
 
 
+def test_the_goal_list_marks_the_goals_due_a_review(two):
+    me, _ = two
+    stale = make_goal(me, "Stale", reviews=[(date(2026, 9, 1), 20)])
+    fresh = make_goal(me, "Fresh", reviews=[(date(2026, 9, 25), 20)])
+    listed = goals.goal_list(me, TODAY)
+    assert [g.id for g in listed.goals] == [fresh.id, stale.id] and listed.to_review == {stale.id}
+
+
 def _reminders() -> int:
     return db.session.scalar(select(func.count(OutboxMessage.id))
                              .where(OutboxMessage.kind == "goal_review"))

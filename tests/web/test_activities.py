@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.factories import (make_assignment, make_day, make_goal, make_log, make_member,
                              make_programme, make_session, make_user)
@@ -376,3 +376,39 @@ def test_home_shows_the_first_five_pending_activities_and_links_to_the_rest(clie
     assert "7 activities are overdue" in page
     assert page.count('href="/programmes/%d/my/assignments/' % programme.id) == 5
     assert "See all your activities</a> (2 more overdue or due soon)" in page
+
+
+def _statements(client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs, starting from an empty session."""
+    db.session.commit()
+    db.session.remove()
+    seen = []
+
+    def count(*_):
+        seen.append(1)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def _grouped_programme(lead, groups: int):
+    programme = make_programme()
+    make_member(programme, "lead", user=lead)
+    for _ in range(groups):
+        pair = [make_member(programme), make_member(programme)]
+        peers.form_group(lead, programme, [m.id for m in pair])
+        peers.log_meeting(pair[0], date(2026, 9, 20), 30, "Agenda", "Note", today=date(2026, 9, 21))
+    make_member(programme)
+    return programme
+
+
+def test_the_peer_groups_page_runs_as_many_statements_for_twice_the_groups(client, auth, app):
+    lead = make_user("grouping-lead@example.org")
+    few, many = _grouped_programme(lead, 3), _grouped_programme(lead, 6)
+    few_id, many_id = few.id, many.id
+    auth.login("grouping-lead@example.org")
+    assert (_statements(client, f"/programmes/{few_id}/peer-groups")
+            == _statements(client, f"/programmes/{many_id}/peer-groups"))

@@ -118,10 +118,9 @@ def log_delete(programme_id: int, log_id: int):
 
 @bp.get("/my/goals")
 def my_goals(programme_id: int):
-    """Intervention participants: their goals, with those due a review first."""
+    """Intervention participants: their goals, active first, those due a review marked."""
     me, today = _me(programme_id)
-    return render_template("activities/goals.html", me=me, goals=goals.list_goals(me),
-                           to_review={g.id for g in goals.goals_to_review(me, today)})
+    return render_template("activities/goals.html", me=me, goals=goals.goal_list(me, today))
 
 
 @bp.route("/my/goals/new", methods=["GET", "POST"])
@@ -220,8 +219,7 @@ def my_peers(programme_id: int):
         else:
             flash("Saved the meeting.", "success")
             return redirect(url_for(".my_peers", programme_id=programme_id))
-    return render_template("activities/peers.html", me=me, group=peers.group_of(me), form=form,
-                           meetings=peers.meetings_seen_by(me))
+    return render_template("activities/peers.html", me=me, coaching=peers.coaching_for(me), form=form)
 
 
 @bp.route("/my/peers/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])

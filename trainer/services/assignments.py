@@ -22,20 +22,27 @@ DUE_SOON_DAYS = 2
 OVERDUE_REMINDER_WINDOW = timedelta(days=7)
 
 
-def default_due_on(programme: Programme, module: Module) -> date | None:
-    """The default due date of ``module``'s activities in ``programme`` (see the module docstring).
-
-    None if the module is not scheduled on any day of the programme.
-    """
-    days = list(db.session.scalars(
+def _running_days(programme: Programme) -> list[TrainingDay]:
+    return list(db.session.scalars(
         select(TrainingDay).where(TrainingDay.programme_id == programme.id,
                                   TrainingDay.cancelled.is_(False))
         .options(selectinload(TrainingDay.sessions)).order_by(TrainingDay.day)))
+
+
+def _due_after(days: list[TrainingDay], module: Module) -> date | None:
     runs_on = next((d.day for d in days if any(s.module_id == module.id for s in d.sessions)), None)
     if runs_on is None:
         return None
     later = [d.day for d in days if d.day > runs_on]
     return later[0] if later else runs_on + AFTER_LAST_DAY
+
+
+def default_due_on(programme: Programme, module: Module) -> date | None:
+    """The default due date of ``module``'s activities in ``programme`` (see the module docstring).
+
+    None if the module is not scheduled on any day of the programme.
+    """
+    return _due_after(_running_days(programme), module)
 
 
 @dataclass
@@ -53,7 +60,8 @@ def plan_for(programme: Programme) -> list[ModulePlan]:
         select(Assignment).where(Assignment.programme_id == programme.id))}
     modules = db.session.scalars(select(Module).options(selectinload(Module.activities))
                                  .order_by(Module.position))
-    return [ModulePlan(m, default_due_on(programme, m),
+    days = _running_days(programme)
+    return [ModulePlan(m, _due_after(days, m),
                        [(a, assigned.get(a.id)) for a in m.activities if not a.retired])
             for m in modules]
 

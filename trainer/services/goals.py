@@ -115,11 +115,28 @@ def review_due_since(goal: Goal, tz_name: str) -> date:
     return last_reviewed_on(goal) or today_in(tz_name, goal.created_at or utcnow())
 
 
+def _review_due(goal: Goal, tz_name: str, today: date) -> bool:
+    return goal.status == "active" and today - review_due_since(goal, tz_name) >= REVIEW_EVERY
+
+
 def goals_to_review(membership: Membership, today: date) -> list[Goal]:
     """The participant's active goals with no review in the last 14 days."""
     tz = membership.programme.timezone
-    return [g for g in list_goals(membership)
-            if g.status == "active" and today - review_due_since(g, tz) >= REVIEW_EVERY]
+    return [g for g in list_goals(membership) if _review_due(g, tz, today)]
+
+
+@dataclass
+class GoalList:
+    """The participant's goals (active first, newest first) and the ids of those due a review."""
+
+    goals: list[Goal]
+    to_review: set[int]
+
+
+def goal_list(membership: Membership, today: date) -> GoalList:
+    """The participant's goals, marking those due a review on ``today``."""
+    goals, tz = list_goals(membership), membership.programme.timezone
+    return GoalList(goals, {g.id for g in goals if _review_due(g, tz, today)})
 
 
 def send_review_reminders(now: datetime) -> int:

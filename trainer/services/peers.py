@@ -3,7 +3,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, RuleViolation
@@ -14,35 +14,44 @@ from trainer.services import access, audit
 GROUP_SIZES = (2, 3)
 
 
-def _eligible(programme: Programme) -> list[Membership]:
+def _ungrouped(programme: Programme) -> list[Membership]:
+    """The programme's intervention participants who are in no peer group, by code."""
+    grouped = select(PeerGroupMember.membership_id).where(PeerGroupMember.programme_id == programme.id)
     return list(db.session.scalars(
         select(Membership).where(Membership.programme_id == programme.id,
-                                 Membership.role == "participant", Membership.arm == "intervention")
+                                 Membership.role == "participant", Membership.arm == "intervention",
+                                 Membership.id.not_in(grouped))
         .options(selectinload(Membership.user)).order_by(Membership.code)))
-
-
-def _grouped_ids(programme: Programme) -> set[int]:
-    return set(db.session.scalars(select(PeerGroupMember.membership_id)
-                                  .where(PeerGroupMember.programme_id == programme.id)))
 
 
 @dataclass
 class PeerOverview:
-    """A programme's peer groups and the intervention participants not yet in one."""
+    """A programme's peer groups, how many meetings each has logged, and the intervention
+    participants not yet in one."""
 
     groups: list[PeerGroup]
     ungrouped: list[Membership]
+    meetings: dict[int, int]
+
+    def can_dissolve(self, group: PeerGroup) -> bool:
+        """A group may be dissolved until it logs a meeting (see dissolve_group)."""
+        return not self.meetings.get(group.id)
 
 
 def overview(programme: Programme) -> PeerOverview:
-    """The groups (with members) and who is left over."""
+    """The groups (with members), their meeting counts, and who is left over.
+
+    Counts, not meetings: staff see how often a group met, never what a member noted.
+    """
     groups = list(db.session.scalars(
         select(PeerGroup).where(PeerGroup.programme_id == programme.id)
         .options(selectinload(PeerGroup.members).selectinload(PeerGroupMember.membership)
                  .selectinload(Membership.user))
         .order_by(PeerGroup.id)))
-    grouped = _grouped_ids(programme)
-    return PeerOverview(groups, [m for m in _eligible(programme) if m.id not in grouped])
+    meetings = dict(db.session.execute(
+        select(PeerMeeting.group_id, func.count(PeerMeeting.id)).join(PeerGroup)
+        .where(PeerGroup.programme_id == programme.id).group_by(PeerMeeting.group_id)).all())
+    return PeerOverview(groups, _ungrouped(programme), meetings)
 
 
 def _add_group(actor: User, programme: Programme, members: list[Membership]) -> PeerGroup:
@@ -57,7 +66,7 @@ def form_group(actor: User, programme: Programme, membership_ids: list[int]) -> 
     """Put two or three ungrouped intervention participants in a new group. Commits."""
     if len(set(membership_ids)) not in GROUP_SIZES:
         raise RuleViolation("Choose two or three participants", field="members")
-    free = {m.id: m for m in overview(programme).ungrouped}
+    free = {m.id: m for m in _ungrouped(programme)}
     if not all(i in free for i in membership_ids):
         raise RuleViolation("Choose only intervention participants who are not yet in a group",
                             field="members")
@@ -88,7 +97,7 @@ def shuffle_groups(actor: User, programme: Programme, size: int, *, rng: random.
 
     Returns the number of groups formed.
     """
-    people = overview(programme).ungrouped
+    people = _ungrouped(programme)
     rng.shuffle(people)
     groups = split(people, size)
     if not groups:
@@ -170,10 +179,24 @@ def delete_meeting(membership: Membership, meeting: PeerMeeting) -> None:
     db.session.commit()
 
 
-def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
-    """The group's meetings, newest first, each with its private note if ``membership`` wrote it
-    (None otherwise: a peer sees the shared line only)."""
+@dataclass
+class PeerCoaching:
+    """A participant's peer group (None until they have one) and its meetings as they may see them."""
+
+    group: PeerGroup | None
+    meetings: list[tuple[PeerMeeting, str | None]]
+
+
+def coaching_for(membership: Membership) -> PeerCoaching:
+    """The participant's group and its meetings, newest first, each with its private note if
+    ``membership`` wrote it (None otherwise: a peer sees the shared line only)."""
     group = group_of(membership)
     if group is None:
-        return []
-    return [(m, m.private_note if m.author_id == membership.id else None) for m in group.meetings]
+        return PeerCoaching(None, [])
+    return PeerCoaching(group, [(m, m.private_note if m.author_id == membership.id else None)
+                                for m in group.meetings])
+
+
+def meetings_seen_by(membership: Membership) -> list[tuple[PeerMeeting, str | None]]:
+    """The group's meetings as ``membership`` may see them (see coaching_for)."""
+    return coaching_for(membership).meetings
