@@ -58,3 +58,19 @@ def test_outbox_hides_set_password_links_from_admins(client, admin):
     outbox = client.get("/admin/outbox").get_data(as_text=True)
     assert "nia@example.org" in outbox and "/set-password/[hidden: sent to the person only]" in outbox
     assert token not in outbox
+
+
+def test_accounts_page_buttons_post_with_a_token_and_no_duplicate_ids(app, client, admin, monkeypatch):
+    import re
+    from tests.conftest import csrf_token_from
+    for n in range(3):
+        make_user(f"person{n}@example.org")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    page = client.get("/admin/users").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "every id on the page is unique"
+    assert page.count('name="csrf_token"') >= 4
+    user_id = db.session.scalar(select(User.id).where(User.email == "person0@example.org"))
+    response = client.post(f"/admin/users/{user_id}/disable", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    assert not db.session.get(User, user_id).is_enabled
