@@ -154,11 +154,10 @@ def retention_page(programme_id: int):
 
 
 def _retention(programme, leaving, upload, status=200):
-    members = retention.participants(programme)
-    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in members)
-    arms = retention.retention(programme, _today(programme))
-    return render_template("outcomes/retention.html", programme=programme, members=members,
-                           arms=arms, chart=retention.chart(arms), leaving=leaving,
+    page = retention.overview(programme, _today(programme))
+    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in page.members)
+    return render_template("outcomes/retention.html", programme=programme, members=page.members,
+                           arms=page.arms, chart=page.chart, leaving=leaving,
                            upload=upload), status
 
 
