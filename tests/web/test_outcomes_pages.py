@@ -309,7 +309,8 @@ def _add_sharing_participants(programme, waves, n: int) -> None:
 
 
 @pytest.mark.parametrize("email, path", [
-    ("lead@example.org", "outcomes/?scale=brs/total"), ("lead@example.org", "outcomes/retention")])
+    ("lead@example.org", "outcomes/?scale=brs/total"), ("lead@example.org", "outcomes/retention"),
+    ("trainer@example.org", "outcomes/shared")])
 def test_outcome_pages_run_as_many_statements_for_twice_the_participants(client, auth, study, email, path):
     programme, waves, _ = study
     url = f"/programmes/{programme.id}/{path}"

@@ -258,7 +258,7 @@ def shared_scores(programme: Programme) -> list[tuple[Membership, OutcomeWave, I
         .join(Membership, Membership.id == OutcomeResponse.membership_id)
         .join(ScoreSharing, ScoreSharing.membership_id == Membership.id)
         .where(Membership.programme_id == programme.id, ScoreSharing.share_with_coach.is_(True))
-        .options(selectinload(OutcomeResponse.wave))
+        .options(selectinload(OutcomeResponse.wave), selectinload(Membership.user))
         .order_by(Membership.id, OutcomeResponse.wave_id, OutcomeResponse.instrument_key)).all()
     return [(m, r.wave, instruments.get(r.instrument_key), s) for s, r, m in rows]
 
