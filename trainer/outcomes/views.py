@@ -123,17 +123,12 @@ def _fill_setup(form, support, programme) -> None:
 def evaluate(programme_id: int):
     """Its lead: per-arm outcomes over the waves, change, between-arm effects, with caveats."""
     programme = _lead(programme_id).programme
-    chosen = outcomes.chosen_instruments(programme)
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
-    if instrument is None:
+    page = evaluation.overview(programme, key, scale_key)
+    if page is None:
         return redirect(url_for("outcomes.setup", programme_id=programme_id))
-    scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
-    result = evaluation.evaluate(programme, instrument.key, scale.key)
-    post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = evaluation.dose_response(programme, instrument.key, scale.key, post) if post else None
-    return render_template("outcomes/evaluate.html", programme=programme, chosen=chosen,
-                           result=result, dose=dose, caveats=evaluation.CAVEATS,
+    return render_template("outcomes/evaluate.html", programme=programme, chosen=page.chosen,
+                           result=page.result, dose=page.dose, caveats=evaluation.CAVEATS,
                            export_form=forms.ExportForm())
 
 
