@@ -108,13 +108,10 @@ def setup(programme_id: int):
 
 
 def _fill_setup(form, support, programme) -> None:
-    chosen = outcomes.chosen_instruments(programme)
-    form.instruments.data = [i.key for i in chosen] or ["scs-sf", "brs", "proqol5"]
-    existing = {w.kind: w for w in outcomes.waves(programme)}
-    for d in outcomes.default_wave_dates(programme, _today(programme)):
-        wave = existing.get(d.kind, d)
-        getattr(form, f"{d.kind.replace('-', '_')}_opens").data = wave.opens_on
-        getattr(form, f"{d.kind.replace('-', '_')}_closes").data = wave.closes_on
+    form.instruments.data, dates = outcomes.current_setup(programme, _today(programme))
+    for d in dates:
+        getattr(form, f"{d.kind.replace('-', '_')}_opens").data = d.opens_on
+        getattr(form, f"{d.kind.replace('-', '_')}_closes").data = d.closes_on
     support.resources.data = outcomes.resources_as_text(programme)
 
 
