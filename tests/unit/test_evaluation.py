@@ -178,3 +178,12 @@ def test_dose_response_is_suppressed_below_five_people(app):
     programme, waves, _ = _cohort(4, 0, [3.0] * 4, [3.5, 3.6, 3.2, 3.1], [], [])
     dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
     assert dose.suppressed and dose.exposures == []
+
+
+def test_overview_falls_back_to_the_first_chosen_scale_and_needs_an_instrument(app):
+    programme, waves, _ = _cohort(6, 6, [3.0] * 6, [3.5] * 6, [3.0] * 6, [3.1] * 6)
+    page = evaluation.overview(programme, "unknown", "")
+    assert (page.result.instrument.key, page.result.scale.key) == ("scs-sf", page.result.instrument.scales[0].key)
+    assert [i.key for i in page.chosen] == ["scs-sf"]
+    assert page.dose is not None and page.result.comparisons[0].wave.id == waves["post"].id
+    assert evaluation.overview(make_programme(), "scs-sf", "total") is None

@@ -25,6 +25,19 @@ def test_default_waves_run_from_enrolment_to_first_day_then_eight_weeks_and_six_
     assert dates["post"].closes_on == date(2027, 2, 18)
 
 
+def test_set_up_form_offers_what_the_lead_saved_else_the_suggestions(app):
+    programme = make_programme()
+    make_day(programme, date(2026, 10, 1))
+    keys, dates = outcomes.current_setup(programme, date(2026, 9, 3))
+    assert keys == ["scs-sf", "brs", "proqol5"]
+    assert dates == outcomes.default_wave_dates(programme, date(2026, 9, 3))
+    waves = make_outcome_waves(programme, ("gse",))
+    keys, dates = outcomes.current_setup(programme, date(2026, 9, 3))
+    assert keys == ["gse"]
+    assert [(d.kind, d.opens_on, d.closes_on) for d in dates] == [
+        (w.kind, w.opens_on, w.closes_on) for w in waves.values()]
+
+
 def test_configure_sets_instruments_and_waves_and_rejects_bad_choices(app):
     programme = make_programme()
     waves = make_outcome_waves(programme, ("scs-sf", "proqol5"))

@@ -6,12 +6,12 @@ from datetime import date
 import numpy as np
 import pytest
 from scipy import stats as sps
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.factories import (make_day, make_mark, make_member, make_outcome_waves, make_programme,
                              make_scores, make_session, make_user)
 from trainer.extensions import db
-from trainer.models import InstrumentItemText, Membership
+from trainer.models import InstrumentItemText, Membership, ScoreSharing
 from trainer.services import outcomes
 
 
@@ -282,3 +282,40 @@ def test_dose_response_shows_training_days_attended_beside_practice(client, auth
     assert f"Pearson's r = {ref.statistic:.2f}" in page and f"p = {ref.pvalue:.3f}, n = 6" in page
     # Nobody logged practice: no correlation, said in words.
     assert "No correlation to show: everyone had the same practice minutes logged" in page
+
+
+def _statements(client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs."""
+    count = [0]
+
+    def counted(*_args, **_kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def _add_sharing_participants(programme, waves, n: int) -> None:
+    for i in range(n):
+        for arm in ("intervention", "comparison"):
+            m = make_member(programme, arm=arm)
+            make_scores(m, waves["baseline"], "brs", {"total": 3 + i / 10})
+            make_scores(m, waves["post"], "brs", {"total": 3.2 + i / 10})
+            db.session.add(ScoreSharing(membership_id=m.id, share_with_coach=True))
+
+
+@pytest.mark.parametrize("email, path", [
+    ("lead@example.org", "outcomes/?scale=brs/total"), ("lead@example.org", "outcomes/retention"),
+    ("trainer@example.org", "outcomes/shared")])
+def test_outcome_pages_run_as_many_statements_for_twice_the_participants(client, auth, study, email, path):
+    programme, waves, _ = study
+    url = f"/programmes/{programme.id}/{path}"
+    auth.login(email)
+    _add_sharing_participants(programme, waves, 6)
+    few = _statements(client, url)
+    _add_sharing_participants(programme, waves, 6)
+    assert _statements(client, url) == few

@@ -108,13 +108,10 @@ def setup(programme_id: int):
 
 
 def _fill_setup(form, support, programme) -> None:
-    chosen = outcomes.chosen_instruments(programme)
-    form.instruments.data = [i.key for i in chosen] or ["scs-sf", "brs", "proqol5"]
-    existing = {w.kind: w for w in outcomes.waves(programme)}
-    for d in outcomes.default_wave_dates(programme, _today(programme)):
-        wave = existing.get(d.kind, d)
-        getattr(form, f"{d.kind.replace('-', '_')}_opens").data = wave.opens_on
-        getattr(form, f"{d.kind.replace('-', '_')}_closes").data = wave.closes_on
+    form.instruments.data, dates = outcomes.current_setup(programme, _today(programme))
+    for d in dates:
+        getattr(form, f"{d.kind.replace('-', '_')}_opens").data = d.opens_on
+        getattr(form, f"{d.kind.replace('-', '_')}_closes").data = d.closes_on
     support.resources.data = outcomes.resources_as_text(programme)
 
 
@@ -123,17 +120,12 @@ def _fill_setup(form, support, programme) -> None:
 def evaluate(programme_id: int):
     """Its lead: per-arm outcomes over the waves, change, between-arm effects, with caveats."""
     programme = _lead(programme_id).programme
-    chosen = outcomes.chosen_instruments(programme)
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
-    if instrument is None:
+    page = evaluation.overview(programme, key, scale_key)
+    if page is None:
         return redirect(url_for("outcomes.setup", programme_id=programme_id))
-    scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
-    result = evaluation.evaluate(programme, instrument.key, scale.key)
-    post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = evaluation.dose_response(programme, instrument.key, scale.key, post) if post else None
-    return render_template("outcomes/evaluate.html", programme=programme, chosen=chosen,
-                           result=result, dose=dose, caveats=evaluation.CAVEATS,
+    return render_template("outcomes/evaluate.html", programme=programme, chosen=page.chosen,
+                           result=page.result, dose=page.dose, caveats=evaluation.CAVEATS,
                            export_form=forms.ExportForm())
 
 
@@ -154,11 +146,10 @@ def retention_page(programme_id: int):
 
 
 def _retention(programme, leaving, upload, status=200):
-    members = retention.participants(programme)
-    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in members)
-    arms = retention.retention(programme, _today(programme))
-    return render_template("outcomes/retention.html", programme=programme, members=members,
-                           arms=arms, chart=retention.chart(arms), leaving=leaving,
+    page = retention.overview(programme, _today(programme))
+    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in page.members)
+    return render_template("outcomes/retention.html", programme=programme, members=page.members,
+                           arms=page.arms, chart=page.chart, leaving=leaving,
                            upload=upload), status
 
 

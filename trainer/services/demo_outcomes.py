@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from trainer.extensions import db
 from trainer.models import OutcomeResponse, OutcomeScore, OutcomeWave, ProgrammeInstrument, SupportResource
-from trainer.services import instruments
+from trainer.services import instruments, outcomes
 
 DEMO_INSTRUMENTS = ("scs-sf", "proqol5", "brs")
 LEAVING_REASONS = ["Moved to another local authority", "Left social work", "Agency work",
@@ -34,11 +34,12 @@ def outcomes_step(ctx) -> None:
     for position, (title, details) in enumerate(SUPPORT):
         db.session.add(SupportResource(programme_id=programme.id, title=title, details=details, position=position))
     # Post opens a little earlier than the default so the demo shows it: ten days after the last day.
-    waves = {kind: OutcomeWave(programme=programme, kind=kind, label=label, opens_on=opens, closes_on=closes)
-             for kind, label, opens, closes in (
-                 ("baseline", "Before training (baseline)", programme.start_date, first),
-                 ("post", "After training (post)", last + timedelta(days=3), last + timedelta(days=31)),
-                 ("follow-up", "Six-month follow-up", last + timedelta(days=182), last + timedelta(days=210)))}
+    waves = {kind: OutcomeWave(programme=programme, kind=kind, label=outcomes.WAVE_LABELS[kind],
+                               opens_on=opens, closes_on=closes)
+             for kind, opens, closes in (
+                 ("baseline", programme.start_date, first),
+                 ("post", last + timedelta(days=3), last + timedelta(days=31)),
+                 ("follow-up", last + timedelta(days=182), last + timedelta(days=210)))}
     db.session.add_all(waves.values())
     db.session.flush()
     catalogue = instruments.catalogue()

@@ -112,11 +112,14 @@ def evaluate(programme: Programme, key: str, scale_key: str) -> ScaleEvaluation:
     score adjusted for baseline.
     """
     instrument = instruments.get(key)
-    scale = instrument.scale(scale_key)
-    wave_list = outcomes.waves(programme)
+    return _evaluate(instrument, instrument.scale(scale_key), outcomes.waves(programme),
+                     score_table(programme, key, scale_key), participants(programme))
+
+
+def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
+              wave_list: list[OutcomeWave], scores: dict[tuple[int, int], float],
+              members: list[Membership]) -> ScaleEvaluation:
     result = ScaleEvaluation(instrument, scale, wave_list)
-    scores = score_table(programme, key, scale_key)
-    members = participants(programme)
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     for wave in wave_list:
         for arm in ARMS:
@@ -235,8 +238,14 @@ class DoseResponse:
 def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave) -> DoseResponse:
     """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
     against change from baseline to ``wave``, for intervention participants with both scores."""
-    baseline = next((w for w in outcomes.waves(programme) if w.kind == "baseline"), None)
-    scores = score_table(programme, key, scale_key)
+    return _dose_response(programme, outcomes.waves(programme),
+                          score_table(programme, key, scale_key), participants(programme), wave)
+
+
+def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
+                   scores: dict[tuple[int, int], float], members: list[Membership],
+                   wave: OutcomeWave) -> DoseResponse:
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     minutes = dict(db.session.execute(
         select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
@@ -244,7 +253,7 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
     days = attendance.days_attended(programme)
     held = len(attendance.day_attendance(programme))
     people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
-              for m in participants(programme) if m.arm == "intervention" and baseline
+              for m in members if m.arm == "intervention" and baseline
               and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
     if stats.is_small(len(people)):
         return DoseResponse([], True)
@@ -257,3 +266,31 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
         exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
                                                                [p[1] for p in points]), axis))
     return DoseResponse(exposures, False)
+
+
+@dataclass
+class Overview:
+    """The lead's evaluation page: the programme's instruments, one scale's evaluation, and its
+    dose-response against the post wave (None before a post wave exists)."""
+
+    chosen: list[instruments.Instrument]
+    result: ScaleEvaluation
+    dose: DoseResponse | None
+
+
+def overview(programme: Programme, key: str, scale_key: str) -> Overview | None:
+    """The evaluation of the instrument ``key`` and scale ``scale_key`` (the first chosen
+    instrument and its first scale when not chosen or unknown), from one load of the waves,
+    scores and participants. None when the programme has chosen no instrument yet."""
+    chosen = outcomes.chosen_instruments(programme)
+    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
+    if instrument is None:
+        return None
+    scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
+    wave_list = outcomes.waves(programme)
+    scores = score_table(programme, instrument.key, scale.key)
+    members = participants(programme)
+    result = _evaluate(instrument, scale, wave_list, scores, members)
+    post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
+    dose = _dose_response(programme, wave_list, scores, members, post) if post else None
+    return Overview(chosen, result, dose)

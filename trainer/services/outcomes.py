@@ -16,6 +16,7 @@ from trainer.services.instruments import Instrument
 
 WAVE_LABELS = {"baseline": "Before training (baseline)", "post": "After training (post)",
                "follow-up": "Six-month follow-up"}
+SUGGESTED_INSTRUMENTS = ("scs-sf", "brs", "proqol5")
 POST_OFFSET_DAYS, FOLLOW_UP_OFFSET_DAYS, WINDOW_DAYS, REMIND_DAYS_BEFORE_CLOSE = 56, 182, 28, 7
 
 
@@ -67,6 +68,14 @@ def chosen_instruments(programme: Programme) -> list[Instrument]:
         ProgrammeInstrument.programme_id == programme.id).order_by(ProgrammeInstrument.position))
     catalogue = instruments.catalogue()
     return [catalogue[k] for k in keys if k in catalogue]
+
+
+def current_setup(programme: Programme, today: date) -> tuple[list[str], list[WaveDates]]:
+    """The instrument keys and wave dates to offer on the set-up form: what the lead saved, else
+    the suggested instruments and default_wave_dates."""
+    keys = [i.key for i in chosen_instruments(programme)] or list(SUGGESTED_INSTRUMENTS)
+    saved = {w.kind: WaveDates(w.kind, w.opens_on, w.closes_on) for w in waves(programme)}
+    return keys, [saved.get(d.kind, d) for d in default_wave_dates(programme, today)]
 
 
 def configure(programme: Programme, instrument_keys: list[str], dates: list[WaveDates]) -> None:
@@ -258,7 +267,7 @@ def shared_scores(programme: Programme) -> list[tuple[Membership, OutcomeWave, I
         .join(Membership, Membership.id == OutcomeResponse.membership_id)
         .join(ScoreSharing, ScoreSharing.membership_id == Membership.id)
         .where(Membership.programme_id == programme.id, ScoreSharing.share_with_coach.is_(True))
-        .options(selectinload(OutcomeResponse.wave))
+        .options(selectinload(OutcomeResponse.wave), selectinload(Membership.user))
         .order_by(Membership.id, OutcomeResponse.wave_id, OutcomeResponse.instrument_key)).all()
     return [(m, r.wave, instruments.get(r.instrument_key), s) for s, r, m in rows]
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from trainer import stats
 from trainer.errors import NotFound, RuleViolation
@@ -95,8 +96,10 @@ class ArmRetention:
 def retention(programme: Programme, today: date) -> list[ArmRetention]:
     """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
     censored today. Arms of fewer than 5 people are suppressed."""
-    members = list(db.session.scalars(select(Membership).where(
-        Membership.programme_id == programme.id, Membership.role == "participant")))
+    return _survival(programme, participants(programme), today)
+
+
+def _survival(programme: Programme, members: list[Membership], today: date) -> list[ArmRetention]:
     result = []
     for arm in ARMS:
         durations, observed = [], []
@@ -133,7 +136,23 @@ def chart(arms: list[ArmRetention]) -> dict:
 
 
 def participants(programme: Programme) -> list[Membership]:
-    """Participants with their retention facts, for the lead's list (by code)."""
+    """Participants with their retention facts and names, for the lead's list (by code)."""
     return list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
-        .order_by(Membership.code)))
+        .options(selectinload(Membership.user)).order_by(Membership.code)))
+
+
+@dataclass
+class Overview:
+    """The lead's retention page: the participants, survival in post per arm, and its chart."""
+
+    members: list[Membership]
+    arms: list[ArmRetention]
+    chart: dict
+
+
+def overview(programme: Programme, today: date) -> Overview:
+    """Participants (with names) and survival in post per arm, from one load of the participants."""
+    members = participants(programme)
+    arms = _survival(programme, members, today)
+    return Overview(members, arms, chart(arms))
