@@ -131,3 +131,24 @@ def pytest_terminal_summary(terminalreporter):
     if skipped:
         terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TESTS SKIPPED: /usr/bin/chromium is "
                                         "missing (apt-get install chromium)", red=True, bold=True)
+
+
+def count_statements(client, url: str) -> int:
+    """How many SQL statements the app runs to answer one GET of ``url`` (which must be 200).
+
+    For tests that a page's statement count does not grow with its rows (no N+1 queries). The
+    request runs in its own session (IsolatedClient), so the test's session does not affect it.
+    """
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(*_args, **_kwargs):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)

@@ -2,8 +2,9 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.conftest import count_statements
 from tests.factories import (make_assignment, make_day, make_goal, make_log, make_member,
                              make_programme, make_session, make_user)
 from trainer.extensions import db
@@ -378,22 +379,6 @@ def test_home_shows_the_first_five_pending_activities_and_links_to_the_rest(clie
     assert "See all your activities</a> (2 more overdue or due soon)" in page
 
 
-def _statements(client, url: str) -> int:
-    """How many SQL statements one GET of ``url`` runs, starting from an empty session."""
-    db.session.commit()
-    db.session.remove()
-    seen = []
-
-    def count(*_):
-        seen.append(1)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _grouped_programme(lead, groups: int):
     programme = make_programme()
     make_member(programme, "lead", user=lead)
@@ -410,5 +395,5 @@ def test_the_peer_groups_page_runs_as_many_statements_for_twice_the_groups(clien
     few, many = _grouped_programme(lead, 3), _grouped_programme(lead, 6)
     few_id, many_id = few.id, many.id
     auth.login("grouping-lead@example.org")
-    assert (_statements(client, f"/programmes/{few_id}/peer-groups")
-            == _statements(client, f"/programmes/{many_id}/peer-groups"))
+    assert (count_statements(client, f"/programmes/{few_id}/peer-groups")
+            == count_statements(client, f"/programmes/{many_id}/peer-groups"))

@@ -6,8 +6,9 @@ from datetime import date
 import numpy as np
 import pytest
 from scipy import stats as sps
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.conftest import count_statements
 from tests.factories import (make_day, make_mark, make_member, make_outcome_waves, make_programme,
                              make_scores, make_session, make_user)
 from trainer.extensions import db
@@ -216,8 +217,8 @@ def test_downloading_the_scores_is_audited_and_the_syntax_files_are_not(client, 
         assert client.post(f"/programmes/{programme.id}/outcomes/export/{name}").status_code == 200
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
     assert client.post(f"/programmes/{programme.id}/outcomes/export/outcomes.csv").status_code == 200
-    event = db.session.scalars(select(AuditEvent)).one()
-    assert (event.action, event.programme_id, event.detail) == (
+    audited = db.session.scalars(select(AuditEvent)).one()
+    assert (audited.action, audited.programme_id, audited.detail) == (
         "outcomes.exported", programme.id, {"file": "outcomes.csv"})
 
 
@@ -284,21 +285,6 @@ def test_dose_response_shows_training_days_attended_beside_practice(client, auth
     assert "No correlation to show: everyone had the same practice minutes logged" in page
 
 
-def _statements(client, url: str) -> int:
-    """How many SQL statements one GET of ``url`` runs."""
-    count = [0]
-
-    def counted(*_args, **_kwargs):
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
-    return count[0]
-
-
 def _add_sharing_participants(programme, waves, n: int) -> None:
     for i in range(n):
         for arm in ("intervention", "comparison"):
@@ -316,6 +302,6 @@ def test_outcome_pages_run_as_many_statements_for_twice_the_participants(client,
     url = f"/programmes/{programme.id}/{path}"
     auth.login(email)
     _add_sharing_participants(programme, waves, 6)
-    few = _statements(client, url)
+    few = count_statements(client, url)
     _add_sharing_participants(programme, waves, 6)
-    assert _statements(client, url) == few
+    assert count_statements(client, url) == few

@@ -3,8 +3,9 @@ may see each."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.conftest import count_statements
 from tests.factories import (make_day, make_mark, make_member, make_programme, make_rating,
                              make_session, make_user, make_wave)
 from trainer.clock import today_in, utcnow
@@ -208,31 +209,16 @@ def test_lead_tracks_responses_and_reminds_only_those_not_finished(client, auth,
     assert reminded == [me.user_id]
 
 
-def _statements(client, url: str) -> int:
-    """How many SQL statements one GET of ``url`` runs."""
-    count = [0]
-
-    def counted(*_args, **_kw):
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
-    return count[0]
-
-
 def test_responses_page_runs_as_many_statements_for_twice_the_participants(
         client, auth, open_wave, modules):
     programme, wave, _ = open_wave
     auth.login("lead@example.org")
     url = f"/programmes/{programme.id}/waves/{wave.id}/responses"
-    before = _statements(client, url)
+    before = count_statements(client, url)
     for score in (2, 3, 4, 5, 5, 1):
         make_rating(wave, make_member(programme, team="South"), modules["peer-support"], score)
     db.session.commit()
-    assert _statements(client, url) == before
+    assert count_statements(client, url) == before
 
 
 def test_lead_adds_and_changes_waves_and_sees_errors(client, auth, open_wave):

@@ -4,8 +4,9 @@ from datetime import date, time
 
 import icalendar
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.conftest import count_statements
 from tests.factories import make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
@@ -255,20 +256,6 @@ def test_the_add_session_form_starts_where_the_previous_session_ends(client, aut
     assert f'<option value="{modules["peer-support"].id}" selected>' in first
 
 
-def _statements(client, url) -> int:
-    """How many SQL statements the app runs to answer a GET of ``url``."""
-    count = [0]
-
-    def counter(*_):
-        count[0] += 1
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count[0]
-
-
 def test_the_programme_page_runs_as_many_statements_for_twice_the_people_and_days(client, auth, world, modules):
     programme, people, past, *_ = world
     auth.login("lead@example.org")
@@ -282,6 +269,6 @@ def test_the_programme_page_runs_as_many_statements_for_twice_the_people_and_day
             make_mark(day, participant, "present")
             make_mark(past, participant, "late", session=past.sessions[0])
     grow(2)
-    before = _statements(client, f"/programmes/{programme.id}")
+    before = count_statements(client, f"/programmes/{programme.id}")
     grow(4)
-    assert _statements(client, f"/programmes/{programme.id}") == before
+    assert count_statements(client, f"/programmes/{programme.id}") == before
