@@ -217,10 +217,13 @@ def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bo
     return result
 
 
-def days_attended(programme: Programme) -> dict[int, int]:
-    """Per expected participant (membership id), how many held training days they attended."""
+def days_attended(programme: Programme, held: list | None = None) -> dict[int, int]:
+    """Per expected participant (membership id), how many held training days they attended.
+
+    ``held`` is ``day_attendance(programme)`` when the caller already has it (saves reloading).
+    """
     counts = {m.id: 0 for m in expected_participants(programme)}
-    for _, known in day_attendance(programme):
+    for _, known in (day_attendance(programme) if held is None else held):
         for mid, attended in known.items():
             counts[mid] += attended
     return counts

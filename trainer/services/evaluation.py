@@ -250,8 +250,9 @@ def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
         select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
         .group_by(ActivityLog.membership_id)).all())
-    days = attendance.days_attended(programme)
-    held = len(attendance.day_attendance(programme))
+    held_days = attendance.day_attendance(programme)
+    days = attendance.days_attended(programme, held_days)
+    held = len(held_days)
     people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
               for m in members if m.arm == "intervention" and baseline
               and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
