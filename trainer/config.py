@@ -41,6 +41,8 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_FAILURE_WINDOW_MINUTES": int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")),
+        "LOGIN_ACCOUNT_FAILURES": int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "20")),
+        "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "100")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),

@@ -19,7 +19,7 @@ from trainer.extensions import db
 from trainer.models import Apology, DayAttendance, GoalReview
 from trainer.services import calendar, peers
 
-PUBLIC = {"auth.login", "auth.set_password", "home.healthz", "static", "schedule.feed", "home.index"}
+PUBLIC = {"auth.login", "auth.set_password", "auth.forgot_password", "home.healthz", "static", "schedule.feed", "home.index"}
 NOT_PROGRAMME_SCOPED = PUBLIC | {"curriculum.module"}
 STAFF_ROLES = ("lead", "trainer", "admin")
 ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin")

@@ -122,7 +122,7 @@ def test_set_password_form_explains_mismatch_and_length(client):
                                    now=utcnow())
     page = client.post(link.replace("http://localhost", ""),
                        data={"password": "short", "confirm": "different"}).get_data(as_text=True)
-    assert "at least 10 characters" in page and "The passwords do not match" in page
+    assert "at least 12 characters" in page and "The passwords do not match" in page
 
 
 def test_changing_password_keeps_this_session_and_ends_others(app, client, auth):

@@ -6,7 +6,7 @@ from trainer.admin.forms import ConfirmForm, InviteForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
-from trainer.services import access, accounts, outbox
+from trainer.services import access, accounts, outbox, recovery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,6 +54,23 @@ def set_enabled(user_id: int, action: str):
     else:
         flash(f"{user.display_name}'s account is now {action}d.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/send-link")
+def send_link(user_id: int):
+    """Admins: send an enabled account a new one-time link to choose a password (shown here too)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("The form had expired. Try again.", "error")
+        return redirect(url_for("admin.users"))
+    user = accounts.get_user(user_id)
+    try:
+        link = recovery.send_sign_in_link(current_user._get_current_object(), user,
+                                          base_url=current_app.config["BASE_URL"], now=utcnow())
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/link_sent.html", user=user, link=link)
 
 
 @bp.get("/outbox")

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from trainer.services.accounts import MIN_PASSWORD_LENGTH
+from trainer.services.password_policy import HINT, MAX_LENGTH, MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -14,9 +14,10 @@ class LoginForm(FlaskForm):
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password", description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong one.",
+        "New password", description=HINT,
         validators=[DataRequired("Enter a new password"),
-                    Length(min=MIN_PASSWORD_LENGTH, message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")])
+                    Length(min=MIN_LENGTH, message=f"Password must be at least {MIN_LENGTH} characters long"),
+                    Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer")])
     confirm = PasswordField("Confirm new password", validators=[
         DataRequired("Enter the new password again"), EqualTo("password", "The passwords do not match")])
 
@@ -24,3 +25,8 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired("Enter your current password")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
+                                                    Length(max=254)])

@@ -1,15 +1,15 @@
 """Routes for signing in and out and for passwords."""
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from trainer.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from trainer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
-from trainer.services import accounts
+from trainer.services import accounts, recovery
+from trainer.services.throttling import ThrottlePolicy
 
 bp = Blueprint("auth", __name__)
 
@@ -28,11 +28,9 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        cfg = current_app.config
         user = accounts.authenticate(
             form.email.data, form.password.data, ip=request.remote_addr or "unknown", now=utcnow(),
-            max_failures=cfg["LOGIN_MAX_FAILURES"],
-            window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
+            policy=ThrottlePolicy.from_settings(current_app.config))
         if user is None:
             form.email.errors.append("The email address or password is not right, or the account "
                                      "is disabled")
@@ -50,6 +48,17 @@ def logout():
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Anyone: ask for a one-time link to choose a new password (same answer for any address)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_password_reset(form.email.data, ip=request.remote_addr or "unknown",
+                                        base_url=current_app.config["BASE_URL"], now=utcnow())
+        return render_template("auth/forgot_password_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -14,14 +14,14 @@ from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
-from trainer.models.user import LoginAttempt, PasswordToken, User
+from trainer.models.user import LoginAttempt, PasswordToken, RecoveryRequest, User
 
 __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating",
     "OutboxMessage", "OutcomeResponse", "OutcomeScore", "OutcomeWave", "PasswordToken", "PeerGroup",
     "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
-    "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
+    "RatingWave", "RecoveryRequest", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
 ]

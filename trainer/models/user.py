@@ -69,3 +69,16 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+
+class RecoveryRequest(db.Model):
+    """A "forgotten your password?" request, kept for throttling by e-mail and by client address."""
+
+    __tablename__ = "recovery_requests"
+    __table_args__ = (Index("ix_recovery_requests_email_at", "email", "requested_at"),
+                      Index("ix_recovery_requests_ip_at", "ip", "requested_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)

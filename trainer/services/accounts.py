@@ -2,17 +2,17 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from trainer.errors import NotFound, RuleViolation, TooManyAttempts
+from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import LoginAttempt, PasswordToken, User
-from trainer.services import audit, outbox
+from trainer.models import PasswordToken, User
+from trainer.services import audit, outbox, password_policy, throttling
 
-MIN_PASSWORD_LENGTH = 10
 INVITE_VALID_FOR = timedelta(days=14)
 
 
@@ -27,11 +27,9 @@ def normalise_email(email: str, *, check_deliverability: bool = False) -> str:
     return result.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
-    """RuleViolation unless ``password`` is acceptable (length is what matters, NCSC-style)."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise RuleViolation(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long",
-                            field="password")
+def check_password_rules(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """RuleViolation unless ``password`` keeps the password policy for this e-mail and name."""
+    password_policy.check_password(password, email=email, name=name)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -49,7 +47,7 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
         raise RuleViolation("Enter the person's name", field="display_name")
     user = User(email=email, display_name=display_name.strip(), is_admin=is_admin)
     if password is not None:
-        check_password_rules(password)
+        check_password_rules(password, email=email, name=display_name)
         user.password_hash = generate_password_hash(password)
     db.session.add(user)
     db.session.flush()
@@ -58,8 +56,9 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
 
 def create_admin(email: str, password: str, display_name: str = "Administrator") -> User:
     """Create an admin account, or make an existing account an admin and set its password."""
-    check_password_rules(password)
     user = find_user_by_email(normalise_email(email))
+    check_password_rules(password, email=normalise_email(email),
+                         name=user.display_name if user else display_name)
     if user is None:
         user = create_user(email, display_name, password=password, is_admin=True)
     else:
@@ -71,30 +70,32 @@ def create_admin(email: str, password: str, display_name: str = "Administrator")
     return user
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random password, made like a real one, checked when there is no real one."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str, *, ip: str, now: datetime,
-                 max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> User | None:
+                 policy: throttling.ThrottlePolicy = throttling.ThrottlePolicy()) -> User | None:
     """Return the user if the credentials are right and the account enabled, else None.
 
-    Failed attempts are recorded; more than ``max_failures`` in ``window`` for the same e-mail
-    or the same client address raise TooManyAttempts before the password is even checked.
+    Throttling (``policy``) may raise TooManyAttempts before the password is checked. An unknown
+    e-mail, or an account without a password, costs the same password check as a real one, so
+    the time taken does not tell whether an account exists.
     """
     email = (email or "").strip().lower()
-    since = now - window
-    for column, value in ((LoginAttempt.email, email), (LoginAttempt.ip, ip)):
-        failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.attempted_at >= since))
-        if failures >= max_failures:
-            raise TooManyAttempts("Too many failed sign-in attempts. Wait a few minutes and try again.")
+    throttling.check_allowed(email, ip, now=now, policy=policy)
     user = find_user_by_email(email)
-    ok = (user is not None and user.password_hash is not None
-          and check_password_hash(user.password_hash, password or "") and user.is_enabled)
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    ok = (check_password_hash(stored, password or "") and user is not None
+          and user.password_hash is not None and user.is_enabled)
     if not ok:
-        db.session.add(LoginAttempt(email=email, ip=ip, attempted_at=now))
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - 4 * window))
+        throttling.record_failure(email, ip, now=now, policy=policy)
         db.session.commit()
         return None
     user.last_login_at = now
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    throttling.forget_pair(email, ip)
     db.session.commit()
     return user
 
@@ -121,7 +122,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change the password after checking the current one; ends every other session too."""
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise RuleViolation("Your current password is not right", field="current_password")
-    check_password_rules(new)
+    check_password_rules(new, email=user.email, name=user.display_name)
     user.password_hash = generate_password_hash(new)
     user.session_version += 1
     audit.record(user.id, "password.changed", user)
@@ -141,7 +142,8 @@ def invite_user(actor: User | None, email: str, display_name: str, *, base_url: 
     """
     existing = find_user_by_email(normalise_email(email))
     if existing is not None and existing.password_hash is not None:
-        raise RuleViolation("This person already has an account", field="email")
+        raise RuleViolation("This person already has an account. To help them sign in, send them a "
+                            "new sign-in link from the accounts page.", field="email")
     user = existing or create_user(email, display_name, is_admin=is_admin)
     link = issue_password_link(user, actor, base_url=base_url, now=now)
     audit.record(actor.id if actor else None, "user.invited", user)
@@ -149,20 +151,39 @@ def invite_user(actor: User | None, email: str, display_name: str, *, base_url: 
     return user, link
 
 
+def _duration(valid_for: timedelta) -> str:
+    hours = int(valid_for.total_seconds() // 3600)
+    if hours % 24 == 0:
+        days = hours // 24
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
 def issue_password_link(user: User, actor: User | None, *, base_url: str, now: datetime,
-                        purpose: str = "invite") -> str:
-    """Add a one-time set-password token for ``user`` and its outbox message; return the link."""
+                        purpose: str = "invite", valid_for: timedelta = INVITE_VALID_FOR) -> str:
+    """Add a one-time set-password token for ``user`` and its outbox message; return the link.
+
+    ``purpose`` is "invite" (a new account) or "reset" (a new sign-in link for an account).
+    """
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordToken(user_id=user.id, token_hash=_hash_token(token), purpose=purpose,
-                                 created_at=now, expires_at=now + INVITE_VALID_FOR,
+                                 created_at=now, expires_at=now + valid_for,
                                  created_by_id=actor.id if actor else None))
     link = f"{base_url.rstrip('/')}/set-password/{token}"
-    outbox.enqueue(
-        dedupe_key=f"{purpose}:{_hash_token(token)[:32]}", kind=purpose, to=user,
-        subject="Set your password for Resilience Trainer",
-        body=(f"Hello {user.display_name},\n\nYou have been given an account on Resilience Trainer, "
-              f"the tool for your resilience training programme.\n\nSet your password here (the link "
-              f"works once and for {INVITE_VALID_FOR.days} days):\n{link}\n"))
+    lasts = f"the link works once and for {_duration(valid_for)}"
+    if purpose == "invite":
+        subject = "Set your password for Resilience Trainer"
+        body = (f"Hello {user.display_name},\n\nYou have been given an account on Resilience Trainer, "
+                f"the tool for your resilience training programme.\n\nSet your password here ({lasts}):"
+                f"\n{link}\n")
+    else:
+        subject = "Your new sign-in link for Resilience Trainer"
+        body = (f"Hello {user.display_name},\n\nA new sign-in link was asked for your Resilience "
+                f"Trainer account. Choose a new password here ({lasts}):\n{link}\n\n"
+                "Choosing a new password signs you out on every device. If you did not ask for this, "
+                "you can ignore this message: your password has not changed.\n")
+    outbox.enqueue(dedupe_key=f"{purpose}:{_hash_token(token)[:32]}", kind=purpose, to=user,
+                   subject=subject, body=body)
     return link
 
 
@@ -175,14 +196,18 @@ def token_user(token: str, *, now: datetime) -> User | None:
 
 
 def set_password_with_token(token: str, password: str, *, now: datetime) -> User:
-    """Set a password through a one-time link; the link cannot be used again."""
+    """Set a password through a one-time link; it and every other open link of the user stop working.
+
+    Ends every session of the user (the session version moves on).
+    """
     row = db.session.scalar(select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token)))
     if row is None or row.used_at is not None or row.expires_at < now:
-        raise RuleViolation("This link has already been used or has expired. Ask your programme lead "
-                            "or administrator for a new one.")
-    check_password_rules(password)
-    row.used_at = now
+        raise RuleViolation("This link has already been used or has expired. Ask for a new one with "
+                            "\u201cForgotten your password?\u201d on the sign-in page.")
     user = row.user
+    check_password_rules(password, email=user.email, name=user.display_name)
+    db.session.execute(update(PasswordToken).where(
+        PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None)).values(used_at=now))
     user.password_hash = generate_password_hash(password)
     user.session_version += 1
     audit.record(user.id, "password.set", user)
