@@ -56,9 +56,9 @@ def create_user(email: str, display_name: str, *, password: str | None = None,
 
 def create_admin(email: str, password: str, display_name: str = "Administrator") -> User:
     """Create an admin account, or make an existing account an admin and set its password."""
-    user = find_user_by_email(normalise_email(email))
-    check_password_rules(password, email=normalise_email(email),
-                         name=user.display_name if user else display_name)
+    email = normalise_email(email)
+    user = find_user_by_email(email)
+    check_password_rules(password, email=email, name=user.display_name if user else display_name)
     if user is None:
         user = create_user(email, display_name, password=password, is_admin=True)
     else:
@@ -84,7 +84,7 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime,
     e-mail, or an account without a password, costs the same password check as a real one, so
     the time taken does not tell whether an account exists.
     """
-    email = (email or "").strip().lower()
+    email = (email or "").strip().lower()[:254]  # the column's width; longer is no real address
     throttling.check_allowed(email, ip, now=now, policy=policy)
     user = find_user_by_email(email)
     stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
