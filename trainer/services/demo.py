@@ -13,8 +13,8 @@ from trainer.extensions import db
 from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayAttendance,
                             Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
-from trainer.services import (attendance, curriculum, demo_activities, demo_outcomes, demo_ratings,
-                              programmes)
+from trainer.services import (attendance, consent, curriculum, demo_activities, demo_outcomes,
+                              demo_ratings, programmes)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -119,9 +119,10 @@ def _programme(ctx: DemoContext) -> None:
     comparison = others[24:55]
     for arm, people in (("intervention", intervention), ("comparison", comparison)):
         for user in people:
-            ctx.participants.append(programmes.add_member(
-                programme, user, "participant", arm=arm, team=ctx.rng.choice(TEAMS),
-                consent_date=programme.start_date))
+            member = programmes.add_member(programme, user, "participant", arm=arm,
+                                           team=ctx.rng.choice(TEAMS), consent_date=programme.start_date)
+            consent.record_enrolment_consent(member, programme.start_date)
+            ctx.participants.append(member)
     ctx.lines.append(f"Programme '{programme.name}': {len(intervention)} intervention and "
                      f"{len(comparison)} comparison participants.")
 
