@@ -10,13 +10,13 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
-from trainer.services import accounts, backup, curriculum, demo, instruments
+from trainer.services import accounts, audit_trail, backup, curriculum, demo, instruments
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
     for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items,
-                    run_scheduler, backup_database):
+                    run_scheduler, backup_database, audit_group):
         app.cli.add_command(command)
 
 
@@ -121,3 +121,19 @@ def backup_database(destination: Path) -> None:
     except RuleViolation as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Backed up to {written}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exit 1 and list the rows if any was changed or removed."""
+    checked, problems = audit_trail.verify()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"The audit trail is intact: {checked} {'row' if checked == 1 else 'rows'} checked.")
