@@ -6,7 +6,7 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices
 from trainer.privacy import forms
-from trainer.services import access, consent, subject_access, withdrawal
+from trainer.services import access, consent, erasure, subject_access, withdrawal
 
 bp = Blueprint("privacy", __name__)
 
@@ -132,3 +132,20 @@ def download():
         return redirect(url_for("privacy.my_data"))
     return Response(subject_access.download(current_user), mimetype="application/zip", headers={
         "Content-Disposition": "attachment; filename=my-data.zip"})
+
+
+@bp.route("/admin/users/<int:user_id>/erase", methods=["GET", "POST"])
+@login_required
+def erase(user_id: int):
+    """Admins: see exactly what erasing a person removes, then erase them."""
+    form = forms.ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            erasure.erase(current_user, user_id)
+            flash("The person's data has been erased.", "success")
+            return redirect(url_for("admin.users"))
+        plan = erasure.plan(current_user, user_id)
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.users"))
+    return render_template("privacy/erase.html", plan=plan, form=form)
