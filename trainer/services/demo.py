@@ -14,7 +14,7 @@ from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayA
                             Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
 from trainer.services import (attendance, consent, curriculum, demo_activities, demo_outcomes,
-                              demo_ratings, programmes)
+                              demo_ratings, programmes, withdrawal)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -223,6 +223,19 @@ def _calendar_feeds(ctx: DemoContext) -> None:
 
 
 # Later features add their own steps here, in order.
+def _withdrawals(ctx: DemoContext) -> None:
+    """Two people of the live programme withdrew from the evaluation a week ago: one let their
+    answers stay, one asked for them to be deleted."""
+    in_post = [m for m in ctx.participants if m.in_post and m.user.email != "participant@demo.test"]
+    keep = next(m for m in in_post if m.arm == "intervention")
+    delete = next(m for m in reversed(in_post) if m.arm == "comparison")
+    for member, kept in ((keep, True), (delete, False)):
+        withdrawal.record_withdrawal(member, scope="evaluation", keep_answers=kept,
+                                     today=ctx.today - timedelta(days=7), actor_id=member.user_id)
+    ctx.lines.append(f"{keep.user.display_name} withdrew from the evaluation and kept their answers; "
+                     f"{delete.user.display_name} withdrew and asked for their answers to be deleted.")
+
+
 STEPS = [_people, _programme, _schedule, _activities, _attendance, _calendar_feeds,
          demo_ratings.current_waves, demo_activities.goals_and_peers, demo_outcomes.outcomes_step,
-         demo_ratings.earlier_programme]
+         demo_ratings.earlier_programme, _withdrawals]

@@ -38,8 +38,18 @@ def withdraw(member: Membership, *, scope: str, keep_answers: bool, today: date,
 
     Nothing more is asked of them. With ``keep_answers`` the answers given so far stay in the
     evaluation, marked withdrawn from today; otherwise they are deleted. Withdrawing from the
-    programme also withdraws every consent, which stops retention tracking.
+    evaluation also withdraws consent to follow-up (retention tracking stops); withdrawing from
+    the programme withdraws every consent.
     """
+    deleted = record_withdrawal(member, scope=scope, keep_answers=keep_answers, today=today,
+                                actor_id=actor_id)
+    db.session.commit()
+    return deleted
+
+
+def record_withdrawal(member: Membership, *, scope: str, keep_answers: bool, today: date,
+                      actor_id: int | None) -> dict[str, int]:
+    """``withdraw`` without the commit (for the demo, which loads in one transaction)."""
     if scope not in SCOPES:
         raise RuleViolation("Choose what to withdraw from", field="scope")
     if member.role != "participant":
@@ -59,7 +69,6 @@ def withdraw(member: Membership, *, scope: str, keep_answers: bool, today: date,
     member.answers_kept = keep_answers
     audit.record(actor_id, "participant.withdrawn", member, programme_id=member.programme_id,
                  scope=scope, answers_kept=keep_answers, **deleted)
-    db.session.commit()
     return deleted
 
 
