@@ -1,7 +1,7 @@
 """The audit trail: a hash chain that `flask audit verify` checks, filtered reading, CSV export."""
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text

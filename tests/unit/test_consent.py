@@ -4,10 +4,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_member, make_outcome_waves, make_programme, make_user, make_wave
+from tests.factories import make_member, make_outcome_waves, make_programme, make_wave
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import AuditEvent, Consent, OutboxMessage
+from trainer.models import AuditEvent, OutboxMessage
 from trainer.services import consent, outcomes, ratings
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # inside the baseline wave

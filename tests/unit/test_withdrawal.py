@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.factories import (make_day, make_member, make_outcome_waves, make_programme, make_rating,
-                             make_scores, make_session, make_wave)
+                             make_scores, make_wave)
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import (AuditEvent, ModuleRating, OutboxMessage, OutcomeResponse, OutcomeScore,

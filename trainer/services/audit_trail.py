@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
 
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
