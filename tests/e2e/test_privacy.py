@@ -3,6 +3,7 @@ lead's participant flow and consent register show the withdrawal."""
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_participant_withdraws_and_downloads_and_the_lead_sees_it(live_server, p
     assert page.get_by_text("You withdrew from the evaluation on").is_visible()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download my data").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(info.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
     data = json.loads(archive.read("my-data.json"))
     assert data["profile"][0]["email"] == "participant@demo.test"
     assert [m["withdrawn_from"] for m in data["memberships"] if m["role"] == "participant"] == ["evaluation"]

@@ -109,9 +109,10 @@ def test_my_data_shows_what_was_agreed_and_withdrawal_reaches_the_flow(client, a
     auth.login("pat@example.org")
     page = client.get("/my-data").get_data(as_text=True)
     assert "Your data and consent" in page and "Agreed on" in page and "information version 1" in page
-    bad = client.post(f"/my-data/programmes/{programme.id}/withdraw", data={"scope": "evaluation"})
+    url, prefix = f"/my-data/programmes/{programme.id}/withdraw", f"p{programme.id}-"
+    bad = client.post(url, data={prefix + "scope": "evaluation"})
     assert bad.status_code == 400 and "Choose what happens to your answers" in bad.get_data(as_text=True)
-    client.post(f"/my-data/programmes/{programme.id}/withdraw", data={"scope": "evaluation", "answers": "keep"})
+    client.post(url, data={prefix + "scope": "evaluation", prefix + "answers": "keep"})
     page = client.get("/my-data").get_data(as_text=True)
     assert "You withdrew from the evaluation" in page and "still used in the evaluation" in page
     auth.logout()

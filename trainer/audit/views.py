@@ -11,7 +11,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def _filters(form: forms.FilterForm) -> audit_trail.Filters:
     if not form.validate():
         return audit_trail.Filters()
-    return audit_trail.Filters(form.person.data or "", form.action.data or "", form.since.data, form.until.data)
+    return audit_trail.Filters(form.person.data or "", form.action.data or "", form.since.data,
+                               form.until.data)
 
 
 @bp.get("")

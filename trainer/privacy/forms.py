@@ -19,7 +19,8 @@ class ConsentForm(FlaskForm):
 
 class PaperConsentForm(ConsentForm):
     membership_id = SelectField("Participant", coerce=int, validators=[InputRequired("Choose a participant")])
-    given_on = DateField("Date they signed the form", validators=[DataRequired("Enter a date, like 2026-09-01")])
+    given_on = DateField("Date they signed the form",
+                         validators=[DataRequired("Enter a date, like 2026-09-01")])
 
 
 class InformationForm(FlaskForm):

@@ -94,13 +94,22 @@ def register(programme_id: int):
                            labels=consent.PURPOSE_LABELS)
 
 
+def _my_data_page(failed: forms.WithdrawForm | None = None, failed_id: int | None = None):
+    """The data page: one withdrawal form per programme (prefixed, so ids stay unique)."""
+    places = consent.places_for(current_user)
+    withdraw_forms = {p.membership.programme_id: forms.WithdrawForm(prefix=f"p{p.membership.programme_id}")
+                      for p in places}
+    if failed is not None:
+        withdraw_forms[failed_id] = failed
+    return render_template("privacy/my_data.html", places=places, labels=consent.PURPOSE_LABELS,
+                           withdraw_forms=withdraw_forms, download_form=forms.ConfirmForm())
+
+
 @bp.get("/my-data")
 @login_required
 def my_data():
     """Anyone signed in: what they agreed to, withdrawal, and the download of their data."""
-    return render_template("privacy/my_data.html", places=consent.places_for(current_user),
-                           labels=consent.PURPOSE_LABELS, withdraw_form=forms.WithdrawForm(),
-                           download_form=forms.ConfirmForm())
+    return _my_data_page()
 
 
 @bp.post("/my-data/programmes/<int:programme_id>/withdraw")
@@ -108,7 +117,7 @@ def my_data():
 def withdraw(programme_id: int):
     """The participant: withdraw from the evaluation or the programme, keeping or deleting answers."""
     member = consent.require_own_participation(current_user, programme_id)
-    form = forms.WithdrawForm()
+    form = forms.WithdrawForm(prefix=f"p{programme_id}")
     if form.validate_on_submit():
         try:
             withdrawal.withdraw(member, scope=form.scope.data, keep_answers=form.answers.data == "keep",
@@ -118,9 +127,7 @@ def withdraw(programme_id: int):
         else:
             flash("You have withdrawn. Nothing more will be asked of you for the evaluation.", "success")
             return redirect(url_for("privacy.my_data"))
-    return render_template("privacy/my_data.html", places=consent.places_for(current_user),
-                           labels=consent.PURPOSE_LABELS, withdraw_form=form, failed=programme_id,
-                           download_form=forms.ConfirmForm()), 400
+    return _my_data_page(form, programme_id), 400
 
 
 @bp.post("/my-data/download")

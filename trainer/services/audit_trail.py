@@ -75,7 +75,8 @@ def _query(user: User, filters: Filters):
 def _rows(events: list[AuditEvent]) -> list[Row]:
     """Names for actors and subjects, and programme names, in three queries."""
     member_ids = {e.object_id for e in events if e.object_type == "Membership"}
-    members = {m.id: m.user_id for m in db.session.scalars(select(Membership).where(Membership.id.in_(member_ids)))}
+    members = {m.id: m.user_id for m in db.session.scalars(
+        select(Membership).where(Membership.id.in_(member_ids)))}
     user_ids = {e.actor_id for e in events} | {e.object_id for e in events if e.object_type == "User"}
     user_ids |= set(members.values())
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
@@ -112,9 +113,9 @@ def export_csv(user: User, filters: Filters) -> str:
     writer.writerow(["id", "at", "by", "action", "about", "object", "object_id", "programme", "detail"])
     for r in _rows(events):
         e = r.event
+        detail = ", ".join(f"{k}={v}" for k, v in sorted((e.detail or {}).items()))
         writer.writerow([neutralise(v) for v in (e.id, e.at.isoformat(), r.actor, e.action, r.subject,
-                                                 e.object_type, e.object_id, r.programme,
-                                                 ", ".join(f"{k}={v}" for k, v in sorted((e.detail or {}).items())))])
+                                                 e.object_type, e.object_id, r.programme, detail)])
     audit.record(user.id, "audit.exported", user, rows=len(events),
                  filters={k: str(v) for k, v in vars(filters).items() if v})
     db.session.commit()

@@ -54,8 +54,10 @@ def plan(actor: User, user_id: int) -> Plan:
     ids = [m.id for m in members]
     kept = [m.id for m in members if _keeps_answers(m)]
     gone = [i for i in ids if i not in kept]
-    answers = lambda some: _count(OutcomeResponse, OutcomeResponse.membership_id, some) + _count(  # noqa: E731
-        ModuleRating, ModuleRating.membership_id, some)
+
+    def answers(some: list[int]) -> int:
+        return (_count(OutcomeResponse, OutcomeResponse.membership_id, some)
+                + _count(ModuleRating, ModuleRating.membership_id, some))
     return Plan(user, sorted({m.programme.name for m in members}),
                 _count(ActivityLog, ActivityLog.membership_id, ids), _count(Goal, Goal.membership_id, ids),
                 _count(PeerMeeting, PeerMeeting.author_id, ids), _count(Apology, Apology.membership_id, ids),

@@ -52,7 +52,8 @@ def collect(user: User) -> dict[str, list[dict]]:
         "consents": _rows(where(Consent.membership_id), {
             "programme": lambda c: mine[c.membership_id].programme.name, "purpose": lambda c: c.purpose,
             "given_on": lambda c: c.given_on, "how": lambda c: c.method,
-            "information_version": lambda c: c.information_version, "withdrawn_on": lambda c: c.withdrawn_on}),
+            "information_version": lambda c: c.information_version,
+            "withdrawn_on": lambda c: c.withdrawn_on}),
         "attendance": _rows(where(DayAttendance.membership_id), {
             "date": lambda a: a.day.day, "session": lambda a: "", "status": lambda a: a.status})
         + _rows(where(SessionAttendance.membership_id), {
@@ -63,7 +64,8 @@ def collect(user: User) -> dict[str, list[dict]]:
         "activity_logs": _rows(where(ActivityLog.membership_id), {
             "activity": lambda a: a.assignment.activity.title, "status": lambda a: a.status,
             "done_on": lambda a: a.done_on, "minutes": lambda a: a.minutes,
-            "values": lambda a: json.dumps(a.values, sort_keys=True), "private_note": lambda a: a.private_note}),
+            "values": lambda a: json.dumps(a.values, sort_keys=True),
+            "private_note": lambda a: a.private_note}),
         "goals": _rows(goals, {
             "goal_id": lambda g: g.id, "what": lambda g: g.what, "why": lambda g: g.why,
             "measure": lambda g: g.measure, "target_on": lambda g: g.target_on, "status": lambda g: g.status,
@@ -80,17 +82,20 @@ def collect(user: User) -> dict[str, list[dict]]:
             "comment": lambda r: r.comment, "submitted_at": lambda r: r.submitted_at}),
         "questionnaire_answers": _rows(responses, {
             "wave": lambda r: r.wave.label, "questionnaire": lambda r: r.instrument_key,
-            "answers": lambda r: json.dumps(r.answers, sort_keys=True), "submitted_at": lambda r: r.submitted_at}),
+            "answers": lambda r: json.dumps(r.answers, sort_keys=True),
+            "submitted_at": lambda r: r.submitted_at}),
         "scores": _rows([s for r in responses for s in r.scores], {
             "wave": lambda s: s.response.wave.label, "questionnaire": lambda s: s.response.instrument_key,
             "scale": lambda s: s.scale_key, "score": lambda s: s.value, "band": lambda s: s.band}),
         "messages": _rows(db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id)
                                              .order_by(OutboxMessage.id)), {
-            "created_at": lambda m: m.created_at, "sent_at": lambda m: m.sent_at, "to": lambda m: m.to_address,
+            "created_at": lambda m: m.created_at, "sent_at": lambda m: m.sent_at,
+            "to": lambda m: m.to_address,
             "subject": lambda m: m.subject, "body": lambda m: m.body}),
         "audit_events": _rows(db.session.scalars(select(AuditEvent).where(or_(
             (AuditEvent.object_type == "User") & (AuditEvent.object_id == user.id),
-            (AuditEvent.object_type == "Membership") & AuditEvent.object_id.in_(ids))).order_by(AuditEvent.id)), {
+            (AuditEvent.object_type == "Membership") & AuditEvent.object_id.in_(ids)))
+            .order_by(AuditEvent.id)), {
             "at": lambda e: e.at, "action": lambda e: e.action, "by_user_id": lambda e: e.actor_id,
             "detail": lambda e: json.dumps(e.detail, sort_keys=True)}),
     }

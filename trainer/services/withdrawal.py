@@ -72,7 +72,8 @@ def record_withdrawal(member: Membership, *, scope: str, keep_answers: bool, tod
     return deleted
 
 
-def withdrawal_counts(members: list[Membership], waves: list[OutcomeWave]) -> list[tuple[str, dict[str, int]]]:
+def withdrawal_counts(members: list[Membership],
+                      waves: list[OutcomeWave]) -> list[tuple[str, dict[str, int]]]:
     """Withdrawals from the evaluation by arm and time point: (label, {arm: count}) for each
     wave ("before <wave>") and after the last one. A participant counts at the first wave that
     closed after they withdrew."""
