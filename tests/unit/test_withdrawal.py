@@ -134,3 +134,22 @@ def test_the_flow_counts_withdrawals_by_arm_and_time_point(study):
     assert boxes["Withdrew after the last wave"] == {"intervention": 0, "comparison": 0}
     # The deleted answers count nowhere; the kept ones still count.
     assert boxes["Answered: " + waves["baseline"].label] == {"intervention": 2, "comparison": 0}
+
+
+def test_deleted_answers_count_in_no_statistic_or_export_and_kept_ones_still_do(app):
+    from trainer.services import exports
+
+    programme = make_programme(status="running")
+    waves = make_outcome_waves(programme, ("brs",))
+    people = [make_member(programme) for _ in range(7)]
+    for n, member in enumerate(people):
+        make_scores(member, waves["baseline"], "brs", {"total": 2.0 + n / 10})
+    db.session.commit()
+
+    def n_and_codes():
+        cell = evaluation.evaluate(programme, "brs", "total").cells[("intervention", waves["baseline"].id)]
+        return cell.n, {row[0] for row in exports.long_rows(programme)}
+    assert n_and_codes() == (7, {m.code for m in people})
+    withdrawal.withdraw(people[0], scope="evaluation", keep_answers=False, today=TODAY, actor_id=None)
+    withdrawal.withdraw(people[1], scope="evaluation", keep_answers=True, today=TODAY, actor_id=None)
+    assert n_and_codes() == (6, {m.code for m in people[1:]})
