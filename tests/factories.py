@@ -38,12 +38,32 @@ def make_programme(name: str | None = None, *, start: date = date(2026, 9, 1),
     return programme
 
 
+ALL_PURPOSES = ("programme", "evaluation", "follow_up")
+
+
 def make_member(programme: Programme, role: str = "participant", *, user: User | None = None,
-                arm: str | None = None, team: str | None = None):
-    """A membership of ``user`` (a new user by default); participants default to intervention."""
+                arm: str | None = None, team: str | None = None, consent=ALL_PURPOSES):
+    """A membership of ``user`` (a new user by default); participants default to intervention.
+
+    Participants have consented online to ``consent`` (every purpose by default) on version 1 of
+    the information; pass ``consent=()`` for someone who has not consented yet.
+    """
     if role == "participant" and arm is None:
         arm = "intervention"
-    return programmes.add_member(programme, user or make_user(), role, arm=arm, team=team)
+    member = programmes.add_member(programme, user or make_user(), role, arm=arm, team=team)
+    if role == "participant":
+        give_consent(member, consent)
+    return member
+
+
+def give_consent(member, purposes=ALL_PURPOSES, *, given_on: date = date(2026, 8, 1), version: int = 1):
+    """Consent rows for ``member`` to ``purposes`` (no audit; a builder, not the service)."""
+    from trainer.models import Consent
+
+    for purpose in purposes:
+        db.session.add(Consent(membership_id=member.id, purpose=purpose, given_on=given_on,
+                               method="online", information_version=version))
+    db.session.flush()
 
 
 def make_day(programme: Programme, day: date, *, starts: time = time(9, 30), ends: time = time(16, 30),

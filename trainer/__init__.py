@@ -42,18 +42,21 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from trainer.activities.views import bp as activities_bp
     from trainer.admin.views import bp as admin_bp
+    from trainer.audit.views import bp as audit_bp
     from trainer.auth.views import bp as auth_bp
     from trainer.cohort.views import bp as cohort_bp
     from trainer.curriculum.views import bp as curriculum_bp
     from trainer.home.views import bp as home_bp
     from trainer.outcomes.views import bp as outcomes_bp
+    from trainer.privacy.views import bp as privacy_bp
     from trainer.programmes.views import bp as programmes_bp
     from trainer.ratings.views import bp as ratings_bp
     from trainer.reports.views import bp as reports_bp
     from trainer.schedule.views import bp as schedule_bp
 
     for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp,
-               outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp):
+               outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp, privacy_bp,
+               audit_bp):
         app.register_blueprint(bp)
 
 

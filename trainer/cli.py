@@ -10,13 +10,14 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
-from trainer.services import accounts, backup, curriculum, demo, instruments
+from trainer.services import (accounts, anonymisation, audit_trail, backup, curriculum, demo,
+                              instruments)
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
     for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items,
-                    run_scheduler, backup_database):
+                    run_scheduler, backup_database, audit_group, retention):
         app.cli.add_command(command)
 
 
@@ -121,3 +122,36 @@ def backup_database(destination: Path) -> None:
     except RuleViolation as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Backed up to {written}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exit 1 and list the rows if any was changed or removed."""
+    checked, problems = audit_trail.verify()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"The audit trail is intact: {checked} {'row' if checked == 1 else 'rows'} checked.")
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
+def retention(dry_run: bool) -> None:
+    """Anonymise programmes closed more than RETENTION_MONTHS months ago (or list them)."""
+    months = current_app.config["RETENTION_MONTHS"]
+    now = utcnow()
+    today = now.date()
+    due = anonymisation.run(today, months, now=now, dry_run=dry_run)
+    verb = "Would anonymise" if dry_run else "Anonymised"
+    for item in due:
+        click.echo(f"{verb} {item.programme.name}: closed {item.programme.end_date:%-d %B %Y}, kept until "
+                   f"{item.kept_until:%-d %B %Y}, {item.participants} "
+                   f"{'participant' if item.participants == 1 else 'participants'}")
+    if not due:
+        click.echo(f"No programme has passed its retention date ({months} months after it closed).")

@@ -50,6 +50,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Resilience Trainer <no-reply@localhost>"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # How long participants' personal data is kept after a programme closes.
+        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
     }
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from flask import current_app
 
 from trainer.extensions import db
-from trainer.services import assignments, goals, mail, outcomes, ratings
+from trainer.clock import today_in
+from trainer.services import anonymisation, assignments, goals, mail, outcomes, ratings
 from trainer.services import reminders as reminder_service
 
 
@@ -86,3 +87,10 @@ def reminders(now: datetime):
 def deliver_outbox(now: datetime):
     """Send the outbox over SMTP (nothing without MAIL_SERVER)."""
     return mail.deliver_outbox(mail.SmtpSettings.from_config(current_app.config), now=now)
+
+
+@job("retention-schedule", minutes=24 * 60)
+def retention_schedule(now: datetime) -> int:
+    """Anonymise programmes closed longer ago than RETENTION_MONTHS; return how many."""
+    today = today_in("Europe/London", now)
+    return len(anonymisation.anonymise_expired(today, current_app.config["RETENTION_MONTHS"], now=now))

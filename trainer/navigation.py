@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
             items.append(("Programmes", url_for("programmes.index")))
         if current_user.is_admin:
             items.append(("Admin", url_for("admin.users")))
+        if current_user.is_admin or any(role == "lead" for role, _ in places):
+            items.append(("Audit", url_for("audit.index")))
+        items.append(("Your data", url_for("privacy.my_data")))
         items.append(("Password", url_for("auth.change_password")))
         path = request.path
         return {"navigation": [

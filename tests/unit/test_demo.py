@@ -96,3 +96,13 @@ def test_demo_has_attendance_with_someone_who_missed_two_days_and_calendar_feeds
     assert db.session.scalar(select(OutboxMessage.to_address).where(OutboxMessage.kind == "missed-two")) \
         == "lead@demo.test"
     assert db.session.scalar(select(func.count(CalendarFeed.id))) == 3
+
+
+def test_demo_has_one_withdrawal_keeping_answers_and_one_with_answers_deleted(app, modules):
+    from trainer.models import Membership, OutcomeResponse
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    withdrawn = list(db.session.scalars(select(Membership).where(Membership.withdrawn_on.is_not(None))))
+    assert sorted((m.arm, m.answers_kept) for m in withdrawn) == [("comparison", False), ("intervention", True)]
+    answers = {m.answers_kept: db.session.scalar(select(func.count(OutcomeResponse.id)).where(
+        OutcomeResponse.membership_id == m.id)) for m in withdrawn}
+    assert answers[True] > 0 and answers[False] == 0

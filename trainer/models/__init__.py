@@ -4,6 +4,7 @@ from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, Sessio
 from trainer.models.audit import AuditEvent
 from trainer.models.calendar import CalendarFeed
 from trainer.models.cohort import Randomisation
+from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.outbox import OutboxMessage
@@ -24,4 +25,5 @@ __all__ = [
     "RatingWave", "RecoveryRequest", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
+    "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
 ]

@@ -22,3 +22,6 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None]
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain: the previous row's hash, and this row's hash over its content and prev_hash.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

@@ -32,6 +32,8 @@ class Programme(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the retention schedule removed the participants' identities.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="programme",
                                                            cascade="all, delete-orphan")
@@ -64,6 +66,10 @@ class Membership(db.Model):
     in_post: Mapped[bool] = mapped_column(default=True)
     left_on: Mapped[date | None]
     leaving_reason: Mapped[str | None] = mapped_column(String(200))
+    # Withdrawal: from "evaluation" or the whole "programme"; whether answers given so far are kept.
+    withdrawn_on: Mapped[date | None]
+    withdrawn_from: Mapped[str | None] = mapped_column(String(20))
+    answers_kept: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="memberships")

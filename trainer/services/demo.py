@@ -13,8 +13,8 @@ from trainer.extensions import db
 from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayAttendance,
                             Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
-from trainer.services import (attendance, curriculum, demo_activities, demo_outcomes, demo_ratings,
-                              programmes)
+from trainer.services import (attendance, consent, curriculum, demo_activities, demo_outcomes,
+                              demo_ratings, programmes, withdrawal)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -119,9 +119,10 @@ def _programme(ctx: DemoContext) -> None:
     comparison = others[24:55]
     for arm, people in (("intervention", intervention), ("comparison", comparison)):
         for user in people:
-            ctx.participants.append(programmes.add_member(
-                programme, user, "participant", arm=arm, team=ctx.rng.choice(TEAMS),
-                consent_date=programme.start_date))
+            member = programmes.add_member(programme, user, "participant", arm=arm,
+                                           team=ctx.rng.choice(TEAMS), consent_date=programme.start_date)
+            consent.record_enrolment_consent(member, programme.start_date)
+            ctx.participants.append(member)
     ctx.lines.append(f"Programme '{programme.name}': {len(intervention)} intervention and "
                      f"{len(comparison)} comparison participants.")
 
@@ -222,6 +223,19 @@ def _calendar_feeds(ctx: DemoContext) -> None:
 
 
 # Later features add their own steps here, in order.
+def _withdrawals(ctx: DemoContext) -> None:
+    """Two people of the live programme withdrew from the evaluation a week ago: one let their
+    answers stay, one asked for them to be deleted."""
+    in_post = [m for m in ctx.participants if m.in_post and m.user.email != "participant@demo.test"]
+    keep = next(m for m in in_post if m.arm == "intervention")
+    delete = next(m for m in reversed(in_post) if m.arm == "comparison")
+    for member, kept in ((keep, True), (delete, False)):
+        withdrawal.record_withdrawal(member, scope="evaluation", keep_answers=kept,
+                                     today=ctx.today - timedelta(days=7), actor_id=member.user_id)
+    ctx.lines.append(f"{keep.user.display_name} withdrew from the evaluation and kept their answers; "
+                     f"{delete.user.display_name} withdrew and asked for their answers to be deleted.")
+
+
 STEPS = [_people, _programme, _schedule, _activities, _attendance, _calendar_feeds,
          demo_ratings.current_waves, demo_activities.goals_and_peers, demo_outcomes.outcomes_step,
-         demo_ratings.earlier_programme]
+         demo_ratings.earlier_programme, _withdrawals]

@@ -8,7 +8,7 @@ from trainer.clock import local_instant
 from trainer.extensions import db
 from trainer.models import (DayAttendance, Membership, Module, ModuleRating, Programme,
                             RatingResponse, SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import attendance, programmes, ratings
+from trainer.services import attendance, consent, programmes, ratings
 
 # Mean usefulness the demo draws from, per module, at the first and the second wave.
 MEANS = {"peer-support": (3.9, 4.2), "goal-setting": (3.6, 3.5), "self-knowledge": (4.3, 4.4),
@@ -135,6 +135,8 @@ def earlier_programme(ctx) -> None:
                                      team=teams[i % len(teams)] if i < 12 else teams[0],
                                      consent_date=programme.start_date)
                for i, user in enumerate(people)]
+    for member in members:
+        consent.record_enrolment_consent(member, programme.start_date)
     _earlier_days(ctx, programme, last_day, trainer)
     modules = ratings.scheduled_modules(programme.id)
     intervention = [m for m in members if m.arm == "intervention"]

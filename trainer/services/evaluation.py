@@ -7,7 +7,7 @@ from trainer import stats
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
-from trainer.services import attendance, instruments, outcomes
+from trainer.services import attendance, instruments, outcomes, withdrawal
 
 ARMS = ("intervention", "comparison")
 CAVEATS = [
@@ -186,6 +186,7 @@ def flow(programme: Programme) -> list[FlowBox]:
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     later = set().union(*(answered.get(w.id, set()) for w in wave_list if w.kind != "baseline"))
     base_ids = answered.get(baseline.id, set()) if baseline else set()
+    boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(members, wave_list)]
     boxes.append(FlowBox("Analysed (baseline and a later wave)",
                          {arm: sum(m.arm == arm and m.id in base_ids & later for m in members)
                           for arm in ARMS}))

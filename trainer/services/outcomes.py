@@ -11,7 +11,7 @@ from trainer.extensions import db
 from trainer.models import (WAVE_KINDS, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme, ProgrammeInstrument, ScoreSharing, SupportResource,
                             TrainingDay)
-from trainer.services import instruments, outbox
+from trainer.services import consent, instruments, outbox
 from trainer.services.instruments import Instrument
 
 WAVE_LABELS = {"baseline": "Before training (baseline)", "post": "After training (post)",
@@ -142,7 +142,10 @@ def _response(membership: Membership, wave: OutcomeWave, key: str) -> OutcomeRes
 
 
 def questionnaires_for(membership: Membership, today: date) -> list[QuestionnaireStatus]:
-    """Every wave x instrument of the participant's programme, with its state for them."""
+    """Every wave x instrument of the participant's programme, with its state for them (none
+    for someone who has not consented to the evaluation or has withdrawn)."""
+    if not consent.may_ask(membership):
+        return []
     responses = {(r.wave_id, r.instrument_key): r for r in db.session.scalars(
         select(OutcomeResponse).where(OutcomeResponse.membership_id == membership.id))}
     result = []
@@ -174,6 +177,9 @@ def open_questionnaire(membership: Membership, wave_id: int, key: str, today: da
     instrument = next((i for i in chosen_instruments(membership.programme) if i.key == key), None)
     if instrument is None:
         raise NotFound("No such questionnaire.")
+    if not consent.may_ask(membership):
+        raise RuleViolation("You have not agreed to your answers being used in the evaluation (or you "
+                            "have withdrawn), so no questionnaires are asked of you.")
     if not wave.opens_on <= today <= wave.closes_on:
         raise RuleViolation(f"This questionnaire is open from {wave.opens_on:%-d %B %Y} to "
                             f"{wave.closes_on:%-d %B %Y}.")
@@ -299,7 +305,7 @@ def send_invitations(now: datetime, *, base_url: str) -> int:
         link = f"{base_url.rstrip('/')}/programmes/{programme.id}/questionnaires"
         for member in db.session.scalars(select(Membership).where(
                 Membership.programme_id == programme.id, Membership.role == "participant",
-                Membership.in_post.is_(True)).options(selectinload(Membership.user))):
+                Membership.in_post.is_(True), consent.askable()).options(selectinload(Membership.user))):
             if keys <= done.get(member.id, set()):
                 continue
             kind, verb = ("outcome-reminder", "Reminder: ") if remind else ("outcome-invitation", "")

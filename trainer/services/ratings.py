@@ -17,7 +17,7 @@ from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
                             TrainingDay, TrainingSession, User)
-from trainer.services import audit, outbox
+from trainer.services import audit, consent, outbox
 from trainer.services.access import require_membership
 
 DEFAULT_WAVES = (("One week after training", 7), ("Eight weeks after training", 56))
@@ -129,11 +129,11 @@ def save_wave(user: User, programme: Programme, wave_id: int | None, *, label: s
 
 
 def _invited_members(programme_id: int) -> list[Membership]:
-    """The intervention-arm participants, by code, with their users (their names and addresses
-    are used for each of them)."""
+    """The intervention-arm participants who consented to the evaluation and have not withdrawn,
+    by code, with their users (their names and addresses are used for each of them)."""
     return list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme_id, Membership.role == "participant",
-        Membership.arm == "intervention").options(selectinload(Membership.user))
+        Membership.arm == "intervention", consent.askable()).options(selectinload(Membership.user))
         .order_by(Membership.code)))
 
 
@@ -269,12 +269,15 @@ def require_rater(user: User, programme_id: int, wave_id: int) -> tuple[Membersh
     member = access.participant
     if member is None or member.arm != "intervention":
         raise PermissionDenied("Participants in the comparison group are not asked to rate modules.")
+    if not consent.may_ask(member):
+        raise PermissionDenied("You have not agreed to your answers being used in the evaluation "
+                               "(or you have withdrawn), so no ratings are asked of you.")
     return member, get_wave(access.programme, wave_id)
 
 
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
     """Open waves an intervention participant can answer, each with their status."""
-    if member.role != "participant" or member.arm != "intervention":
+    if member.role != "participant" or member.arm != "intervention" or not consent.may_ask(member):
         return []
     responses = {r.wave_id: r for r in db.session.scalars(
         select(RatingResponse).where(RatingResponse.membership_id == member.id))}
@@ -317,6 +320,9 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
     commit. ``finish`` requires every scheduled module answered. A late or early submission is
     refused with a RuleViolation; a resubmission updates the same rows, even under a race."""
     today = today_in(wave.programme.timezone, now)
+    if not consent.may_ask(member):
+        raise RuleViolation("You have not agreed to your answers being used in the evaluation (or you "
+                            "have withdrawn), so your answers were not saved.")
     if not is_open(wave, today):
         if wave_state(wave, today) == "closed":
             raise RuleViolation(f"This rating round ended on {wave.last_open_day:%-d %B %Y}, so your answers "

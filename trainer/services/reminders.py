@@ -28,7 +28,8 @@ def queue_reminders(now: datetime) -> int:
             .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module)))
         people = list(db.session.scalars(select(Membership).where(
             Membership.programme_id == programme.id,
-            (Membership.role == "trainer") | (Membership.arm == "intervention"))
+            (Membership.role == "trainer") | (Membership.arm == "intervention"),
+            Membership.withdrawn_from.is_distinct_from("programme"))
             .options(selectinload(Membership.user))))
         for day in days:
             for member in people:

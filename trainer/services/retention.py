@@ -11,7 +11,7 @@ from trainer import stats
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, Programme, User
-from trainer.services import audit
+from trainer.services import audit, consent
 
 ARMS = ("intervention", "comparison")
 MILESTONES = ((182, "6 months"), (365, "12 months"))
@@ -42,6 +42,8 @@ def record_leaving(actor: User, programme: Programme, membership_id: int, left_o
                    reason: str, *, today: date) -> Membership:
     """Record that a participant left post on ``left_on`` (None: they are back in post). Commits."""
     member = _participant(programme, membership_id)
+    if not tracked(member):
+        raise RuleViolation("This participant withdrew consent to retention tracking", field="left_on")
     _set_leaving(member, programme, left_on, reason, today)
     audit.record(actor.id, "retention.recorded", member, programme_id=programme.id,
                  left_on=left_on.isoformat() if left_on else None)
@@ -101,10 +103,11 @@ def retention(programme: Programme, today: date) -> list[ArmRetention]:
 
 def _survival(programme: Programme, members: list[Membership], today: date) -> list[ArmRetention]:
     result = []
+    stopped = untracked_ids(programme)
     for arm in ARMS:
         durations, observed = [], []
         for m in members:
-            if m.arm != arm:
+            if m.arm != arm or m.id in stopped:
                 continue
             end = m.left_on if not m.in_post and m.left_on else today
             durations.append(max(0, (end - programme.start_date).days))
@@ -133,6 +136,19 @@ def chart(arms: list[ArmRetention]) -> dict:
     return {"type": "scatter", "datasets": datasets, "options": {
         "scales": {"x": {"title": {"display": True, "text": "Days since the programme started"}},
                    "y": {"min": 0, "max": 1, "title": {"display": True, "text": "Proportion still in post"}}}}}
+
+
+def untracked_ids(programme: Programme) -> set[int]:
+    """Participants whose retention is no longer tracked: they withdrew consent to follow-up and
+    retention tracking (or from the programme), so they leave the survival analysis."""
+    return set(db.session.scalars(select(Membership.id).where(
+        Membership.programme_id == programme.id, Membership.role == "participant",
+        consent.tracking_stopped() | (Membership.withdrawn_from == "programme"))))
+
+
+def tracked(member: Membership) -> bool:
+    """False once the participant has withdrawn consent to follow-up and retention tracking."""
+    return member.id not in untracked_ids(member.programme)
 
 
 def participants(programme: Programme) -> list[Membership]:

@@ -1,0 +1,1 @@
+"""The audit trail: admins read every event, leads those of their programmes."""

@@ -1,0 +1,1 @@
+"""Consent, the participant information, "Your data and consent", and erasure."""
