@@ -6,6 +6,7 @@ from trainer.models.calendar import CalendarFeed
 from trainer.models.cohort import Randomisation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
+from trainer.models.organisation import OrganisationSettings, SchedulerHeartbeat
 from trainer.models.outbox import OutboxMessage
 from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResponse, OutcomeScore,
                                      OutcomeWave, ProgrammeInstrument, ScoreSharing,
@@ -24,4 +25,5 @@ __all__ = [
     "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
+    "OrganisationSettings", "SchedulerHeartbeat",
 ]
