@@ -93,12 +93,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def main() -> int:
-    """``python -m trainer.config``: exit 1, saying why, if production settings are missing."""
+    """Exit status 1, saying why on stderr, if TRAINER_ENV=production lacks a required setting."""
     problems = production_problems(os.environ) if os.environ.get("TRAINER_ENV") == "production" else []
     for problem in problems:
         print(f"Cannot start: {problem}", file=sys.stderr)
     return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
