@@ -56,6 +56,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from trainer.activities.views import bp as activities_bp
     from trainer.admin.views import bp as admin_bp
+    from trainer.auth import sso
     from trainer.auth.views import bp as auth_bp
     from trainer.cohort.views import bp as cohort_bp
     from trainer.curriculum.views import bp as curriculum_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp,
                outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp):
         app.register_blueprint(bp)
+    sso.init_app(app)
 
 
 def _register_errorhandlers(app: Flask) -> None:

@@ -2,14 +2,17 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from trainer.auth import sso
 from trainer.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
 from trainer.services import accounts
+from trainer.services import sso as sso_accounts
 
 bp = Blueprint("auth", __name__)
 
@@ -26,6 +29,8 @@ def login():
     """Anyone: sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
+    if not sso.password_signin():
+        return render_template("auth/login_sso.html")
     form = LoginForm()
     if form.validate_on_submit():
         cfg = current_app.config
@@ -39,7 +44,36 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, sso_enabled=sso.enabled())
+
+
+@bp.get("/login/sso")
+def sso_start():
+    """Anyone, when single sign-on is configured: go to the organisation's sign-in (else 404)."""
+    client = sso.client()
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    return client.authorize_redirect(url_for("auth.sso_callback", _external=True))
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    """The organisation's sign-in returns here: state, nonce and PKCE are checked, then the
+    verified e-mail address must match an invited, enabled account. (A GET that writes: the
+    provider redirects here; security.py gives it a write transaction.)"""
+    client = sso.client()
+    try:
+        claims = client.authorize_access_token().get("userinfo") or {}
+        user = sso_accounts.account_for(claims, now=utcnow(),
+                                        allowed_domains=current_app.config["OIDC_ALLOWED_DOMAINS"])
+    except OAuthError:
+        return render_template("auth/sso_refused.html", reason=(
+            "The sign-in did not complete, or its reply did not match the request this browser "
+            "made. Start again from the sign-in page.")), 400
+    except RuleViolation as exc:
+        return render_template("auth/sso_refused.html", reason=exc.message), 403
+    login_user(user)
+    return redirect(url_for("home.index"))
 
 
 @bp.post("/logout")

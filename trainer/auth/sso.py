@@ -1,0 +1,39 @@
+"""Single sign-on with OpenID Connect: one Authlib client per app, configured from OIDC_* settings."""
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, abort, current_app
+
+EXTENSION = "trainer_oidc"
+
+
+def init_app(app: Flask) -> None:
+    """Register the OpenID Connect client when OIDC_ISSUER is set (discovery from the issuer).
+
+    The client sends state, a nonce and a PKCE challenge (S256) and checks all three on return.
+    """
+    issuer = app.config.get("OIDC_ISSUER")
+    if not issuer:
+        return
+    oauth = OAuth(app)
+    app.extensions[EXTENSION] = oauth.register(
+        "oidc", client_id=app.config.get("OIDC_CLIENT_ID"),
+        client_secret=app.config.get("OIDC_CLIENT_SECRET"),
+        server_metadata_url=f"{issuer.rstrip('/')}/.well-known/openid-configuration",
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
+                       "timeout": 20})
+
+
+def enabled() -> bool:
+    """True when this app signs people in with OpenID Connect."""
+    return EXTENSION in current_app.extensions
+
+
+def password_signin() -> bool:
+    """False when PASSWORD_SIGNIN=off and single sign-on is on: the password form is hidden."""
+    return bool(current_app.config.get("PASSWORD_SIGNIN", True)) or not enabled()
+
+
+def client():
+    """The app's OpenID Connect client; 404 when single sign-on is not configured."""
+    if not enabled():
+        abort(404)
+    return current_app.extensions[EXTENSION]
