@@ -1,4 +1,5 @@
 """Single sign-on end to end against a real OpenID Connect provider on loopback (oidc-provider-mock)."""
+import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -163,3 +164,12 @@ def test_behind_a_trusted_proxy_the_callback_address_is_https(app, provider):
                                               "X-Forwarded-Host": "trainer.example.org"})
     params = parse_qs(urlsplit(start.headers["Location"]).query)
     assert params["redirect_uri"] == ["https://trainer.example.org/login/sso/callback"]
+
+
+def test_a_provider_that_does_not_answer_gives_a_clear_page_not_a_500(app):
+    with socket.socket() as probe:  # a loopback port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = _sso_app(app, f"http://127.0.0.1:{port}").test_client()
+    response = client.get("/login/sso")
+    assert response.status_code == 502 and "did not answer" in response.get_data(as_text=True)

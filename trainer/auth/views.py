@@ -50,10 +50,13 @@ def login():
 @bp.get("/login/sso")
 def sso_start():
     """Anyone, when single sign-on is configured: go to the organisation's sign-in (else 404)."""
-    client = sso.client()
+    sso.require_enabled()
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    return client.authorize_redirect(url_for("auth.sso_callback", _external=True))
+    try:
+        return sso.begin(url_for("auth.sso_callback", _external=True))
+    except sso.ProviderUnavailable:
+        return _provider_unavailable()
 
 
 @bp.get("/login/sso/callback")
@@ -61,11 +64,13 @@ def sso_callback():
     """The organisation's sign-in returns here: state, nonce and PKCE are checked, then the
     verified e-mail address must match an invited, enabled account. (A GET that writes: the
     provider redirects here; security.py gives it a write transaction.)"""
-    client = sso.client()
+    sso.require_enabled()
     try:
-        claims = client.authorize_access_token().get("userinfo") or {}
+        claims = sso.finish()
         user = sso_accounts.account_for(claims, now=utcnow(),
                                         allowed_domains=current_app.config["OIDC_ALLOWED_DOMAINS"])
+    except sso.ProviderUnavailable:
+        return _provider_unavailable()
     except OAuthError:
         return render_template("auth/sso_refused.html", reason=(
             "The sign-in did not complete, or its reply did not match the request this browser "
@@ -74,6 +79,11 @@ def sso_callback():
         return render_template("auth/sso_refused.html", reason=exc.message), 403
     login_user(user)
     return redirect(url_for("home.index"))
+
+
+def _provider_unavailable():
+    return render_template("auth/sso_refused.html", reason=(
+        "Your organisation's sign-in service did not answer. Try again in a few minutes.")), 502
 
 
 @bp.post("/logout")
