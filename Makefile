@@ -1,4 +1,5 @@
-# Resilience Trainer: `make run` serves the app with demo data; `make test` runs every test.
+# Resilience Trainer: `make run` serves the app with demo data; `make serve` runs it in production
+# (gunicorn and the scheduler); `make test` runs every test.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ PORT   ?= 5000
 export FLASK_APP := app.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install db run scheduler test test-sqlite test-postgres browser clean
+.PHONY: install db run serve scheduler test test-sqlite test-postgres browser clean
 
 install: $(STAMP)
 
@@ -18,6 +19,10 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# In development every generated link (invitations, calendar feeds) points at the address
+# `make run` serves, unless BASE_URL is set. Production (`make serve`) requires BASE_URL.
+run db: export BASE_URL ?= http://$(HOST):$(PORT)
 
 # Migrate, load the curriculum, and seed the demo on an empty SQLite database.
 db: install
@@ -30,12 +35,23 @@ db: install
 
 # The scheduler runs as its own background process (never under a reloader) and stops with the server.
 run: db
-	@echo "Serving on http://$(HOST):$(PORT) with the scheduler in the background (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) (links use $$BASE_URL) with the scheduler in the background (Ctrl+C to stop)"
 	@$(BIN)/flask scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 scheduler: install
 	$(BIN)/flask scheduler
+
+# Production: gunicorn with WEB_CONCURRENCY workers (default 2) and the one scheduler process,
+# against DATABASE_URL, with TRAINER_ENV=production. Refuses to start, saying why, without
+# SECRET_KEY and BASE_URL. Run `flask db upgrade` first (see docs/operations.md).
+serve: export TRAINER_ENV := production
+serve: install
+	@$(BIN)/python -c 'import sys, trainer.config as c; sys.exit(c.main())'
+	@echo "Serving $$BASE_URL on $(HOST):$(PORT) with $${WEB_CONCURRENCY:-2} gunicorn workers and the scheduler"
+	@$(BIN)/flask scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --bind $(HOST):$(PORT) \
+	  --forwarded-allow-ips '' app:app
 
 # Debian's Chromium for the browser tests. Installs it only when run as root; never needed.
 browser:

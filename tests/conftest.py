@@ -2,9 +2,11 @@
 import contextvars
 import os
 import re
+import socket
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -96,6 +98,29 @@ def modules(app):
     """The real curriculum loaded from modules/, as a dict key -> Module."""
     curriculum.load_modules(MODULES_DIR)
     return {m.key: m for m in curriculum.list_modules()}
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port: (controller, inbox)."""
+    inbox = _Inbox()
+    with socket.socket() as probe:  # a free loopback port (aiosmtpd checks its port by connecting)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
 
 
 class Auth:

@@ -19,11 +19,25 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MODULES_DIR"] = str(PROJECT_ROOT / "modules")
     if config:
         app.config.from_mapping(config)
+    _register_middleware(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
     _register_commands(app)
     return app
+
+
+def _register_middleware(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from trainer import request_log
+
+    # Behind TRUSTED_PROXIES reverse proxies, trust that many X-Forwarded-For/-Proto/-Host hops,
+    # so the client address, the scheme (https) and the public host are the real ones.
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    request_log.init_app(app)
 
 
 def _register_extensions(app: Flask) -> None:
@@ -43,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.activities.views import bp as activities_bp
     from trainer.admin.views import bp as admin_bp
     from trainer.audit.views import bp as audit_bp
+    from trainer.auth import sso
     from trainer.auth.views import bp as auth_bp
     from trainer.cohort.views import bp as cohort_bp
     from trainer.curriculum.views import bp as curriculum_bp
@@ -58,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
                outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp, privacy_bp,
                audit_bp):
         app.register_blueprint(bp)
+    sso.init_app(app)
 
 
 def _register_errorhandlers(app: Flask) -> None:

@@ -11,7 +11,7 @@ from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
 from trainer.services import (accounts, anonymisation, audit_trail, backup, curriculum, demo,
-                              instruments)
+                              instruments, organisation)
 
 
 def init_app(app: Flask) -> None:
@@ -143,8 +143,8 @@ def audit_verify() -> None:
 @click.command("retention")
 @click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
 def retention(dry_run: bool) -> None:
-    """Anonymise programmes closed more than RETENTION_MONTHS months ago (or list them)."""
-    months = current_app.config["RETENTION_MONTHS"]
+    """Anonymise programmes closed longer ago than the organisation's retention period (or list them)."""
+    months = organisation.retention_months()
     now = utcnow()
     today = now.date()
     due = anonymisation.run(today, months, now=now, dry_run=dry_run)

@@ -1,6 +1,13 @@
 """Settings read from the environment, with safe defaults for development."""
 import os
+import sys
 from datetime import timedelta
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start (production without its required settings)."""
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -15,13 +22,14 @@ def from_environment(instance_path: str) -> dict:
 
     ``DATABASE_URL`` selects the database (SQLite file in the instance folder by default;
     ``postgresql://`` URLs use psycopg 3). ``TRAINER_ENV=production`` turns on secure cookies
-    and refuses to run without ``SECRET_KEY``.
+    and raises ConfigError, saying why, without ``SECRET_KEY`` and ``BASE_URL``.
     """
     env = os.environ.get("TRAINER_ENV", "development")
     production = env == "production"
+    problems = production_problems(os.environ) if production else []
+    if problems:
+        raise ConfigError("Refusing to start with TRAINER_ENV=production: " + " ".join(problems))
     secret = os.environ.get("SECRET_KEY")
-    if production and not secret:
-        raise RuntimeError("SECRET_KEY must be set when TRAINER_ENV=production")
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(instance_path, "trainer.sqlite3")
     )
@@ -49,10 +57,33 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Resilience Trainer <no-reply@localhost>"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
-        # How long participants' personal data is kept after a programme closes.
-        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
+        "BASE_URL": (os.environ.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
+        "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "60")),
+        "SCHEDULER_HEARTBEAT_MAX_AGE": int(os.environ.get("SCHEDULER_HEARTBEAT_MAX_AGE", "300")),
+        "OIDC_ISSUER": (os.environ.get("OIDC_ISSUER") or "").rstrip("/") or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET"),
+        "OIDC_ALLOWED_DOMAINS": _domains(os.environ.get("OIDC_ALLOWED_DOMAINS", "")),
+        "PASSWORD_SIGNIN": _bool("PASSWORD_SIGNIN", True),
     }
+
+
+def production_problems(environ) -> list[str]:
+    """Why the app may not run in production with ``environ``: one sentence per missing setting."""
+    problems = []
+    if not environ.get("SECRET_KEY"):
+        problems.append("SECRET_KEY is not set: set it to a long random value "
+                        "(python -c 'import secrets; print(secrets.token_hex(32))'), kept secret.")
+    if not environ.get("BASE_URL"):
+        problems.append("BASE_URL is not set: set it to the public address people use, like "
+                        "https://trainer.example.org, so links in e-mails and calendar feeds work.")
+    return problems
+
+
+def _domains(value: str) -> tuple[str, ...]:
+    return tuple(d.strip().lower().lstrip("@") for d in value.split(",") if d.strip())
 
 
 def normalise_database_url(url: str) -> str:
@@ -61,3 +92,11 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def main() -> int:
+    """Exit status 1, saying why on stderr, if TRAINER_ENV=production lacks a required setting."""
+    problems = production_problems(os.environ) if os.environ.get("TRAINER_ENV") == "production" else []
+    for problem in problems:
+        print(f"Cannot start: {problem}", file=sys.stderr)
+    return 1 if problems else 0

@@ -11,7 +11,7 @@ from flask import current_app
 
 from trainer.extensions import db
 from trainer.clock import today_in
-from trainer.services import anonymisation, assignments, goals, mail, outcomes, ratings
+from trainer.services import anonymisation, assignments, goals, mail, organisation, outcomes, ratings
 from trainer.services import reminders as reminder_service
 
 
@@ -91,6 +91,6 @@ def deliver_outbox(now: datetime):
 
 @job("retention-schedule", minutes=24 * 60)
 def retention_schedule(now: datetime) -> int:
-    """Anonymise programmes closed longer ago than RETENTION_MONTHS; return how many."""
+    """Anonymise programmes closed longer ago than the organisation's retention period; return how many."""
     today = today_in("Europe/London", now)
-    return len(anonymisation.anonymise_expired(today, current_app.config["RETENTION_MONTHS"], now=now))
+    return len(anonymisation.anonymise_expired(today, organisation.retention_months(), now=now))

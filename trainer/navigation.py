@@ -1,12 +1,28 @@
-"""The header navigation, built from what the signed-in user may do."""
+"""The header navigation, built from what the signed-in user may do, and the organisation's name."""
+import logging
+
 from flask import Flask, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
-from trainer.services import access
+from trainer.extensions import db
+from trainer.services import access, organisation
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Provide ``navigation`` to every template."""
+    """Provide ``navigation`` and ``organisation_name`` to every template."""
+
+    @app.context_processor
+    def _organisation():
+        try:
+            return {"organisation_name": organisation.organisation_name()}
+        except SQLAlchemyError:
+            # An error page must still render when the database is down.
+            db.session.rollback()
+            log.warning("Organisation name unavailable: the database did not answer")
+            return {"organisation_name": ""}
 
     @app.context_processor
     def _navigation():

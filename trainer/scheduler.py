@@ -11,6 +11,7 @@ the first one's connection ends. SQLite deployments run on one host and need no 
 """
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from trainer import jobs
 from trainer.clock import utcnow
 from trainer.extensions import db
+from trainer.services import health
 
 log = logging.getLogger(__name__)
 # An arbitrary constant identifying "the trainer scheduler" among advisory locks.
@@ -38,7 +40,20 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     for entry in jobs.JOBS:
         scheduler.add_job(_runner(app, entry), "interval", minutes=entry.minutes, id=entry.id,
                           name=entry.id, coalesce=True, max_instances=1)
+    scheduler.add_job(lambda: beat(app), "interval", id="heartbeat", name="heartbeat", coalesce=True,
+                      max_instances=1,
+                      seconds=int(app.config.get("SCHEDULER_HEARTBEAT_SECONDS") or 60))
     return scheduler
+
+
+def beat(app: Flask) -> None:
+    """Record the heartbeat /healthz reads (a failure is logged; the next beat tries again)."""
+    with app.app_context():
+        try:
+            health.record_heartbeat(utcnow(), host=socket.gethostname())
+        except Exception:  # noqa: BLE001 - a missed beat must not stop the scheduler
+            db.session.rollback()
+            log.exception("Heartbeat failed")
 
 
 def run_startup(app: Flask) -> None:
@@ -97,6 +112,7 @@ def run(app: Flask) -> None:
     log.info("Scheduler active: running every job once, then on its interval.")
     scheduler = build_scheduler(app)
     try:
+        beat(app)
         run_startup(app)
         scheduler.start()
     finally:

@@ -5,6 +5,9 @@ from trainer import database
 from trainer.extensions import login_manager
 from trainer.services import accounts
 
+# GET endpoints that must write: the single sign-on callback (the provider redirects to it).
+WRITING_GETS = frozenset({"auth.sso_callback"})
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -27,7 +30,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _transaction_mode():
-        database.read_only.set(request.method in ("GET", "HEAD", "OPTIONS"))
+        database.read_only.set(request.method in ("GET", "HEAD", "OPTIONS")
+                               and request.endpoint not in WRITING_GETS)
 
     @app.after_request
     def _headers(response):

@@ -9,7 +9,7 @@ from tests.factories import (make_assignment, make_goal, make_log, make_member, 
 from trainer import jobs
 from trainer.extensions import db
 from trainer.models import ActivityLog, AuditEvent, Goal, Membership, OutcomeScore, Programme
-from trainer.services import anonymisation, audit_trail
+from trainer.services import anonymisation, audit_trail, organisation
 
 NOW = datetime(2029, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -41,15 +41,18 @@ def test_months_after_keeps_the_day_or_the_months_last_day():
     assert anonymisation.months_after(date(2026, 11, 15), 3) == date(2027, 2, 15)
 
 
+def _keep_for(months: int) -> None:
+    """Set the organisation's retention period, as an admin does on the settings page."""
+    admin = make_user(email="dpo@example.org", is_admin=True)
+    organisation.update_settings(admin, name="", support_resources="", retention_months=months, now=NOW)
+
+
 def test_the_dry_run_lists_only_expired_closed_programmes_and_changes_nothing(app, programmes, runner):
     old, *_ = programmes
     assert [e.programme.name for e in anonymisation.expired(date(2029, 3, 1), 24)] == ["Old"]
     assert anonymisation.expired(date(2028, 6, 30), 24) == []
-    app.config["RETENTION_MONTHS"] = 1  # the command uses today's date: Old ended in June 2026
-    try:
-        result = runner.invoke(args=["retention", "--dry-run"])
-    finally:
-        app.config["RETENTION_MONTHS"] = 24
+    _keep_for(1)  # the command uses today's date: Old ended in June 2026
+    result = runner.invoke(args=["retention", "--dry-run"])
     assert result.exit_code == 0 and "Would anonymise Old" in result.output and "1 participant" in result.output
     assert "Recent" not in result.output and "Still running" not in result.output
     assert db.session.get(Programme, old.id).anonymised_at is None
@@ -57,7 +60,7 @@ def test_the_dry_run_lists_only_expired_closed_programmes_and_changes_nothing(ap
 
 def test_the_job_anonymises_only_expired_programmes_and_keeps_the_aggregates(app, programmes):
     old, recent, running, old_member, recent_member, running_member = (x.id for x in programmes)
-    app.config["RETENTION_MONTHS"] = 24
+    _keep_for(24)
     entry = next(j for j in jobs.JOBS if j.id == "retention-schedule")
     assert jobs.run_job(entry, NOW) == 1
     assert jobs.run_job(entry, NOW) == 0
@@ -78,9 +81,6 @@ def test_the_job_anonymises_only_expired_programmes_and_keeps_the_aggregates(app
 
 
 def test_the_setting_decides_how_long_data_is_kept(app, programmes):
-    app.config["RETENTION_MONTHS"] = 120
+    _keep_for(120)
     entry = next(j for j in jobs.JOBS if j.id == "retention-schedule")
-    try:
-        assert jobs.run_job(entry, NOW) == 0
-    finally:
-        app.config["RETENTION_MONTHS"] = 24
+    assert jobs.run_job(entry, NOW) == 0

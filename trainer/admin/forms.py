@@ -1,7 +1,7 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class InviteForm(FlaskForm):
@@ -14,3 +14,25 @@ class InviteForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token is what matters."""
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Organisation name", validators=[Length(max=200)],
+                       description="Shown in the header, in page titles and at the foot of e-mails, "
+                                   "for example Northshire County Council.")
+    support_resources = TextAreaField(
+        "Default support resources", validators=[Length(max=5000)],
+        description="Offered to a participant whose questionnaire score is in a high-risk band, "
+                    "in every programme that has not set its own. One resource per paragraph: its "
+                    "name on the first line, how to reach it below. Leave a blank line between "
+                    "resources.")
+    retention_months = IntegerField(
+        "Data retention period, in months",
+        description="How long people's personal data is kept after their programme closes.",
+        validators=[InputRequired("Enter the retention period in months"),
+                    NumberRange(min=1, max=600, message="Enter a number of months from 1 to 600")])
+
+
+class TestEmailForm(FlaskForm):
+    to = EmailField("Send a test e-mail to", validators=[DataRequired("Enter an email address"),
+                                                         Length(max=254)])

@@ -1,12 +1,12 @@
-"""Administration: accounts, invitations and the outbox."""
+"""Administration: accounts, invitations, the outbox and the organisation's settings."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from trainer.admin.forms import ConfirmForm, InviteForm
+from trainer.admin.forms import ConfirmForm, InviteForm, OrganisationForm, TestEmailForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
-from trainer.services import access, accounts, outbox, recovery
+from trainer.services import access, accounts, mail, organisation, outbox, recovery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -78,3 +78,37 @@ def outbox_page():
     """Admins: the newest queued and sent e-mails (without SMTP settings, mail waits here)."""
     return render_template("admin/outbox.html", messages=outbox.recent_messages(),
                            smtp_configured=bool(current_app.config.get("MAIL_SERVER")))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Admins: the organisation's name, default support resources and retention period."""
+    form = OrganisationForm(obj=organisation.settings())
+    if form.validate_on_submit():
+        try:
+            organisation.update_settings(
+                current_user._get_current_object(), name=form.name.data,
+                support_resources=form.support_resources.data, now=utcnow(),
+                retention_months=form.retention_months.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash("The organisation settings are saved.", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form,
+                           test_form=TestEmailForm(to=current_user.email), smtp_answer=None)
+
+
+@bp.post("/settings/test-email")
+def test_email():
+    """Admins: send a test e-mail now and show what the mail server answered."""
+    test_form, answer = TestEmailForm(), None
+    if test_form.validate_on_submit():
+        try:
+            answer = mail.send_test_message(mail.SmtpSettings.from_config(current_app.config),
+                                            test_form.to.data,
+                                            organisation_name=organisation.organisation_name())
+        except RuleViolation as exc:
+            apply_violation(test_form, exc)
+    return render_template("admin/settings.html", form=OrganisationForm(obj=organisation.settings()),
+                           test_form=test_form, smtp_answer=answer)

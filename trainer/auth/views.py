@@ -1,14 +1,17 @@
 """Routes for signing in and out and for passwords."""
 from urllib.parse import urlsplit
 
+from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from trainer.auth import sso
 from trainer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
 from trainer.services import accounts, recovery
+from trainer.services import sso as sso_accounts
 from trainer.services.throttling import ThrottlePolicy
 
 bp = Blueprint("auth", __name__)
@@ -26,6 +29,8 @@ def login():
     """Anyone: sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
+    if not sso.password_signin():
+        return render_template("auth/login_sso.html")
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(
@@ -37,7 +42,46 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, sso_enabled=sso.enabled())
+
+
+@bp.get("/login/sso")
+def sso_start():
+    """Anyone, when single sign-on is configured: go to the organisation's sign-in (else 404)."""
+    sso.require_enabled()
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    try:
+        return sso.begin(url_for("auth.sso_callback", _external=True))
+    except sso.ProviderUnavailable:
+        return _provider_unavailable()
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    """The organisation's sign-in returns here: state, nonce and PKCE are checked, then the
+    verified e-mail address must match an invited, enabled account. (A GET that writes: the
+    provider redirects here; security.py gives it a write transaction.)"""
+    sso.require_enabled()
+    try:
+        claims = sso.finish()
+        user = sso_accounts.account_for(claims, now=utcnow(),
+                                        allowed_domains=current_app.config["OIDC_ALLOWED_DOMAINS"])
+    except sso.ProviderUnavailable:
+        return _provider_unavailable()
+    except OAuthError:
+        return render_template("auth/sso_refused.html", reason=(
+            "The sign-in did not complete, or its reply did not match the request this browser "
+            "made. Start again from the sign-in page.")), 400
+    except RuleViolation as exc:
+        return render_template("auth/sso_refused.html", reason=exc.message), 403
+    login_user(user)
+    return redirect(url_for("home.index"))
+
+
+def _provider_unavailable():
+    return render_template("auth/sso_refused.html", reason=(
+        "Your organisation's sign-in service did not answer. Try again in a few minutes.")), 502
 
 
 @bp.post("/logout")

@@ -1,9 +1,11 @@
 """Home pages and the health check."""
+from datetime import timedelta
+
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 
 from trainer.clock import utcnow
-from trainer.services import home
+from trainer.services import health, home
 
 bp = Blueprint("home", __name__)
 
@@ -19,7 +21,17 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    """Anyone (load balancers): 200 with the database state, 503 if it does not answer."""
+    """Anyone (load balancers): 200 with the database state, 503 if it does not answer.
+
+    It also reports the scheduler's last heartbeat: 503 when that is older than
+    SCHEDULER_HEARTBEAT_MAX_AGE seconds (no heartbeat yet is reported, not a failure).
+    """
     ok = home.database_ok()
-    return jsonify(status="ok" if ok else "error", database="ok" if ok else "unreachable"), \
-        (200 if ok else 503)
+    body = {"status": "ok" if ok else "error", "database": "ok" if ok else "unreachable"}
+    if ok:
+        scheduler = health.scheduler_status(
+            utcnow(), max_age=timedelta(seconds=current_app.config["SCHEDULER_HEARTBEAT_MAX_AGE"]))
+        body["scheduler"] = scheduler.as_dict()
+        if not scheduler.healthy:
+            body["status"], ok = "error", False
+    return jsonify(body), (200 if ok else 503)

@@ -7,6 +7,7 @@ from trainer.models.cohort import Randomisation
 from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
+from trainer.models.organisation import OrganisationSettings, SchedulerHeartbeat
 from trainer.models.outbox import OutboxMessage
 from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResponse, OutcomeScore,
                                      OutcomeWave, ProgrammeInstrument, ScoreSharing,
@@ -26,4 +27,5 @@ __all__ = [
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
     "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
+    "OrganisationSettings", "SchedulerHeartbeat",
 ]

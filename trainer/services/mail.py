@@ -3,11 +3,14 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from sqlalchemy import select
 
+from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage
+from trainer.services import organisation
 
 MAX_ATTEMPTS = 8
 BATCH = 100
@@ -60,6 +63,7 @@ def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
     if not messages:
         return {"sent": 0, "failed": 0}
     sent = failed = 0
+    signature = _signature(organisation.organisation_name())
     try:
         connection = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
@@ -70,7 +74,7 @@ def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
     with connection:
         for message in messages:
             try:
-                connection.send_message(_email(message, settings.sender))
+                connection.send_message(_email(message, settings.sender, signature))
             except (OSError, smtplib.SMTPException) as exc:
                 _failed(message, exc, now)
                 failed += 1
@@ -91,12 +95,51 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+def _signature(organisation_name: str) -> str:
+    return f"\n-- \nResilience Trainer · {organisation_name}\n" if organisation_name else ""
+
+
+def _email(message: OutboxMessage, sender: str, signature: str = "") -> EmailMessage:
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = sender, message.to_address, message.subject
     email["Message-ID"] = f"<outbox-{message.id}@resilience-trainer>"
-    email.set_content(message.body)
+    email.set_content(message.body + signature)
     return email
+
+
+def send_test_message(settings: SmtpSettings, to: str, *, organisation_name: str = "") -> str:
+    """Send one test message now, not through the outbox; return the SMTP server's answer.
+
+    RuleViolation (field ``to``) when no server is configured, or when the server cannot be
+    reached or refuses the message, with what went wrong.
+    """
+    if not settings.server:
+        raise RuleViolation("No mail server is configured: set MAIL_SERVER (and the other MAIL_ "
+                            "settings) first", field="to")
+    email = EmailMessage()
+    email["From"], email["To"] = settings.sender, to
+    email["Subject"] = "Test message from Resilience Trainer"
+    email.set_content("This is a test message sent by an administrator from the organisation "
+                      "settings page. If you can read it, the app can send e-mail.\n"
+                      + _signature(organisation_name))
+    try:
+        with _connect(settings) as connection:
+            connection.ehlo_or_helo_if_needed()
+            for code, answer in (connection.mail(parseaddr(settings.sender)[1]), connection.rcpt(to)):
+                if code not in (250, 251):
+                    raise smtplib.SMTPResponseException(code, answer)
+            code, answer = connection.data(email.as_bytes())
+    except smtplib.SMTPResponseException as exc:
+        raise RuleViolation(f"The mail server at {settings.server}:{settings.port} refused the "
+                            f"message: {exc.smtp_code} {_text(exc.smtp_error)}", field="to") from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise RuleViolation(f"Could not send through {settings.server}:{settings.port}: "
+                            f"{type(exc).__name__}: {exc}", field="to") from exc
+    return f"{code} {_text(answer)}"
+
+
+def _text(answer) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
 
 
 def _failed(message: OutboxMessage, exc: Exception, now: datetime) -> None:

@@ -11,7 +11,7 @@ from trainer.extensions import db
 from trainer.models import (WAVE_KINDS, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme, ProgrammeInstrument, ScoreSharing, SupportResource,
                             TrainingDay)
-from trainer.services import consent, instruments, outbox
+from trainer.services import consent, instruments, organisation, outbox
 from trainer.services.instruments import Instrument
 
 WAVE_LABELS = {"baseline": "Before training (baseline)", "post": "After training (post)",
@@ -231,7 +231,7 @@ class Result:
     instrument: Instrument
     scores: list[OutcomeScore]
     high_risk: list[str]
-    resources: list[SupportResource]
+    resources: list  # SupportResource rows, or organisation.Resource defaults
 
 
 def result_for(membership: Membership, wave_id: int, key: str) -> Result:
@@ -245,8 +245,10 @@ def result_for(membership: Membership, wave_id: int, key: str) -> Result:
         raise NotFound("No such answers.")
     instrument = instruments.get(key)
     risky = [instrument.scale(s.scale_key).title for s in response.scores if s.high_risk]
-    return Result(instrument, list(response.scores), risky,
-                  support_resources(membership.programme) if risky else [])
+    # A programme's own resources override the organisation's default ones.
+    resources = (support_resources(membership.programme)
+                 or organisation.default_support_resources()) if risky else []
+    return Result(instrument, list(response.scores), risky, resources)
 
 
 def sharing_for(membership: Membership) -> bool:
