@@ -1,7 +1,9 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
+
+from trainer.forms_support import as_choices
 
 
 class InviteForm(FlaskForm):
@@ -14,3 +16,13 @@ class InviteForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token is what matters."""
+
+
+class GrantForm(FlaskForm):
+    """An admin gives someone (themselves included) a role in a programme."""
+
+    programme_id = SelectField("Programme", coerce=int, validators=[DataRequired("Choose a programme")])
+    user_id = SelectField("Person", coerce=int, validators=[DataRequired("Choose a person")])
+    role = RadioField("Role", choices=as_choices([("lead", "Lead"), ("trainer", "Trainer"),
+                                                  ("evaluator", "Evaluator")]),
+                      validators=[DataRequired("Choose a role")])
