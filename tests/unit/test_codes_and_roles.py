@@ -130,3 +130,16 @@ def test_the_migration_recodes_existing_participants_and_allows_evaluators(tmp_p
             " VALUES (1, 2, 'evaluator', 1, :now)"), {"now": now})
         db.session.commit()
         db.session.remove()
+
+
+def test_the_comparison_covers_only_the_programmes_someone_leads_or_evaluates(app):
+    from trainer.services import ratings_report
+    evaluated, led, other = make_programme("Evaluated"), make_programme("Led"), make_programme("Other")
+    person = make_user()
+    make_member(evaluated, "evaluator", user=person)
+    make_member(led, "lead", user=person)
+    make_member(other, "lead")
+    programmes_shown, _rows = ratings_report.compare_programmes(person)
+    assert {p.name for p in programmes_shown} == {"Evaluated", "Led"}
+    with pytest.raises(PermissionDenied):
+        ratings_report.compare_programmes(make_user(is_admin=True))
