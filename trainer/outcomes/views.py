@@ -142,8 +142,8 @@ def evaluate(programme_id: int):
 def flow(programme_id: int):
     """Its lead and evaluator: the participant flow per arm, CONSORT-style."""
     acc = _analyst(programme_id)
-    return render_template("outcomes/flow.html", programme=acc.programme, boxes=evaluation.flow(acc.programme),
-                           evaluator=acc.has("evaluator"))
+    return render_template("outcomes/flow.html", programme=acc.programme,
+                           boxes=evaluation.flow(acc.programme), evaluator=acc.has("evaluator"))
 
 
 @bp.get("/outcomes/retention")
@@ -161,7 +161,8 @@ def retention_page(programme_id: int):
 
 def _retention(programme, leaving, upload, status=200):
     page = retention.overview(programme, _today(programme))
-    leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})") for m in page.members)
+    leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})")
+                                               for m in page.members)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
                            arms=page.arms, chart=page.chart, leaving=leaving,
                            upload=upload, evaluator=False), status
@@ -173,7 +174,8 @@ def record_leaving(programme_id: int):
     """Its lead: record that a participant left post (or is back in post)."""
     programme = _lead(programme_id).programme
     form = forms.LeavingForm()
-    form.membership_id.choices = as_choices((m.id, m.user.display_name) for m in retention.participants(programme))
+    form.membership_id.choices = as_choices((m.id, m.user.display_name)
+                                            for m in retention.participants(programme))
     if form.validate_on_submit():
         try:
             retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,

@@ -14,8 +14,8 @@ from trainer.services import access, audit, instruments
 COLUMNS = ("code", "arm", "in_post", "left_on", "wave", "instrument", "instrument_version",
            "measure", "kind", "value", "band")
 CODEBOOK = [
-    ("code", "Random pseudonymous participant code, unique within the programme, derived from nothing "
-              "about the person", "text", ""),
+    ("code", "Random pseudonymous participant code, unique within the programme, derived from "
+     "nothing about the person", "text", ""),
     ("arm", "Group the participant was allocated to", "text", "intervention; comparison"),
     ("in_post", "Still in post at export", "integer", "1 = yes; 0 = no"),
     ("left_on", "Date the participant left post (blank: still in post)", "date", "YYYY-MM-DD"),

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import (ARMS, ROLES, Assignment, AuditEvent, Membership, Module, Programme, RatingWave,
-                            SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.models import (ARMS, ROLES, Assignment, AuditEvent, Membership, Module, Programme,
+                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services import accounts, attendance, audit, codes, outbox
 
 
