@@ -322,3 +322,15 @@ def test_outcome_pages_run_as_many_statements_for_twice_the_participants(client,
     few = count_statements(client, url)
     _add_sharing_participants(programme, waves, 6)
     assert count_statements(client, url) == few
+
+
+def test_before_setup_the_lead_is_sent_to_set_up_and_the_evaluator_to_the_flow(client, auth):
+    programme = make_programme()
+    make_member(programme, "lead", user=make_user("lead@example.org"))
+    make_member(programme, "evaluator", user=make_user("eve@example.org"))
+    for email, target in (("lead@example.org", "/outcomes/setup"), ("eve@example.org", "/outcomes/flow")):
+        auth.login(email)
+        response = client.get(f"/programmes/{programme.id}/outcomes/")
+        assert response.status_code == 302 and response.headers["Location"].endswith(target)
+        assert client.get(response.headers["Location"]).status_code == 200
+        auth.logout()
