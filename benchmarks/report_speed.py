@@ -23,7 +23,7 @@ from trainer import create_app  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from trainer.models import (ActivityLog, Assignment, Membership, ModuleRating, Programme,  # noqa: E402
                             RatingWave, TrainingDay, TrainingSession, User)
-from trainer.services import curriculum, progress, ratings_report  # noqa: E402
+from trainer.services import codes, curriculum, progress, ratings_report  # noqa: E402
 
 TARGET_SECONDS = 1.0
 NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
@@ -54,11 +54,12 @@ def generate(participants: int, rng: random.Random) -> tuple[User, Programme]:
     assignments = [Assignment(programme=programme, activity=a, due_on=last)
                    for m in modules for a in m.activities]
     db.session.add_all(waves + assignments)
-    teams = ["North", "South", "East", "West"]
+    teams, taken = ["North", "South", "East", "West"], set()
     for n in range(participants):
         user = User(email=f"p{n}@bench.test", display_name=f"Participant {n}", password_hash=password)
         member = Membership(programme=programme, user=user, role="participant", arm="intervention",
-                            team=rng.choice(teams), code=f"P{n + 1:04d}")
+                            team=rng.choice(teams), code=codes.new_code(programme.id, taken))
+        taken.add(member.code)
         db.session.add_all([user, member])
         for assignment in rng.sample(assignments, k=len(assignments) // 2):
             db.session.add(ActivityLog(assignment=assignment, membership=member, done_on=last,

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         items = [("Home", url_for("home.index"))]
         if access.sees_training_material(current_user, places):
             items.append(("Curriculum", url_for("curriculum.index")))
-        if current_user.is_admin or any(role in ("lead", "trainer") for role, _ in places):
+        if current_user.is_admin or any(role in ("lead", "trainer", "evaluator") for role, _ in places):
             items.append(("Programmes", url_for("programmes.index")))
         if current_user.is_admin:
             items.append(("Admin", url_for("admin.users")))

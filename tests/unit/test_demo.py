@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from trainer.extensions import db
 from trainer.models import (ActivityLog, CalendarFeed, DayAttendance, Membership, ModuleRating,
-                            OutboxMessage, Programme, RatingWave, TrainingDay)
+                            OutboxMessage, Programme, RatingWave, TrainingDay, User)
 from trainer.services import demo
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
@@ -34,6 +34,14 @@ def test_demo_has_the_study_shape_with_the_last_day_ten_days_ago(app, modules):
     assert db.session.scalar(select(func.count(ActivityLog.id))) > 0
     assert db.session.scalar(select(func.count(ModuleRating.id))) > 0
     assert programme.memberships
+
+
+def test_demo_evaluator_evaluates_both_programmes_and_holds_no_other_role(app, modules):
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    roles = db.session.execute(select(Membership.programme_id, Membership.role).join(User)
+                               .where(User.email == "evaluator@demo.test")).all()
+    assert sorted(role for _p, role in roles) == ["evaluator", "evaluator"]
+    assert {p for p, _r in roles} == set(db.session.scalars(select(Programme.id)))
 
 
 def test_demo_participant_has_not_rated_yet_so_they_can_try_it(app, modules):

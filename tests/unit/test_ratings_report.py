@@ -214,8 +214,9 @@ def _rows(text):
 def test_export_is_long_pseudonymous_and_neutralises_formulas(rated, modules):
     programme, lead, people, (w1, _) = rated
     people[0].team = "=HYPERLINK(\"x\")"
+    evaluator = make_member(programme, "evaluator")
     db.session.commit()
-    out = ratings_export.export(lead.user, programme.id, "ratings", slug_date=date(2026, 6, 1))
+    out = ratings_export.export(evaluator.user, programme.id, "ratings", slug_date=date(2026, 6, 1))
     rows = _rows(out.text)
     assert list(rows[0]) == [c for c, _ in ratings_export.RATING_COLUMNS]
     assert len(rows) == 6 * 2 + 4 + 1
@@ -231,11 +232,13 @@ def test_export_is_long_pseudonymous_and_neutralises_formulas(rated, modules):
 
 
 def test_comments_export_has_no_codes_and_dictionary_describes_each_column(rated):
-    programme, lead, people, _ = rated
-    comments = ratings_export.export(lead.user, programme.id, "comments", slug_date=date(2026, 6, 1))
-    assert "participant_code" not in comments.text and people[0].code not in comments.text
+    programme, _lead, people, _ = rated
+    evaluator = make_member(programme, "evaluator")
+    comments = ratings_export.export(evaluator.user, programme.id, "comments", slug_date=date(2026, 6, 1))
+    assert "participant_code" not in comments.text
+    assert not [p.code for p in people if p.code in comments.text]
     assert "comment 5" in comments.text
-    dictionary = _rows(ratings_export.export(lead.user, programme.id, "dictionary",
+    dictionary = _rows(ratings_export.export(evaluator.user, programme.id, "dictionary",
                                              slug_date=date(2026, 6, 1)).text)
     assert [r["column"] for r in dictionary] == [c for c, _ in ratings_export.RATING_COLUMNS]
 
@@ -243,20 +246,23 @@ def test_comments_export_has_no_codes_and_dictionary_describes_each_column(rated
 def test_export_audit_counts_rows_not_line_breaks_inside_comments(rated, modules):
     programme, lead, people, (w1, _w2) = rated
     make_rating(w1, people[6], modules["peer-support"], 5, comment="First line\r\nsecond line")
+    evaluator = make_member(programme, "evaluator")
     db.session.commit()
-    out = ratings_export.export(lead.user, programme.id, "comments", slug_date=date(2026, 6, 1))
+    out = ratings_export.export(evaluator.user, programme.id, "comments", slug_date=date(2026, 6, 1))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ratings.exported.comments"))
     rows = _rows(out.text)
     assert "First line\r\nsecond line" in {r["comment"] for r in rows}
     assert event.detail["rows"] == len(rows)
 
 
-def test_a_lead_of_another_programme_cannot_export(rated):
-    programme, *_ = rated
-    other_lead = make_member(make_programme("Elsewhere"), "lead")
+def test_only_the_programmes_evaluator_exports_record_level_ratings(rated):
+    programme, lead, *_ = rated
+    other_evaluator = make_member(make_programme("Elsewhere"), "evaluator")
     db.session.commit()
-    with pytest.raises(PermissionDenied):
-        ratings_export.export(other_lead.user, programme.id, "ratings", slug_date=date(2026, 6, 1))
+    for user in (lead.user, other_evaluator.user):
+        for kind in ratings_export.EXPORTS:
+            with pytest.raises(PermissionDenied):
+                ratings_export.export(user, programme.id, kind, slug_date=date(2026, 6, 1))
 
 
 def test_neutralise_cells():

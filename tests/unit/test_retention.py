@@ -42,17 +42,17 @@ def test_csv_import_applies_all_rows_or_none(app):
     programme = make_programme()
     a, b = make_member(programme), make_member(programme, arm="comparison")
     lead = make_user()
-    good = f"code,left_on,reason\n{a.code},2027-03-01,Promotion elsewhere\n{b.code},,\n"
+    good = f"email,left_on,reason\n{a.user.email.upper()},2027-03-01,Promotion elsewhere\n{b.user.email},,\n"
     assert retention.import_csv(lead, programme, good, today=TODAY) == 2
     assert a.left_on == date(2027, 3, 1) and b.in_post
-    bad = f"code,left_on,reason\n{b.code},2027-04-01,Left\nP999,2027-04-01,x\n"
-    with pytest.raises(RuleViolation, match="Line 3: no participant has the code 'P999'"):
+    bad = f"email,left_on,reason\n{b.user.email},2027-04-01,Left\nnobody@example.org,2027-04-01,x\n"
+    with pytest.raises(RuleViolation, match="Line 3: no participant has the e-mail address 'nobody@example.org'"):
         retention.import_csv(lead, programme, bad, today=TODAY)
     assert b.in_post
     with pytest.raises(RuleViolation, match="Line 2: left_on must be a date"):
-        retention.import_csv(lead, programme, f"code,left_on,reason\n{b.code},March,x\n", today=TODAY)
+        retention.import_csv(lead, programme, f"email,left_on,reason\n{b.user.email},March,x\n", today=TODAY)
     with pytest.raises(RuleViolation, match="header row"):
-        retention.import_csv(lead, programme, "who,when\n", today=TODAY)
+        retention.import_csv(lead, programme, "code,left_on,reason\nK7QX2M,,\n", today=TODAY)
 
 
 def test_kaplan_meier_per_arm_matches_scipy_with_censoring(app):

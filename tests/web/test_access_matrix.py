@@ -22,8 +22,11 @@ from trainer.services import calendar, peers
 PUBLIC = {"auth.login", "auth.set_password", "auth.forgot_password", "home.healthz", "static", "schedule.feed", "home.index"}
 NOT_PROGRAMME_SCOPED = PUBLIC | {"curriculum.module"}
 STAFF_ROLES = ("lead", "trainer", "admin")
-ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin")
-B_ROLES = ("lead", "trainer", "participant", "comparison")
+ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin", "evaluator")
+B_ROLES = ("lead", "trainer", "participant", "comparison", "evaluator")
+# The programme pages an evaluator reaches: the evaluation, never a page with names.
+EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow",
+                    "outcomes.retention_page"}
 ANY_EXPORT = ("reports.export", "outcomes.export")
 EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"),
                 "reports.export": ("ratings", "dictionary", "comments")}
@@ -36,7 +39,7 @@ FILLED_FORM = {"status": "done", "done_on": "2020-01-01", "minutes": "10", "what
                "measure": "x", "progress": "50", "note": "x", "agenda": "x", "met_on": "2020-01-01",
                "private_note": "x", "due_on": "2030-01-01", "shared": "y", "label": "Wave X",
                "offset_days": "3", "window_days": "7", "reason": "x", "left_on": "2020-01-01",
-               "code": "P001", "size": "2", "members": "1", "role": "lead", "email": "n@example.org",
+               "size": "2", "members": "1", "role": "lead", "email": "n@example.org",
                "name": "New Person", "arm": "intervention", "venue": "x", "day": "2030-01-01",
                "starts_at": "09:00", "ends_at": "10:00", "module_id": "1", "seed": "1",
                "confirm": "y", "action": "share", "share_with_coach": "y"}
@@ -65,6 +68,8 @@ def _build(name: str, modules, tag: str, *, marked: bool) -> Cast:
                             team="-South"),
         "comparison": make_member(programme, user=make_user(f"cmp{tag}@example.org", name=f"Cal Compare{tag}"),
                                   arm="comparison", team="@East"),
+        "evaluator": make_member(programme, "evaluator",
+                                 user=make_user(f"eval{tag}@example.org", name=f"Eva Evaluator{tag}")),
     }
     past = make_day(programme, today - timedelta(days=30))
     future = make_day(programme, today + timedelta(days=10))
@@ -360,12 +365,12 @@ def _pages(app, cast: Cast, client) -> list[tuple[str, str]]:
             if endpoint != "static" and (r := client.get(url)).status_code == 200]
 
 
-@pytest.mark.parametrize("role", ("lead", "trainer", "admin", "peer", "comparison"))
+@pytest.mark.parametrize("role", ("lead", "trainer", "admin", "peer", "comparison", "evaluator"))
 def test_private_text_is_seen_by_nobody_but_its_author(app, world, role):
     a, _ = world
     client = signed_in(app, _email(a, role))
     bodies = _pages(app, a, client)
-    if role in ("lead", "admin"):
+    if role == "evaluator":
         bodies += _downloads(app, a, client)
     outbox = "\n".join(db.session.scalars(text("SELECT subject || ' ' || body FROM outbox_messages")))
     bodies.append(("outbox", outbox))
@@ -389,7 +394,7 @@ def test_csv_exports_are_neutralised_anonymous_and_parse(app, world):
     names = [m.user.display_name for m in a.people.values()]
     emails = [m.user.email for m in a.people.values()]
     failures = []
-    for url, body in _downloads(app, a, signed_in(app, _email(a, "lead"))):
+    for url, body in _downloads(app, a, signed_in(app, _email(a, "evaluator"))):
         if not (url.endswith(".csv") or "/ratings/export/" in url):
             continue
         rows = list(csv.DictReader(io.StringIO(body)))
@@ -406,7 +411,7 @@ def test_csv_exports_are_neutralised_anonymous_and_parse(app, world):
 
 def test_formula_text_reaches_the_exports_neutralised(app, world):
     a, _ = world
-    body = "\n".join(b for _u, b in _downloads(app, a, signed_in(app, _email(a, "lead"))))
+    body = "\n".join(b for _u, b in _downloads(app, a, signed_in(app, _email(a, "evaluator"))))
     assert all(f"'{formula}" in body.replace('""', '"') for formula in FORMULAS) and "'+North" in body
 
 
@@ -442,3 +447,96 @@ def test_every_post_without_a_token_is_refused(app, world, role):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert not failures and not changed, _report(failures) + f"\ntables changed: {changed}"
+
+
+# 5 the evaluator, participant codes and what leads may download
+
+CODE_WORD = re.compile(r"\b[A-Z2-9]{6}\b")
+
+
+def _identities(*casts: Cast, but: str = "evaluator") -> list[str]:
+    """Names and e-mail addresses of everyone in ``casts`` except the ``but`` role (the reader)."""
+    people = [m for cast in casts for role, m in cast.people.items() if role != but]
+    return [m.user.display_name for m in people] + [m.user.email for m in people]
+
+
+def _codes(*casts: Cast) -> set[str]:
+    return {m.code for cast in casts for m in cast.people.values() if m.code}
+
+
+def test_the_evaluator_reaches_the_evaluation_pages_and_exports_and_no_page_with_names(app, world):
+    a, b = world
+    client = signed_in(app, _email(a, "evaluator"))
+    failures = []
+    for endpoint, url in urls(app, a.ids, "GET"):
+        if endpoint in ("static", "auth.login", "auth.set_password", "schedule.feed"):
+            continue
+        response = client.get(url)
+        scoped = _scoped(next(app.url_map.iter_rules(endpoint)))
+        expected = (200,) if endpoint in EVALUATION_PAGES else (403, 404) if scoped else (200, 302, 403)
+        if response.status_code not in expected:
+            failures.append(f"GET {url} ({endpoint}) as A's evaluator -> {response.status_code}")
+        if response.status_code == 200:
+            body = response.get_data(as_text=True)
+            failures += [f"GET {url} shows {who!r}" for who in _identities(a, b) if who in body]
+    downloads = _downloads(app, a, client)
+    assert len(downloads) == 7
+    failures += [f"{url} holds {who!r}" for url, body in downloads for who in _identities(a, b) if who in body]
+    assert not failures, _report(failures)
+
+
+def test_the_evaluator_sees_codes_and_results_but_no_team_or_cohort_page(app, world):
+    a, _ = world
+    client = signed_in(app, _email(a, "evaluator"))
+    ratings = dict(_downloads(app, a, client))
+    body = next(text for url, text in ratings.items() if url.endswith("/ratings/export/ratings"))
+    assert {a.people["participant"].code, a.people["peer"].code} <= set(CODE_WORD.findall(body))
+    comments = next(text for url, text in ratings.items() if url.endswith("/ratings/export/comments"))
+    assert "code" not in comments.splitlines()[0] and not _codes(a) & set(CODE_WORD.findall(comments))
+    home = client.get("/").get_data(as_text=True)
+    assert "Programmes you evaluate" in home and f"/programmes/{a.programme.id}/outcomes/" in home
+    for path in ("", "/cohort/", "/team", "/progress", "/waves", "/outcomes/setup", "/outcomes/shared"):
+        assert client.get(f"/programmes/{a.programme.id}{path}").status_code == 403, path
+
+
+@pytest.mark.parametrize("role", ("lead", "trainer", "participant", "peer", "comparison", "admin"))
+def test_no_page_or_download_but_the_evaluators_shows_a_participant_code(app, world, role):
+    a, b = world
+    client = signed_in(app, _email(a, role))
+    codes = _codes(a, b)
+    assert len(codes) == 6
+    failures = []
+    for method in ("GET", "POST"):
+        for endpoint, url in urls(app, a.ids, method):
+            if endpoint == "static" or (method == "POST" and endpoint not in ANY_EXPORT):
+                continue
+            response = client.open(url, method=method)
+            body = response.get_data(as_text=True)
+            failures += [f"{method} {url} ({endpoint}) as {role} shows code {code}"
+                         for code in codes if code in body]
+            if method == "POST" and response.status_code != 403:
+                failures.append(f"POST {url} as {role}: record-level download -> {response.status_code}")
+    outbox = "\n".join(db.session.scalars(text("SELECT subject || ' ' || body FROM outbox_messages")))
+    failures += [f"outbox shows code {code}" for code in codes if code in outbox]
+    assert not failures, _report(failures)
+
+
+def test_lead_and_trainer_downloads_have_no_per_person_rows(app, world):
+    a, b = world
+    people = _identities(a, b, but="") + sorted(_codes(a, b))
+    failures = []
+    for role in ("lead", "trainer"):
+        client = signed_in(app, _email(a, role))
+        for method in ("GET", "POST"):
+            for endpoint, url in urls(app, a.ids, method, only=lambda r: r.endpoint != "static"):
+                response = client.open(url, method=method, data={} if method == "POST" else None)
+                attachment = "attachment" in response.headers.get("Content-Disposition", "")
+                if response.status_code != 200 or not (attachment or response.mimetype == "text/csv"):
+                    continue
+                rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+                header = [h.lower() for h in rows[0]] if rows else []
+                failures += [f"{url} as {role}: column {h!r}" for h in header
+                             if h in ("code", "participant_code", "name", "email", "participant")]
+                failures += [f"{url} as {role}: row naming {who!r}" for row in rows for who in people
+                             if who in row]
+    assert not failures, _report(failures)

@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_user
+from tests.factories import make_member, make_programme, make_user
 from trainer.extensions import db
-from trainer.models import User
+from trainer.models import AuditEvent, User
 
 
 @pytest.fixture
@@ -74,3 +74,42 @@ def test_accounts_page_buttons_post_with_a_token_and_no_duplicate_ids(app, clien
     response = client.post(f"/admin/users/{user_id}/disable", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     assert not db.session.get(User, user_id).is_enabled
+
+
+def test_an_admin_reaches_a_programme_only_after_giving_themselves_a_role(client, admin):
+    programme = make_programme("Coastal cohort")
+    make_member(programme, "lead", user=make_user("lee@example.org", name="Lee Lead"))
+    root = db.session.scalar(select(User).where(User.email == "root@example.org"))
+    assert client.get(f"/programmes/{programme.id}").status_code == 403
+    assert "Coastal cohort" not in client.get("/programmes/").get_data(as_text=True)
+    page = client.get("/admin/roles").get_data(as_text=True)
+    assert "Coastal cohort" in page and "Lee Lead (lee@example.org)" in page
+    response = client.post("/admin/roles", data={"programme_id": programme.id, "user_id": root.id,
+                                                  "role": "lead"}, follow_redirects=True)
+    assert "Root Admin is now a lead of Coastal cohort" in response.get_data(as_text=True)
+    assert client.get(f"/programmes/{programme.id}").status_code == 200
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "role.granted")).one()
+    assert event.actor_id == root.id and event.programme_id == programme.id
+    team = client.get(f"/programmes/{programme.id}/team").get_data(as_text=True)
+    assert f"Granted by admin Root Admin on {event.at:%-d %B %Y}" in team
+    assert team.count("Granted by admin") == 1
+
+
+def test_the_grant_form_explains_a_refusal_and_keeps_the_choice(client, admin):
+    programme = make_programme("Coastal cohort")
+    lead = make_member(programme, "lead", user=make_user("lee@example.org", name="Lee Lead"))
+    page = client.post("/admin/roles", data={"programme_id": programme.id, "user_id": lead.user_id,
+                                             "role": "evaluator"}).get_data(as_text=True)
+    assert "govuk-error-summary" in page and "an evaluator can hold no other role" in page
+    assert f'<option selected value="{lead.user_id}"' in page or f'value="{lead.user_id}" selected' in page
+    page = client.post("/admin/roles", data={"programme_id": programme.id}).get_data(as_text=True)
+    assert "Choose a person" in page and "Choose a role" in page
+
+
+def test_only_admins_give_programme_roles(client, auth):
+    programme = make_programme()
+    lead = make_member(programme, "lead", user=make_user("lee@example.org"))
+    auth.login("lee@example.org")
+    assert client.get("/admin/roles").status_code == 403
+    assert client.post("/admin/roles", data={"programme_id": programme.id, "user_id": lead.user_id,
+                                             "role": "trainer"}).status_code == 403

@@ -30,7 +30,8 @@ def study(app):
     people = {"lead": make_member(programme, "lead", user=make_user("lead@example.org")),
               "trainer": make_member(programme, "trainer", user=make_user("trainer@example.org")),
               "participant": make_member(programme, user=make_user("pat@example.org", name="Pat Person")),
-              "comparison": make_member(programme, arm="comparison", user=make_user("cam@example.org"))}
+              "comparison": make_member(programme, arm="comparison", user=make_user("cam@example.org")),
+              "evaluator": make_member(programme, "evaluator", user=make_user("eve@example.org"))}
     make_user("admin@example.org", is_admin=True)
     make_user("stranger@example.org")
     return programme, waves, people
@@ -78,7 +79,8 @@ def test_safety_net_is_shown_to_the_participant_alone(client, auth, study):
     assert "Support is available" in page and "Employee Assistance Programme" in page
     assert "secondary traumatic stress" in page and "Nobody else has been told" in page
     result_url = f"/programmes/{programme.id}/questionnaires/{waves['baseline'].id}/proqol5/done"
-    for email in ("lead@example.org", "trainer@example.org", "admin@example.org", "cam@example.org"):
+    for email in ("lead@example.org", "trainer@example.org", "admin@example.org", "cam@example.org",
+                  "eve@example.org"):
         auth.logout()
         auth.login(email)
         assert client.get(result_url).status_code in (403, 404)
@@ -104,17 +106,31 @@ def test_coach_sees_scores_only_after_the_participant_opts_in(client, auth, stud
     assert "Pat Person" in page and "3.50" in page
 
 
-@pytest.mark.parametrize("email, status", [
-    ("lead@example.org", 200), ("admin@example.org", 200), ("trainer@example.org", 403),
-    ("pat@example.org", 403), ("stranger@example.org", 403)])
-def test_lead_pages_are_for_the_lead_and_admins(client, auth, study, email, status):
+@pytest.mark.parametrize("email, pages, setup, exports", [
+    ("lead@example.org", 200, 200, 403), ("eve@example.org", 200, 403, 200),
+    ("admin@example.org", 403, 403, 403), ("trainer@example.org", 403, 403, 403),
+    ("pat@example.org", 403, 403, 403), ("stranger@example.org", 403, 403, 403)])
+def test_evaluation_pages_are_for_the_lead_and_evaluator_and_exports_for_the_evaluator_alone(
+        client, auth, study, email, pages, setup, exports):
     programme, _, _ = study
     auth.login(email)
-    for path in ("outcomes/", "outcomes/flow", "outcomes/retention", "outcomes/setup"):
-        assert client.get(f"/programmes/{programme.id}/{path}").status_code == status, path
+    for path in ("outcomes/", "outcomes/flow", "outcomes/retention"):
+        assert client.get(f"/programmes/{programme.id}/{path}").status_code == pages, path
+    assert client.get(f"/programmes/{programme.id}/outcomes/setup").status_code == setup
     for name in ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"):
         path = f"/programmes/{programme.id}/outcomes/export/{name}"
-        assert client.post(path).status_code == status, path
+        assert client.post(path).status_code == exports, path
+
+
+def test_evaluator_sees_survival_but_no_names_and_no_forms_on_retention(client, auth, study):
+    programme, _, people = study
+    auth.login("eve@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/retention").get_data(as_text=True)
+    assert "Who stayed in post?" in page and "Still in post" in page
+    assert "Pat Person" not in page and "Record leaving" not in page and 'name="left_on"' not in page
+    assert "Import from a spreadsheet" not in page and people["participant"].code not in page
+    evaluate = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
+    assert "Scores and answers (CSV)" in evaluate and "Questionnaires, waves and support" not in evaluate
 
 
 @pytest.mark.parametrize("email, status", [
@@ -189,7 +205,8 @@ def test_retention_page_records_and_imports_leaving(client, auth, study):
     client.post(url + "/record", data={"membership_id": participant.id,
                                        "left_on": date.today().isoformat(), "reason": "New job"})
     assert db.session.get(Membership, participant.id).in_post is False
-    csv_text = f"code,left_on,reason\n{people['comparison'].code},{date.today().isoformat()},Moved\n"
+    assert "Pat Person" in page and people["participant"].code not in page
+    csv_text = f"email,left_on,reason\ncam@example.org,{date.today().isoformat()},Moved\n"
     client.post(url + "/import", data={"file": (io.BytesIO(csv_text.encode()), "r.csv")},
                 content_type="multipart/form-data")
     assert db.session.get(Membership, people["comparison"].id).leaving_reason == "Moved"
@@ -201,7 +218,7 @@ def test_retention_page_records_and_imports_leaving(client, auth, study):
 def test_export_downloads_have_no_names_or_emails(client, auth, study):
     programme, waves, people = study
     make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
-    auth.login("lead@example.org")
+    auth.login("eve@example.org")
     response = client.post(f"/programmes/{programme.id}/outcomes/export/outcomes.csv")
     text = response.get_data(as_text=True)
     assert "attachment" in response.headers["Content-Disposition"]
@@ -212,7 +229,7 @@ def test_export_downloads_have_no_names_or_emails(client, auth, study):
 def test_downloading_the_scores_is_audited_and_the_syntax_files_are_not(client, auth, study):
     from trainer.models import AuditEvent
     programme, _, _ = study
-    auth.login("lead@example.org")
+    auth.login("eve@example.org")
     for name in ("codebook.csv", "outcomes.R", "outcomes.sps"):
         assert client.post(f"/programmes/{programme.id}/outcomes/export/{name}").status_code == 200
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
@@ -227,7 +244,7 @@ def test_export_buttons_post_with_a_csrf_token(app, client, auth, study, monkeyp
     programme, _, _ = study
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     auth_page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"email": "lead@example.org", "password": "correct-horse-battery",
+    client.post("/login", data={"email": "eve@example.org", "password": "correct-horse-battery",
                                 "csrf_token": csrf_token_from(auth_page)})
     page = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
     assert f'action="/programmes/{programme.id}/outcomes/export/outcomes.csv"' in page
@@ -305,3 +322,15 @@ def test_outcome_pages_run_as_many_statements_for_twice_the_participants(client,
     few = count_statements(client, url)
     _add_sharing_participants(programme, waves, 6)
     assert count_statements(client, url) == few
+
+
+def test_before_setup_the_lead_is_sent_to_set_up_and_the_evaluator_to_the_flow(client, auth):
+    programme = make_programme()
+    make_member(programme, "lead", user=make_user("lead@example.org"))
+    make_member(programme, "evaluator", user=make_user("eve@example.org"))
+    for email, target in (("lead@example.org", "/outcomes/setup"), ("eve@example.org", "/outcomes/flow")):
+        auth.login(email)
+        response = client.get(f"/programmes/{programme.id}/outcomes/")
+        assert response.status_code == 302 and response.headers["Location"].endswith(target)
+        assert client.get(response.headers["Location"]).status_code == 200
+        auth.logout()

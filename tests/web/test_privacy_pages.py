@@ -78,7 +78,7 @@ def test_an_information_edit_asks_participants_to_confirm_the_new_version(client
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("email,status", [("lead@example.org", 200), ("admin@example.org", 200),
+@pytest.mark.parametrize("email,status", [("lead@example.org", 200), ("admin@example.org", 403),
                                           ("trainer@example.org", 403), ("pat@example.org", 403)])
 def test_only_leads_edit_the_information_and_see_the_consent_register(client, auth, study, email, status):
     programme, _waves, _people = study

@@ -1,5 +1,6 @@
 """Rating pages: the participant's form, the lead's waves, responses, report, exports and who
 may see each."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,7 @@ def open_wave(app, modules):
     make_member(programme, "lead", user=make_user("lead@example.org"))
     make_member(programme, "trainer", user=make_user("trainer@example.org"))
     make_member(make_programme("Elsewhere"), "lead", user=make_user("other@example.org"))
+    make_member(programme, "evaluator", user=make_user("eve@example.org"))
     day = make_day(programme, today - timedelta(days=9))
     make_session(day, modules["peer-support"])
     make_session(day, modules["mindfulness"])
@@ -184,18 +186,34 @@ def test_only_the_programmes_leads_see_the_report_waves_and_exports(client, auth
     assert client.post(f"/programmes/{programme.id}/ratings/export/ratings").status_code == 403
 
 
-def test_lead_exports_csv_with_codes_and_an_audit_event(client, auth, open_wave):
+def test_evaluator_exports_csv_with_codes_and_an_audit_event(client, auth, open_wave):
     programme, _wave, me = open_wave
-    auth.login("lead@example.org")
+    auth.login("eve@example.org")
     response = client.post(f"/programmes/{programme.id}/ratings/export/ratings")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    assert text.startswith("programme,participant_code,arm") and "P00" in text
+    codes = set(db.session.scalars(select(Membership.code).where(Membership.programme_id == programme.id,
+                                                                 Membership.code.is_not(None))))
+    assert text.startswith("programme,participant_code,arm") and len(codes & set(re.findall(r"\b\w{6}\b", text))) == 5
     assert "example.org" not in text and "Test User" not in text
     assert db.session.scalar(select(AuditEvent.action).where(
         AuditEvent.action == "ratings.exported.ratings"))
     assert client.post(f"/programmes/{programme.id}/ratings/export/secrets").status_code == 404
+
+
+def test_lead_has_no_record_level_download_and_no_export_buttons(client, auth, open_wave):
+    programme, _wave, _me = open_wave
+    auth.login("lead@example.org")
+    for kind in ("ratings", "dictionary", "comments"):
+        assert client.post(f"/programmes/{programme.id}/ratings/export/{kind}").status_code == 403
+    page = client.get(f"/programmes/{programme.id}/ratings/report").get_data(as_text=True)
+    assert "/ratings/export/" not in page and "Rating waves and responses" in page
+    auth.logout()
+    auth.login("eve@example.org")
+    page = client.get(f"/programmes/{programme.id}/ratings/report").get_data(as_text=True)
+    assert "/ratings/export/ratings" in page and "Rating waves and responses" not in page
+    assert client.get(f"/programmes/{programme.id}/waves").status_code == 403
 
 
 def test_lead_tracks_responses_and_reminds_only_those_not_finished(client, auth, open_wave):

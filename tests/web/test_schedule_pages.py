@@ -205,6 +205,24 @@ def test_a_lead_adds_a_trainer_and_enrols_participants(client, auth, world):
     assert "Ed is enrolled (comparison)" in page
 
 
+def test_a_lead_invites_an_evaluator_who_can_hold_no_other_role_there(client, auth, world):
+    programme, *_ = world
+    auth.login("lead@example.org")
+    page = client.post(f"/programmes/{programme.id}/team", data={
+        "email": "eve@example.org", "name": "Eve Analyst", "role": "evaluator"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "/set-password/" in page and "Eve Analyst is now an evaluator" in page
+    assert "Evaluator" in page.split("Leads, trainers and evaluators")[1].split("</table>")[0]
+    page = client.post(f"/programmes/{programme.id}/team", data={
+        "email": "lead@example.org", "role": "evaluator"}).get_data(as_text=True)
+    assert "an evaluator can hold no other role in it" in page and "govuk-error-summary" in page
+    page = client.post(f"/programmes/{programme.id}/cohort/", data={
+        "name": "Eve", "email": "eve@example.org", "arm": "comparison"}).get_data(as_text=True)
+    assert "an evaluator can hold no other role in it" in page
+    assert db.session.scalar(select(func.count(Membership.id)).join(Membership.user).where(
+        Membership.programme_id == programme.id, Membership.user.has(email="eve@example.org"))) == 1
+
+
 def test_a_bad_csv_file_shows_every_problem_and_imports_nothing(client, auth, world):
     programme, *_ = world
     auth.login("lead@example.org")

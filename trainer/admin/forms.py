@@ -1,7 +1,9 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from trainer.forms_support import as_choices
 
 
 class InviteForm(FlaskForm):
@@ -36,3 +38,13 @@ class OrganisationForm(FlaskForm):
 class TestEmailForm(FlaskForm):
     to = EmailField("Send a test e-mail to", validators=[DataRequired("Enter an email address"),
                                                          Length(max=254)])
+
+
+class GrantForm(FlaskForm):
+    """An admin gives someone (themselves included) a role in a programme."""
+
+    programme_id = SelectField("Programme", coerce=int, validators=[DataRequired("Choose a programme")])
+    user_id = SelectField("Person", coerce=int, validators=[DataRequired("Choose a person")])
+    role = RadioField("Role", choices=as_choices([("lead", "Lead"), ("trainer", "Trainer"),
+                                                  ("evaluator", "Evaluator")]),
+                      validators=[DataRequired("Choose a role")])

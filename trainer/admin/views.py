@@ -1,12 +1,12 @@
-"""Administration: accounts, invitations, the outbox and the organisation's settings."""
+"""Administration: accounts, invitations, programme roles, the outbox and the organisation's settings."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from trainer.admin.forms import ConfirmForm, InviteForm, OrganisationForm, TestEmailForm
+from trainer.admin.forms import ConfirmForm, GrantForm, InviteForm, OrganisationForm, TestEmailForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
-from trainer.services import access, accounts, mail, organisation, outbox, recovery
+from trainer.forms_support import apply_violation, as_choices
+from trainer.services import access, accounts, grants, mail, organisation, outbox, recovery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -71,6 +71,25 @@ def send_link(user_id: int):
         flash(exc.message, "error")
         return redirect(url_for("admin.users"))
     return render_template("admin/link_sent.html", user=user, link=link)
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+def grant():
+    """Admins: give someone, themselves included, a role in any programme (audited)."""
+    admin = current_user._get_current_object()
+    options, form = grants.choices(admin), GrantForm()
+    form.programme_id.choices = as_choices((p.id, p.name) for p in options.programmes)
+    form.user_id.choices = as_choices((u.id, f"{u.display_name} ({u.email})") for u in options.users)
+    if form.validate_on_submit():
+        try:
+            membership = grants.grant_role(admin, form.programme_id.data, form.user_id.data, form.role.data)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            flash(f"{membership.user.display_name} is now {'an' if membership.role == 'evaluator' else 'a'} "
+                  f"{membership.role} of {membership.programme.name}.", "success")
+            return redirect(url_for("admin.grant"))
+    return render_template("admin/grant.html", form=form)
 
 
 @bp.get("/outbox")

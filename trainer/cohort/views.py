@@ -57,7 +57,7 @@ def randomise(programme_id: int):
     """Leads: randomise chosen participants into balanced arms with a recorded seed."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form = RandomiseForm()
-    form.membership_ids.choices = as_choices([(m.id, f"{m.user.display_name} ({m.code})")
+    form.membership_ids.choices = as_choices([(m.id, f"{m.user.display_name} ({m.user.email})")
                                               for m in cohort.participants(acc.programme)])
     if form.validate_on_submit():
         try:

@@ -9,7 +9,7 @@ from trainer.extensions import db
 from trainer.models.types import UTCDateTime
 
 STATUSES = ("draft", "scheduled", "running", "follow-up", "closed")
-ROLES = ("lead", "trainer", "participant")
+ROLES = ("lead", "trainer", "participant", "evaluator")
 ARMS = ("intervention", "comparison")
 
 
@@ -60,7 +60,7 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     arm: Mapped[str | None] = mapped_column(String(20))
     team: Mapped[str | None] = mapped_column(String(120))
-    # Pseudonymous participant code, stable within the programme; used in exports instead of names.
+    # Random pseudonymous participant code, unique within the programme; shown only to evaluators.
     code: Mapped[str | None] = mapped_column(String(20))
     consent_date: Mapped[date | None]
     in_post: Mapped[bool] = mapped_column(default=True)

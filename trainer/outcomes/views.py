@@ -1,4 +1,5 @@
-"""Outcome questionnaires (participants of both arms) and the lead's evaluation, flow, retention."""
+"""Outcome questionnaires (participants of both arms); the evaluation, flow and retention for the
+lead and the evaluator; the evaluator's record-level exports."""
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -16,6 +17,11 @@ def _participant(programme_id: int):
 
 def _lead(programme_id: int):
     return access.require_membership(current_user, programme_id, ("lead",))
+
+
+def _analyst(programme_id: int):
+    """Its lead or its evaluator: the roles that see the evaluation pages."""
+    return access.require_membership(current_user, programme_id, ("lead", "evaluator"))
 
 
 def _today(programme) -> object:
@@ -118,39 +124,48 @@ def _fill_setup(form, support, programme) -> None:
 @bp.get("/outcomes/")
 @login_required
 def evaluate(programme_id: int):
-    """Its lead: per-arm outcomes over the waves, change, between-arm effects, with caveats."""
-    programme = _lead(programme_id).programme
+    """Its lead and evaluator: per-arm outcomes over the waves, change, between-arm effects,
+    with caveats; the evaluator also finds the record-level exports here."""
+    acc = _analyst(programme_id)
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    page = evaluation.overview(programme, key, scale_key)
+    page = evaluation.overview(acc.programme, key, scale_key)
     if page is None:
-        return redirect(url_for("outcomes.setup", programme_id=programme_id))
-    return render_template("outcomes/evaluate.html", programme=programme, chosen=page.chosen,
+        target = "outcomes.flow" if acc.has("evaluator") else "outcomes.setup"
+        return redirect(url_for(target, programme_id=programme_id))
+    return render_template("outcomes/evaluate.html", programme=acc.programme, chosen=page.chosen,
                            result=page.result, dose=page.dose, caveats=evaluation.CAVEATS,
-                           export_form=forms.ExportForm())
+                           export_form=forms.ExportForm(), evaluator=acc.has("evaluator"))
 
 
 @bp.get("/outcomes/flow")
 @login_required
 def flow(programme_id: int):
-    """Its lead: the participant flow per arm, CONSORT-style."""
-    programme = _lead(programme_id).programme
-    return render_template("outcomes/flow.html", programme=programme, boxes=evaluation.flow(programme))
+    """Its lead and evaluator: the participant flow per arm, CONSORT-style."""
+    acc = _analyst(programme_id)
+    return render_template("outcomes/flow.html", programme=acc.programme,
+                           boxes=evaluation.flow(acc.programme), evaluator=acc.has("evaluator"))
 
 
 @bp.get("/outcomes/retention")
 @login_required
 def retention_page(programme_id: int):
-    """Its lead: who is still in post, survival in post per arm, and forms to record leaving."""
-    programme = _lead(programme_id).programme
-    return _retention(programme, forms.LeavingForm(), forms.ImportForm())
+    """Its lead: who is still in post (by name), survival in post per arm, and forms to record
+    leaving. Its evaluator: the survival per arm only, no names."""
+    acc = _analyst(programme_id)
+    if acc.has("evaluator"):
+        page = retention.overview(acc.programme, _today(acc.programme))
+        return render_template("outcomes/retention.html", programme=acc.programme, members=[],
+                               arms=page.arms, chart=page.chart, evaluator=True)
+    return _retention(acc.programme, forms.LeavingForm(), forms.ImportForm())
 
 
 def _retention(programme, leaving, upload, status=200):
     page = retention.overview(programme, _today(programme))
-    leaving.membership_id.choices = as_choices((m.id, f"{m.code} ({m.arm})") for m in page.members)
+    leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})")
+                                               for m in page.members)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
                            arms=page.arms, chart=page.chart, leaving=leaving,
-                           upload=upload), status
+                           upload=upload, evaluator=False), status
 
 
 @bp.post("/outcomes/retention/record")
@@ -159,7 +174,8 @@ def record_leaving(programme_id: int):
     """Its lead: record that a participant left post (or is back in post)."""
     programme = _lead(programme_id).programme
     form = forms.LeavingForm()
-    form.membership_id.choices = as_choices((m.id, m.code) for m in retention.participants(programme))
+    form.membership_id.choices = as_choices((m.id, m.user.display_name)
+                                            for m in retention.participants(programme))
     if form.validate_on_submit():
         try:
             retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,
@@ -173,7 +189,7 @@ def record_leaving(programme_id: int):
 @bp.post("/outcomes/retention/import")
 @login_required
 def import_retention(programme_id: int):
-    """Its lead: import leaving dates from a CSV file (code, left_on, reason)."""
+    """Its lead: import leaving dates from a CSV file (email, left_on, reason)."""
     programme = _lead(programme_id).programme
     form = forms.ImportForm()
     if form.validate_on_submit():
@@ -189,7 +205,7 @@ def import_retention(programme_id: int):
 @bp.post("/outcomes/export/<name>")
 @login_required
 def export(programme_id: int, name: str):
-    """Its lead: the long CSV (audited), its codebook, and R and SPSS syntax to read it."""
+    """Its evaluator only: the long CSV with codes (audited), its codebook, and R and SPSS syntax."""
     if not forms.ExportForm().validate_on_submit():
         abort(400)
     result = exports.export_file(current_user, programme_id, name)

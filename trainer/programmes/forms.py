@@ -26,7 +26,10 @@ class TeamForm(FlaskForm):
     name = StringField("Full name", description="Needed only if the person has no account yet",
                        validators=[Optional(), Length(max=120)])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=254)])
-    role = RadioField("Role", choices=as_choices([("trainer", "Trainer"), ("lead", "Lead")]), default="trainer",
+    role = RadioField("Role", choices=as_choices([("trainer", "Trainer"), ("lead", "Lead"),
+                                                  ("evaluator", "Evaluator")]), default="trainer",
+                      description="An evaluator sees pseudonymous evaluation data only, and can hold "
+                                  "no other role in this programme",
                       validators=[DataRequired("Choose a role")])
 
 

@@ -14,10 +14,12 @@ bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 @bp.get("/")
 @login_required
 def index():
-    """Leads, trainers and admins: the programmes they lead or train."""
+    """Anyone signed in: the programmes they lead, train or evaluate (none for an admin without
+    a role in any programme)."""
     led = access.programmes_for(current_user, "lead")
     trained = [p for p in access.programmes_for(current_user, "trainer") if p not in led]
     return render_template("programmes/index.html", led=led, trained=trained,
+                           evaluated=access.programmes_for(current_user, "evaluator"),
                            can_create=access.can_create_programmes(current_user))
 
 
@@ -88,7 +90,7 @@ def change_status(programme_id: int):
 @bp.route("/<int:programme_id>/team", methods=["GET", "POST"])
 @login_required
 def team(programme_id: int):
-    """Its leads: who leads and who trains; add someone (inviting them if new)."""
+    """Its leads: who leads, trains and evaluates; add someone (inviting them if new)."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form, link = TeamForm(), None
     if form.validate_on_submit():
@@ -99,7 +101,8 @@ def team(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{membership.user.display_name} is now a {membership.role} of this programme.", "success")
+            flash(f"{membership.user.display_name} is now {'an' if membership.role == 'evaluator' else 'a'} "
+                  f"{membership.role} of this programme.", "success")
             if link is None:
                 return redirect(url_for("programmes.team", programme_id=programme_id))
             form = TeamForm(formdata=None)

@@ -1,10 +1,11 @@
-"""Report pages for leads: module ratings dashboard, printable report, CSV exports, comparison."""
+"""Report pages: module ratings dashboard and printable report (leads and evaluators), the
+evaluator's record-level CSV exports, and the comparison across programmes."""
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from trainer.clock import utcnow
 from trainer.reports.forms import ExportForm
-from trainer.services import ratings_export, ratings_report
+from trainer.services import access, ratings_export, ratings_report
 
 bp = Blueprint("reports", __name__)
 
@@ -18,21 +19,24 @@ def _report(programme_id: int):
 @bp.get("/programmes/<int:programme_id>/ratings/report")
 @login_required
 def dashboard(programme_id: int):
-    """Leads of the programme (and admins): module ratings with charts, tables and filters."""
-    return render_template("reports/dashboard.html", report=_report(programme_id), form=ExportForm())
+    """Its leads and evaluators: module ratings with charts, tables and filters; the evaluator
+    also finds the record-level exports here."""
+    acc = access.require_membership(current_user, programme_id, ("lead", "evaluator"))
+    return render_template("reports/dashboard.html", report=_report(programme_id), form=ExportForm(),
+                           evaluator=acc.has("evaluator"))
 
 
 @bp.get("/programmes/<int:programme_id>/ratings/report/print")
 @login_required
 def printable(programme_id: int):
-    """Leads of the programme (and admins): the same report laid out for printing or PDF."""
+    """Its leads and evaluators: the same report laid out for printing or PDF."""
     return render_template("reports/print.html", report=_report(programme_id), printed_at=utcnow())
 
 
 @bp.post("/programmes/<int:programme_id>/ratings/export/<kind>")
 @login_required
 def export(programme_id: int, kind: str):
-    """Leads of the programme (and admins): a CSV file; each download is audited."""
+    """Its evaluators only: a record-level CSV file with codes; each download is audited."""
     if not ExportForm().validate_on_submit():
         abort(400)
     result = ratings_export.export(current_user, programme_id, kind, slug_date=utcnow().date())
@@ -43,6 +47,6 @@ def export(programme_id: int, kind: str):
 @bp.get("/ratings/compare")
 @login_required
 def compare():
-    """Leads and admins: modules compared across the programmes they lead, and pooled."""
+    """Leads and evaluators: modules compared across the programmes they lead or evaluate, and pooled."""
     programmes, rows = ratings_report.compare_programmes(current_user)
     return render_template("reports/compare.html", programmes=programmes, rows=rows)

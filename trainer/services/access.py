@@ -15,11 +15,10 @@ class ProgrammeAccess:
     programme: Programme
     roles: frozenset[str]
     memberships: dict[str, Membership]
-    is_admin: bool
 
     def has(self, *roles: str) -> bool:
-        """True if the user holds any of ``roles`` here (admins count as leads)."""
-        return bool(self.roles & set(roles)) or (self.is_admin and "lead" in roles)
+        """True if the user holds any of ``roles`` here (being an admin grants none of them)."""
+        return bool(self.roles & set(roles))
 
     @property
     def participant(self) -> Membership | None:
@@ -35,13 +34,13 @@ def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     memberships = {m.role: m for m in db.session.scalars(
         select(Membership).where(Membership.programme_id == programme_id,
                                  Membership.user_id == user.id))}
-    return ProgrammeAccess(programme, frozenset(memberships), memberships, bool(user.is_admin))
+    return ProgrammeAccess(programme, frozenset(memberships), memberships)
 
 
 def require_membership(user: User, programme_id: int, roles: set[str] | tuple[str, ...]) -> ProgrammeAccess:
     """Return the user's access to the programme if they hold one of ``roles`` there.
 
-    Admins pass wherever ``lead`` is accepted: they own the system. Raises NotFound for a
+    Admins reach a programme's data only through a role they hold in it. Raises NotFound for a
     programme that does not exist and PermissionDenied for one the user may not reach.
     """
     access = programme_access(user, programme_id)
@@ -57,9 +56,7 @@ def require_admin(user: User) -> None:
 
 
 def programmes_for(user: User, *roles: str) -> list[Programme]:
-    """Programmes where ``user`` holds any of ``roles`` (all programmes for an admin asking for lead)."""
-    if user.is_admin and "lead" in roles:
-        return list(db.session.scalars(select(Programme).order_by(Programme.start_date.desc())))
+    """Programmes where ``user`` holds any of ``roles``, newest first."""
     return list(db.session.scalars(
         select(Programme).join(Membership)
         .where(Membership.user_id == user.id, Membership.role.in_(roles))

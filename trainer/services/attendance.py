@@ -268,5 +268,5 @@ def tell_leads_if_missed_two(programme: Programme, membership: Membership) -> No
             dedupe_key=f"missed-two:{membership.id}:{lead.user_id}", kind="missed-two", to=lead.user,
             subject=f"A participant has missed two training days: {programme.name}",
             body=f"Hello {lead.user.display_name},\n\n{membership.user.display_name} "
-                 f"({membership.code}) has now missed two training days of {programme.name}. "
+                 f"({membership.user.email}) has now missed two training days of {programme.name}. "
                  "You may want to get in touch with them.\n")

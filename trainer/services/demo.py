@@ -72,6 +72,7 @@ def seed(modules_dir: Path, *, now: datetime, base_url: str) -> str:
         "  lead@demo.test         programme lead",
         "  trainer@demo.test      trainer",
         "  participant@demo.test  participant (intervention arm)",
+        "  evaluator@demo.test    evaluator of both demo programmes (codes, never names)",
         *ctx.lines,
     ])
 
@@ -89,6 +90,7 @@ def _people(ctx: DemoContext) -> None:
     _user(ctx, "trainer@demo.test", "Tariq Trainer")
     _user(ctx, "trainer2@demo.test", "Teresa Trainer")
     _user(ctx, "participant@demo.test", "Pat Participant")
+    _user(ctx, "evaluator@demo.test", "Eve Evaluator")
     names = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
     ctx.rng.shuffle(names)
     for first, last in names[:55]:
@@ -112,9 +114,10 @@ def _programme(ctx: DemoContext) -> None:
     programmes.add_member(programme, ctx.users["lead@demo.test"], "lead")
     programmes.add_member(programme, ctx.users["trainer@demo.test"], "trainer")
     programmes.add_member(programme, ctx.users["trainer2@demo.test"], "trainer")
+    programmes.add_member(programme, ctx.users["evaluator@demo.test"], "evaluator")
     others = [u for e, u in ctx.users.items() if e.endswith("@demo.test") and u.display_name
               and e not in {"admin@demo.test", "lead@demo.test", "trainer@demo.test",
-                            "trainer2@demo.test", "participant@demo.test"}]
+                            "trainer2@demo.test", "participant@demo.test", "evaluator@demo.test"}]
     intervention = [ctx.users["participant@demo.test"]] + others[:24]
     comparison = others[24:55]
     for arm, people in (("intervention", intervention), ("comparison", comparison)):

@@ -33,7 +33,7 @@ def goals_and_peers(ctx) -> None:
                                                                  reverse=True)]
         _goal(ctx, member, GOALS[index % len(GOALS)], shared=index % 3 == 0, reviews=reviews,
               created_days_ago=55)
-    groups = peers.split(sorted(intervention, key=lambda m: m.code), 2)
+    groups = peers.split(sorted(intervention, key=lambda m: m.id), 2)
     for g_index, members in enumerate(groups):
         group = PeerGroup(programme_id=ctx.programme.id)
         for m in members:

@@ -128,6 +128,7 @@ def earlier_programme(ctx) -> None:
     db.session.add(programme)
     db.session.flush()
     programmes.add_member(programme, ctx.users["lead@demo.test"], "lead")
+    programmes.add_member(programme, ctx.users["evaluator@demo.test"], "evaluator")
     trainer = programmes.add_member(programme, ctx.users["trainer@demo.test"], "trainer")
     people = _new_people(ctx, 22)
     members = [programmes.add_member(programme, user, "participant",

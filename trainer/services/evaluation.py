@@ -100,7 +100,7 @@ def participants(programme: Programme) -> list[Membership]:
     """The programme's participants (both arms)."""
     return list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
-        .order_by(Membership.code)))
+        .order_by(Membership.id)))
 
 
 def evaluate(programme: Programme, key: str, scale_key: str) -> ScaleEvaluation:

@@ -14,7 +14,8 @@ from trainer.services import access, audit, instruments
 COLUMNS = ("code", "arm", "in_post", "left_on", "wave", "instrument", "instrument_version",
            "measure", "kind", "value", "band")
 CODEBOOK = [
-    ("code", "Pseudonymous participant code, stable within the programme", "text", ""),
+    ("code", "Random pseudonymous participant code, unique within the programme, derived from "
+     "nothing about the person", "text", ""),
     ("arm", "Group the participant was allocated to", "text", "intervention; comparison"),
     ("in_post", "Still in post at export", "integer", "1 = yes; 0 = no"),
     ("left_on", "Date the participant left post (blank: still in post)", "date", "YYYY-MM-DD"),
@@ -154,12 +155,13 @@ FILES = {
 
 
 def export_file(user: User, programme_id: int, name: str) -> ExportFile:
-    """Leads of the programme (and admins): one outcome export file.
+    """Evaluators of the programme only (record-level data never reaches leads): one outcome
+    export file.
 
     NotFound for an unknown file name. A file that holds participants' answers is recorded as an
     audit event (and committed); the codebook and syntax files hold no data and are not.
     """
-    programme = access.require_membership(user, programme_id, ("lead",)).programme
+    programme = access.require_membership(user, programme_id, ("evaluator",)).programme
     if name not in FILES:
         raise NotFound("No such export.")
     mimetype, holds_data, build = FILES[name]

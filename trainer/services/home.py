@@ -40,6 +40,7 @@ class Home:
 
     participant: list[ParticipantPlace] = field(default_factory=list)
     staff: list[StaffPlace] = field(default_factory=list)
+    evaluated: list[Programme] = field(default_factory=list)
     admin_counts: dict[str, int] | None = None
     can_create_programmes: bool = False
     calendar_url: str | None = None
@@ -76,6 +77,8 @@ def home_for(user: User, now: datetime, *, base_url: str) -> Home:
                 m, m.programme, today, upcoming,
                 activity_logs.summary_for(m, today) if m.arm == "intervention" else None,
                 ratings.open_waves_for(m, today)))
+        elif m.role == "evaluator":
+            home.evaluated.append(m.programme)
         else:
             home.staff.append(StaffPlace(m.programme, m.role, next_training_day(m.programme, today),
                                          sizes.get(m.programme_id, 0)))

@@ -15,13 +15,13 @@ GROUP_SIZES = (2, 3)
 
 
 def _ungrouped(programme: Programme) -> list[Membership]:
-    """The programme's intervention participants who are in no peer group, by code."""
+    """The programme's intervention participants who are in no peer group, in enrolment order."""
     grouped = select(PeerGroupMember.membership_id).where(PeerGroupMember.programme_id == programme.id)
     return list(db.session.scalars(
         select(Membership).where(Membership.programme_id == programme.id,
                                  Membership.role == "participant", Membership.arm == "intervention",
                                  Membership.id.not_in(grouped))
-        .options(selectinload(Membership.user)).order_by(Membership.code)))
+        .options(selectinload(Membership.user)).order_by(Membership.id)))
 
 
 @dataclass

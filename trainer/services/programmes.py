@@ -8,25 +8,35 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
-                            SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import accounts, attendance, audit, outbox
+from trainer.models import (ARMS, ROLES, Assignment, AuditEvent, Membership, Module, Programme,
+                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.services import accounts, attendance, audit, codes, outbox
 
 
 def add_member(programme: Programme, user: User, role: str, *, arm: str | None = None,
                team: str | None = None, consent_date: date | None = None) -> Membership:
-    """Add ``user`` to ``programme`` in ``role`` (no commit). Participants get a pseudonymous code."""
+    """Add ``user`` to ``programme`` in ``role`` (no commit). Participants get a random code.
+
+    Separation of duties: the evaluator of a programme holds no other role in it, so someone
+    who sees names there never sees codes.
+    """
     if role not in ROLES:
         raise RuleViolation(f"Unknown role {role!r}", field="role")
     if role == "participant" and arm not in ARMS:
         raise RuleViolation("Choose the intervention or the comparison arm", field="arm")
     if role != "participant" and arm is not None:
         raise RuleViolation("Only participants belong to an arm", field="arm")
-    if db.session.scalar(select(Membership.id).where(
-            Membership.programme_id == programme.id, Membership.user_id == user.id,
-            Membership.role == role)):
+    held = set(db.session.scalars(select(Membership.role).where(
+        Membership.programme_id == programme.id, Membership.user_id == user.id)))
+    if role in held:
         raise RuleViolation(f"{user.display_name} is already a {role} of this programme", field="email")
-    code = next_participant_code(programme) if role == "participant" else None
+    if role == "evaluator" and held:
+        raise RuleViolation(f"{user.display_name} is already a {_a(sorted(held)[0])} of this programme: "
+                            "an evaluator can hold no other role in it", field="email")
+    if "evaluator" in held:
+        raise RuleViolation(f"{user.display_name} is the evaluator of this programme: an evaluator "
+                            "can hold no other role in it", field="email")
+    code = codes.new_code(programme.id) if role == "participant" else None
     membership = Membership(programme=programme, user=user, role=role, arm=arm, team=team,
                             consent_date=consent_date, code=code)
     db.session.add(membership)
@@ -34,12 +44,8 @@ def add_member(programme: Programme, user: User, role: str, *, arm: str | None =
     return membership
 
 
-def next_participant_code(programme: Programme) -> str:
-    """The next free pseudonymous code in the programme: P001, P002, ..."""
-    db.session.flush()
-    count = db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.programme_id == programme.id, Membership.code.is_not(None)))
-    return f"P{count + 1:03d}"
+def _a(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
 
 
 @dataclass(frozen=True)
@@ -182,22 +188,46 @@ def change_status(actor: User, programme: Programme, target: str, *, today: date
     db.session.commit()
 
 
-def team(programme: Programme) -> list[Membership]:
-    """The programme's leads and trainers, leads first, by name."""
-    return list(db.session.scalars(
+STAFF_ROLES = ("lead", "trainer", "evaluator")
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A lead, trainer or evaluator, and the admin grant that gave them the role, if one did."""
+
+    membership: Membership
+    granted_by: str | None = None
+    granted_on: date | None = None
+
+
+def team(programme: Programme) -> list[TeamMember]:
+    """The programme's leads, trainers and evaluators (in that order, by name), each with the
+    admin who granted the role and when, where an admin did."""
+    members = list(db.session.scalars(
         select(Membership).join(User).where(Membership.programme_id == programme.id,
-                                            Membership.role.in_(("lead", "trainer")))
-        .order_by(Membership.role, User.display_name)))
+                                            Membership.role.in_(STAFF_ROLES))
+        .options(selectinload(Membership.user)).order_by(Membership.role, User.display_name)))
+    grants = {event.object_id: event for event in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.programme_id == programme.id,
+                                 AuditEvent.action == "role.granted",
+                                 AuditEvent.object_type == "Membership")
+        .order_by(AuditEvent.at))}
+    admins = {u.id: u.display_name for u in db.session.scalars(
+        select(User).where(User.id.in_({g.actor_id for g in grants.values()})))}
+    order = {role: n for n, role in enumerate(STAFF_ROLES)}
+    return [TeamMember(m, admins.get(grants[m.id].actor_id, "a former admin"), grants[m.id].at.date())
+            if m.id in grants else TeamMember(m)
+            for m in sorted(members, key=lambda m: order[m.role])]
 
 
 def add_team_member(actor: User, programme: Programme, *, email: str, name: str, role: str,
                     base_url: str, now: datetime) -> tuple[Membership, str | None]:
-    """Add a lead or trainer by e-mail, inviting them if they have no account; commits.
+    """Add a lead, trainer or evaluator by e-mail, inviting them if they have no account; commits.
 
     Returns the membership and, for a new account, its one-time set-password link.
     """
-    if role not in ("lead", "trainer"):
-        raise RuleViolation("Choose lead or trainer", field="role")
+    if role not in STAFF_ROLES:
+        raise RuleViolation("Choose lead, trainer or evaluator", field="role")
     user, link = find_or_invite(actor, email, name, base_url=base_url, now=now)
     membership = add_member(programme, user, role)
     audit.record(actor.id, "team.added", membership, programme_id=programme.id, role=role)

@@ -130,11 +130,11 @@ def save_wave(user: User, programme: Programme, wave_id: int | None, *, label: s
 
 def _invited_members(programme_id: int) -> list[Membership]:
     """The intervention-arm participants who consented to the evaluation and have not withdrawn,
-    by code, with their users (their names and addresses are used for each of them)."""
+    in enrolment order, with their users (their names and addresses are used for each of them)."""
     return list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme_id, Membership.role == "participant",
         Membership.arm == "intervention", consent.askable()).options(selectinload(Membership.user))
-        .order_by(Membership.code)))
+        .order_by(Membership.id)))
 
 
 def _message(wave: RatingWave, member: Membership, base_url: str, *, reminder: bool) -> tuple[str, str]:

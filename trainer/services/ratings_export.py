@@ -17,8 +17,9 @@ from trainer.services.ratings import last_training_day
 
 RATING_COLUMNS = [
     ("programme", "Name of the programme."),
-    ("participant_code", "Pseudonymous participant code, stable within the programme (e.g. P007). "
-                         "It is not a name and is not linked to an e-mail address in this file."),
+    ("participant_code", "Random pseudonymous participant code, unique within the programme "
+                         "(six characters, e.g. K7QX2M), derived from nothing about the person. "
+                         "The key that links it to a person stays in the application."),
     ("arm", "Study arm of the participant: intervention or comparison."),
     ("team", "Team or locality of the participant, if recorded."),
     ("wave", "Label of the rating wave (time point)."),
@@ -63,11 +64,11 @@ def _ratings(programme_id: int):
 
 
 def export(user: User, programme_id: int, kind: str, *, slug_date) -> Export:
-    """Leads of the programme only (admins too): the ``kind`` file ('ratings', 'dictionary' or
-    'comments'). Records an audit event and commits."""
+    """Evaluators of the programme only (record-level data never reaches leads): the ``kind``
+    file ('ratings', 'dictionary' or 'comments'). Records an audit event and commits."""
     if kind not in EXPORTS:
         raise NotFound("No such export.")
-    programme = access.require_membership(user, programme_id, ("lead",)).programme
+    programme = access.require_membership(user, programme_id, ("evaluator",)).programme
     if kind == "dictionary":
         header, rows = ["column", "meaning"], RATING_COLUMNS
     elif kind == "ratings":

@@ -232,10 +232,10 @@ def _by_cell(answers: list[_Answer]) -> dict[tuple[int, int], list[_Answer]]:
 
 def programme_report(user: User, programme_id: int, *, wave_id: int | None = None,
                      team: str | None = None) -> Report:
-    """Leads: the ratings of a programme, optionally for one wave and one team. Under a team
+    """Leads and evaluators: the ratings of a programme, optionally for one wave and one team. Under a team
     filter, every figure is also hidden when 1-4 people outside the team would be left over
     by subtracting it from the same figure for the whole programme."""
-    programme = access.require_membership(user, programme_id, ("lead",)).programme
+    programme = access.require_membership(user, programme_id, ("lead", "evaluator")).programme
     waves = list_waves(programme)
     teams = _teams(programme)
     team = team if team in teams else None
@@ -310,13 +310,11 @@ class ComparisonRow:
 
 
 def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]]:
-    """Leads and admins: each module's ratings in the first and second wave of every programme
-    they lead (all, for admins), per programme and pooled, with primary and secondary suppression."""
-    programmes = access.programmes_for(user, "lead")
-    if not programmes and not user.is_admin:
-        raise PermissionDenied("Only programme leads and administrators can compare programmes.")
+    """Leads and evaluators: each module's ratings in the first and second wave of every programme
+    they lead or evaluate, per programme and pooled, with primary and secondary suppression."""
+    programmes = access.programmes_for(user, "lead", "evaluator")
     if not programmes:
-        return [], []
+        raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
     ids = [p.id for p in programmes]
     waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
     for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))

@@ -15,7 +15,7 @@ from trainer.services import audit, consent
 
 ARMS = ("intervention", "comparison")
 MILESTONES = ((182, "6 months"), (365, "12 months"))
-CSV_COLUMNS = ("code", "left_on", "reason")
+CSV_COLUMNS = ("email", "left_on", "reason")
 
 
 def _participant(programme: Programme, membership_id: int) -> Membership:
@@ -52,20 +52,25 @@ def record_leaving(actor: User, programme: Programme, membership_id: int, left_o
 
 
 def import_csv(actor: User, programme: Programme, text: str, *, today: date) -> int:
-    """Import leaving dates from CSV with columns code, left_on (YYYY-MM-DD, blank: in post),
-    reason. All rows are checked first; any problem imports nothing. Returns rows applied."""
+    """Import leaving dates from CSV with columns email, left_on (YYYY-MM-DD, blank: in post),
+    reason. All rows are checked first; any problem imports nothing. Returns rows applied.
+
+    People are matched by e-mail address: leaving post is something they did, which the lead
+    records by name; participant codes belong to the evaluator alone."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or not set(CSV_COLUMNS) <= {f.strip() for f in reader.fieldnames}:
-        raise RuleViolation("The file needs a header row with the columns code, left_on, reason",
+        raise RuleViolation("The file needs a header row with the columns email, left_on, reason",
                             field="file")
-    by_code = {m.code: m for m in db.session.scalars(select(Membership).where(
-        Membership.programme_id == programme.id, Membership.role == "participant"))}
+    by_email = {m.user.email.lower(): m for m in db.session.scalars(
+        select(Membership).where(Membership.programme_id == programme.id, Membership.role == "participant")
+        .options(selectinload(Membership.user)))}
     rows = []
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        member = by_code.get(row["code"])
+        member = by_email.get(row["email"].lower())
         if member is None:
-            raise RuleViolation(f"Line {line}: no participant has the code {row['code']!r}", field="file")
+            raise RuleViolation(f"Line {line}: no participant has the e-mail address {row['email']!r}",
+                                field="file")
         try:
             left_on = date.fromisoformat(row["left_on"]) if row["left_on"] else None
         except ValueError:
@@ -152,10 +157,10 @@ def tracked(member: Membership) -> bool:
 
 
 def participants(programme: Programme) -> list[Membership]:
-    """Participants with their retention facts and names, for the lead's list (by code)."""
-    return list(db.session.scalars(select(Membership).where(
+    """Participants with their retention facts and names, for the lead's list (by name)."""
+    return list(db.session.scalars(select(Membership).join(User).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
-        .options(selectinload(Membership.user)).order_by(Membership.code)))
+        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id)))
 
 
 @dataclass
