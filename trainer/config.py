@@ -48,6 +48,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Resilience Trainer <no-reply@localhost>"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "SCHEDULER_LOCK_FILE": os.environ.get("SCHEDULER_LOCK_FILE")
+        or os.path.join(instance_path, "scheduler.lock"),
     }
 
 

@@ -13,6 +13,7 @@ from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResp
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
+from trainer.models.submissions import Submission
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, User
 
@@ -24,4 +25,5 @@ __all__ = [
     "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
+    "Submission",
 ]
