@@ -55,13 +55,11 @@ def answer(programme_id: int, wave_id: int, key: str):
     form = forms.questionnaire_form(instrument, texts)
     if request.method == "GET":
         for number, value in saved.items():
-            getattr(form, f"item_{number}").data = str(value)
+            getattr(form, f"item_{number}").data = value
     elif form.validate_on_submit():
-        answers = {n: int(getattr(form, f"item_{n}").data) for n in range(1, len(texts) + 1)
-                   if getattr(form, f"item_{n}").data}
         submit = request.form.get("action") == "submit"
         try:
-            outcomes.save_answers(member, wave_id, key, answers, submit=submit, now=utcnow())
+            outcomes.save_answers(member, wave_id, key, form.answers(), submit=submit, now=utcnow())
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
