@@ -73,7 +73,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        return render_error(exc.code or 500, None)
+        own = exc.description if exc.description != type(exc).description else None
+        return render_error(exc.code or 500, own)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from flask_migrate import upgrade
 
+from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_user
 from trainer import create_app
 from trainer.extensions import db
@@ -71,6 +72,7 @@ class TcpProxy:
 
 
 def _signed_in_client(other_app, email: str):
+    other_app.test_client_class = IsolatedClient  # requests in their own context, like real ones
     client = other_app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import apply_violation, as_choices, uploaded_text
 from trainer.outcomes import forms
 from trainer.services import access, evaluation, exports, outcomes, retention
 
@@ -175,7 +175,7 @@ def import_retention(programme_id: int):
     programme = _lead(programme_id).programme
     form = forms.ImportForm()
     if form.validate_on_submit():
-        text = form.file.data.read().decode("utf-8", errors="replace")
+        text = uploaded_text(form.file.data)
         try:
             retention.import_csv(current_user, programme, text, today=_today(programme))
             return redirect(url_for("outcomes.retention_page", programme_id=programme_id))
