@@ -94,7 +94,7 @@ def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
     that dies after the SMTP server accepted a message and before it recorded that leaves its
     claim to expire, and the message is sent again (the same ``Message-ID`` lets mail clients
     drop the copy). A failure records the error and schedules a retry with backoff; a server
-    that cannot be reached fails the claimed message and ends the run.
+    that cannot be reached, or drops the connection, fails the claimed message and ends the run.
     """
     sent = failed = 0
     if not settings.server:
@@ -112,8 +112,8 @@ def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
             except (OSError, smtplib.SMTPException) as exc:
                 _record(claim.id, now, error=exc)
                 failed += 1
-                if connection is None:
-                    break
+                if connection is None or isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                    break  # no usable connection: the rest wait for the next run
             else:
                 _record(claim.id, now)
                 sent += 1
