@@ -54,6 +54,7 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from trainer import converters
     from trainer.activities.views import bp as activities_bp
     from trainer.admin.views import bp as admin_bp
     from trainer.audit.views import bp as audit_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.reports.views import bp as reports_bp
     from trainer.schedule.views import bp as schedule_bp
 
+    converters.init_app(app)  # before the routes: each rule binds its converters when added
     for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp,
                outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp, privacy_bp,
                audit_bp):

@@ -1,8 +1,15 @@
-"""Turning a service's RuleViolation into an error on the right form field."""
+"""Shared form plumbing: RuleViolations on form fields, choices, and one-time submission tokens."""
+import secrets
+
+from flask import flash, redirect
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, Regexp
 
 from trainer.errors import RuleViolation
+from trainer.services import submissions
 
 
 def apply_violation(form: FlaskForm, exc: RuleViolation) -> None:
@@ -17,3 +24,48 @@ def apply_violation(form: FlaskForm, exc: RuleViolation) -> None:
 def as_choices(pairs) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def uploaded_text(storage) -> str:
+    """An uploaded text file as a string: UTF-8 (bad bytes replaced), without NUL characters,
+    which no spreadsheet means and PostgreSQL cannot store."""
+    return storage.read().decode("utf-8", errors="replace").replace("\x00", "")
+
+
+def new_submission_token() -> str:
+    """A fresh one-time token for a form that creates something."""
+    return secrets.token_urlsafe(24)
+
+
+class OnceForm(FlaskForm):
+    """A form that creates something: it carries a one-time submission token (a hidden field,
+    rendered by the ``csrf`` macro), so sending it twice creates one thing."""
+
+    submission_token = HiddenField(default=new_submission_token, validators=[
+        Optional(), Length(max=64), Regexp(r"^[A-Za-z0-9_-]+$", message="The form was damaged. "
+                                                                          "Reload the page.")])
+
+
+def submit_once(form: OnceForm, create, result_url, message: str | None = None):
+    """Run ``create()`` once per ``form``'s submission token and redirect to its result.
+
+    ``result_url(result)`` says where the result is; ``message`` is flashed (after a repeat too:
+    what the user sent is saved). A repeat of the same form creates nothing and redirects to the
+    first result. A RuleViolation from ``create`` propagates, for the view to show on the form.
+    """
+    outcome = run_once(form, create, result_url)
+    if message:
+        flash(message, "success")
+    return redirect(outcome.url)
+
+
+def run_once(form: OnceForm, create, result_url) -> submissions.Outcome:
+    """``submit_once`` for a view that shows its result itself: when ``outcome.created`` is
+    False the form was sent before, and the view redirects to ``outcome.url``."""
+    return submissions.submit_once(form.submission_token.data, current_user.id, create, result_url)
+
+
+def already_sent(outcome: submissions.Outcome):
+    """The answer to a repeated form: a note saying so and a redirect to the first result."""
+    flash("That form was already sent, so nothing more was saved.", "info")
+    return redirect(outcome.url)

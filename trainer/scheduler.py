@@ -7,8 +7,11 @@ idempotent, so the extra run never sends anything twice.
 
 On PostgreSQL the process first takes a session-level advisory lock on its own connection, so
 a second scheduler (another host, a second deploy) waits as a standby and takes over only when
-the first one's connection ends. SQLite deployments run on one host and need no lock.
+the first one's connection ends. On SQLite (one host) it takes an exclusive ``fcntl`` lock on a
+file in the instance folder (SCHEDULER_LOCK_FILE) instead, to the same effect; the operating
+system releases it when the process ends, however it ends.
 """
+import fcntl
 import logging
 import os
 import socket
@@ -75,16 +78,18 @@ def acquire_lock(connection, *, wait: Callable[[], None] | None = None) -> bool:
         wait()
 
 
-def hold_lock(engine, *, poll_seconds: float | None = None, sleep: Callable[[float], None] = time.sleep):
-    """On PostgreSQL, a connection holding the scheduler lock (waiting for it); None elsewhere.
+def hold_lock(engine, *, lock_file: str | None = None, poll_seconds: float | None = None,
+              sleep: Callable[[float], None] = time.sleep):
+    """The scheduler lock, waiting for it while another scheduler holds it.
 
-    A standby tries again every ``poll_seconds`` (default: SCHEDULER_LOCK_POLL_SECONDS from the
-    environment, else 15).
+    On PostgreSQL: a connection holding the advisory lock. Elsewhere: the open ``lock_file``
+    holding an exclusive ``fcntl`` lock (None without a ``lock_file``). A standby tries again
+    every ``poll_seconds`` (default: SCHEDULER_LOCK_POLL_SECONDS from the environment, else 15).
     """
-    if engine.dialect.name != "postgresql":
-        return None
     if poll_seconds is None:
         poll_seconds = float(os.environ.get("SCHEDULER_LOCK_POLL_SECONDS", "15"))
+    if engine.dialect.name != "postgresql":
+        return _hold_file_lock(lock_file, poll_seconds, sleep) if lock_file else None
     connection = engine.connect()
     if not acquire_lock(connection, wait=None):
         log.warning("Another scheduler holds the lock; waiting as a standby.")
@@ -93,11 +98,32 @@ def hold_lock(engine, *, poll_seconds: float | None = None, sleep: Callable[[flo
     return connection
 
 
-def release_lock(connection) -> None:
-    """Give up the scheduler lock and close ``connection`` (a pooled connection would keep it)."""
-    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
-    connection.commit()
-    connection.close()
+def release_lock(lock) -> None:
+    """Give up the scheduler lock taken by ``hold_lock`` and close its connection or file."""
+    if hasattr(lock, "fileno"):
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+        return
+    lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    lock.commit()
+    lock.close()  # a pooled connection would keep the lock
+
+
+def _hold_file_lock(path: str, poll_seconds: float, sleep: Callable[[float], None]):
+    handle = open(path, "a")  # noqa: SIM115 - held open for as long as the scheduler runs
+    if not _try_flock(handle):
+        log.warning("Another scheduler holds the lock; waiting as a standby.")
+        while not _try_flock(handle):
+            sleep(poll_seconds)
+    return handle
+
+
+def _try_flock(handle) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def run(app: Flask) -> None:
@@ -108,7 +134,7 @@ def run(app: Flask) -> None:
     gives the lock up.
     """
     with app.app_context():
-        lock_connection = hold_lock(db.engine)
+        lock = hold_lock(db.engine, lock_file=app.config.get("SCHEDULER_LOCK_FILE"))
     log.info("Scheduler active: running every job once, then on its interval.")
     scheduler = build_scheduler(app)
     try:
@@ -118,8 +144,8 @@ def run(app: Flask) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        if lock_connection is not None:
-            release_lock(lock_connection)
+        if lock is not None:
+            release_lock(lock)
 
 
 def _runner(app: Flask, entry: jobs.Job):

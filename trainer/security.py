@@ -1,5 +1,6 @@
 """Request-level security: the session user loader, read-only GETs, and response headers."""
 from flask import Flask, request
+from werkzeug.exceptions import BadRequest
 
 from trainer import database
 from trainer.extensions import login_manager
@@ -32,6 +33,13 @@ def init_app(app: Flask) -> None:
     def _transaction_mode():
         database.read_only.set(request.method in ("GET", "HEAD", "OPTIONS")
                                and request.endpoint not in WRITING_GETS)
+
+    @app.before_request
+    def _refuse_nul_characters():
+        # No keyboard types a NUL; PostgreSQL cannot store one in text, so refuse it at the door.
+        if any("\x00" in value for _key, values in request.values.lists() for value in values):
+            raise BadRequest("The form contained a character that cannot be saved. Go back, "
+                             "retype what you entered and try again.")
 
     @app.after_request
     def _headers(response):

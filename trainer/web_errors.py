@@ -1,8 +1,10 @@
 """Error pages: domain exceptions and HTTP errors become pages that explain themselves."""
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, TooManyAttempts
@@ -11,12 +13,38 @@ from trainer.extensions import db
 log = logging.getLogger(__name__)
 PAGES = {400: "errors/400.html", 403: "errors/403.html", 404: "errors/404.html",
          429: "errors/429.html", 500: "errors/500.html"}
+# The database did not answer (refused, dropped, pool exhausted, SQLite file unreadable or locked).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(status: int, description: str | None = None):
-    """Render the error page for ``status`` (a 500 page for anything without its own)."""
+    """Render the error page for ``status`` (a 500 page for anything without its own).
+
+    The pages share the site's layout, which asks the database for the signed-in user and
+    their navigation; if the database fails meanwhile, the answer is the outage page instead.
+    """
     template = PAGES.get(status, "errors/500.html" if status >= 500 else "errors/400.html")
-    return render_template(template, description=description, status=status), status
+    try:
+        return render_template(template, description=description, status=status), status
+    except DATABASE_UNAVAILABLE:
+        return database_unavailable()
+
+
+def database_unavailable():
+    """The 503 answer while the database is unreachable: a self-contained page and Retry-After.
+
+    It is rendered without context processors (they would look up the signed-in user) and the
+    failed session is thrown away, so the next request starts on a fresh connection: the app
+    recovers by itself when the database returns.
+    """
+    log.error("The database is unavailable", exc_info=True)
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001 - the connection is already broken; nothing more to undo
+        pass
+    page = current_app.jinja_env.get_template("errors/503.html").render()
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_app(app: Flask) -> None:
@@ -45,10 +73,20 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        return render_error(exc.code or 500, None)
+        own = exc.description if exc.description != type(exc).description else None
+        return render_error(exc.code or 500, own)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(exc):
+        return database_unavailable()
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
         log.exception("Unhandled error")
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DATABASE_UNAVAILABLE:
+            return database_unavailable()
         return render_error(500, None)

@@ -84,6 +84,33 @@ def test_a_failed_delivery_is_retried_later_with_backoff(app, smtp_server):
     assert len(inbox.messages) == 1
 
 
+def test_a_claimed_message_is_not_claimed_again_until_its_lease_runs_out(app):
+    _queue(2)
+    settings = mail.SmtpSettings("127.0.0.1")
+    first, second = mail.claim_next(settings, now=NOW), mail.claim_next(settings, now=NOW)
+    assert first.id != second.id
+    assert mail.claim_next(settings, now=NOW) is None  # both claimed: a second sender finds nothing
+    assert mail.due_messages(NOW + mail.CLAIM_LEASE - timedelta(seconds=1)) == []
+    # The claimer died without recording an outcome: after the lease the message is tried again.
+    again = mail.claim_next(settings, now=NOW + mail.CLAIM_LEASE)
+    assert again.id == first.id and again.email["Message-ID"] == first.email["Message-ID"]
+
+
+def test_each_message_has_a_stable_message_id_on_the_base_url_host(app, smtp_server, monkeypatch):
+    controller, inbox = smtp_server
+    _queue(2)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://trainer.example.org/app")
+    settings = mail.SmtpSettings.from_config(app.config | {"MAIL_SERVER": "127.0.0.1",
+                                                             "MAIL_PORT": controller.port})
+    message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id))
+    expected = mail.stable_message_id(message, "trainer.example.org")
+    assert expected.startswith(f"<outbox-{message.id}.") and expected.endswith("@trainer.example.org>")
+    assert mail.deliver_outbox(settings, now=NOW) == {"sent": 2, "failed": 0}
+    ids = [m.content.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode() for m in inbox.messages]
+    assert ids[0] == expected and len(set(ids)) == 2
+    assert not any(b"X-Outbox" in m.content for m in inbox.messages)
+
+
 def test_without_a_mail_server_messages_wait_in_the_outbox(app):
     _queue(1)
     assert mail.deliver_outbox(mail.SmtpSettings(None), now=NOW) == {"sent": 0, "failed": 0}
@@ -98,10 +125,27 @@ def test_the_scheduler_runs_every_job_coalesced_one_at_a_time(app):
     assert all(j.coalesce and j.max_instances == 1 for j in registered.values())
 
 
+def test_a_second_scheduler_on_sqlite_waits_for_the_file_lock(app, tmp_path):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("SQLite's scheduler lock; PostgreSQL's advisory lock is tested below")
+    lock_file = str(tmp_path / "scheduler.lock")
+    holder = scheduler.hold_lock(db.engine, lock_file=lock_file)
+    waits = []
+
+    def wait_then_release(_seconds):
+        waits.append(1)
+        if len(waits) == 3:
+            scheduler.release_lock(holder)  # the active scheduler stops: the standby takes over
+        assert len(waits) < 10, "the standby never got the lock"
+
+    standby = scheduler.hold_lock(db.engine, lock_file=lock_file, poll_seconds=0, sleep=wait_then_release)
+    assert len(waits) == 3
+    scheduler.release_lock(standby)
+
+
 def test_a_second_scheduler_waits_for_the_advisory_lock(app):
     if db.engine.dialect.name != "postgresql":
-        assert scheduler.hold_lock(db.engine) is None  # one host, one scheduler: no lock needed
-        return
+        pytest.skip("PostgreSQL's advisory lock; SQLite's file lock is tested above")
     holder = scheduler.hold_lock(db.engine)
     waits = []
 

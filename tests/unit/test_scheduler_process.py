@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from tests.factories import make_day, make_member, make_programme, make_user
-from trainer import create_app, scheduler
+from trainer import create_app
 from trainer.clock import today_in, utcnow
 from trainer.extensions import db
 from trainer.models import OutboxMessage
@@ -115,10 +115,9 @@ def test_the_scheduler_process_delivers_at_start_up_and_stops_cleanly(scratch, t
 
 
 def test_a_second_scheduler_process_stays_standby_while_the_first_holds_the_lock(app, tmp_path):
-    if db.engine.dialect.name != "postgresql":
-        assert scheduler.hold_lock(db.engine) is None  # SQLite: one host, one scheduler, no lock
-        return
-    env = _env(app.config["SQLALCHEMY_DATABASE_URI"], SCHEDULER_LOCK_POLL_SECONDS="0.2")
+    # PostgreSQL: the advisory lock; SQLite: the file lock (in tmp_path, not the instance folder).
+    env = _env(app.config["SQLALCHEMY_DATABASE_URI"], SCHEDULER_LOCK_POLL_SECONDS="0.2",
+               SCHEDULER_LOCK_FILE=str(tmp_path / "scheduler.lock"))
     first = _start(env, tmp_path / "first.log")
     second = None
     try:
@@ -133,5 +132,6 @@ def test_a_second_scheduler_process_stays_standby_while_the_first_holds_the_lock
             _stop(*first)
         if second is not None:
             _stop(*second)
-    held = db.session.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
-    assert held == 0
+    if db.engine.dialect.name == "postgresql":
+        held = db.session.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"))
+        assert held == 0

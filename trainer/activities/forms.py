@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainer.services.activity_logs import check_value
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 
 VALUE_PREFIX = "v_"
 PRIVATE_HINT = ("Only you can ever see this note: not your trainers, your programme lead, "
@@ -66,7 +66,7 @@ def _field_for(spec: dict):
     return StringField(**kw)
 
 
-class LogFormBase(FlaskForm):
+class LogFormBase(OnceForm):
     """The fixed part of every log: status, date, minutes and the private note."""
 
     status = RadioField("How far did you get?",
@@ -108,7 +108,7 @@ def log_form_data(log) -> dict:
             **{VALUE_PREFIX + k: ("" if v is None else str(v)) for k, v in log.values.items()}}
 
 
-class GoalForm(FlaskForm):
+class GoalForm(OnceForm):
     what = StringField("What is your goal?", validators=[DataRequired("Enter what your goal is"),
                                                          Length(max=300)],
                        description="Specific and achievable, for example: leave work by six on three days a week.")
@@ -122,7 +122,7 @@ class GoalForm(FlaskForm):
                     "progress. You can change this at any time.")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(OnceForm):
     progress = IntegerField("Progress, from 0 to 100", validators=[
         InputRequired("Enter your progress as a number from 0 to 100"),
         NumberRange(0, 100, "Progress must be between 0 and 100")],
@@ -138,7 +138,7 @@ class ShareForm(FlaskForm):
     shared = HiddenField(validators=[DataRequired()])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm):
     met_on = DateField("Date of the meeting", validators=[InputRequired("Enter the date of the meeting")])
     minutes = IntegerField("How long did you meet, in minutes?",
                            validators=[Optional(), NumberRange(0, 600, "Enter minutes from 0 to 600")])

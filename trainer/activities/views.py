@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from trainer.activities import forms
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, submit_once
 from trainer.services import access, activity_logs, assignments, goals, peers, progress
 from trainer.services.activity_logs import InvalidValues, LogEntry
 from trainer.services.goals import GoalText
@@ -60,12 +60,12 @@ def log_new(programme_id: int, assignment_id: int):
     form = forms.log_form(assignment.activity.fields, data={"done_on": today})
     if form.validate_on_submit():
         try:
-            activity_logs.log_activity(me, assignment, _entry(form), today=today)
+            return submit_once(
+                form, lambda: activity_logs.log_activity(me, assignment, _entry(form), today=today),
+                lambda _log: url_for(".history", programme_id=programme_id, assignment_id=assignment_id),
+                f"Saved your entry for {assignment.activity.title}.")
         except RuleViolation as exc:
             _show_errors(form, exc)
-        else:
-            flash(f"Saved your entry for {assignment.activity.title}.", "success")
-            return redirect(url_for(".history", programme_id=programme_id, assignment_id=assignment_id))
     return render_template("activities/log_form.html", form=form, assignment=assignment, log=None)
 
 
@@ -130,12 +130,12 @@ def goal_new(programme_id: int):
     form = forms.GoalForm()
     if form.validate_on_submit():
         try:
-            goal = goals.create_goal(me, GoalText(**_goal_text(form)), today=today)
+            return submit_once(
+                form, lambda: goals.create_goal(me, GoalText(**_goal_text(form)), today=today),
+                lambda goal: url_for(".goal_show", programme_id=programme_id, goal_id=goal.id),
+                "Saved your goal.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Saved your goal.", "success")
-            return redirect(url_for(".goal_show", programme_id=programme_id, goal_id=goal.id))
     return render_template("activities/goal_form.html", form=form, goal=None)
 
 
@@ -169,12 +169,13 @@ def goal_show(programme_id: int, goal_id: int):
     form = forms.ReviewForm()
     if form.validate_on_submit():
         try:
-            goals.review_goal(me, goal, form.progress.data, form.note.data or "", today=today)
+            return submit_once(
+                form, lambda: goals.review_goal(me, goal, form.progress.data, form.note.data or "",
+                                                today=today),
+                lambda _review: url_for(".goal_show", programme_id=programme_id, goal_id=goal_id),
+                "Saved your review.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Saved your review.", "success")
-            return redirect(url_for(".goal_show", programme_id=programme_id, goal_id=goal.id))
     return render_template("activities/goal.html", goal=goal, form=form, confirm=forms.ConfirmForm())
 
 
@@ -212,13 +213,13 @@ def my_peers(programme_id: int):
     form = forms.MeetingForm(data={"met_on": today} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            peers.log_meeting(me, form.met_on.data, form.minutes.data, form.agenda.data,
-                              form.private_note.data or "", today=today)
+            return submit_once(
+                form, lambda: peers.log_meeting(me, form.met_on.data, form.minutes.data, form.agenda.data,
+                                                form.private_note.data or "", today=today),
+                lambda _meeting: url_for(".my_peers", programme_id=programme_id),
+                "Saved the meeting.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Saved the meeting.", "success")
-            return redirect(url_for(".my_peers", programme_id=programme_id))
     return render_template("activities/peers.html", me=me, coaching=peers.coaching_for(me), form=form)
 
 

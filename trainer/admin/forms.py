@@ -5,8 +5,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from trainer.forms_support import as_choices
 
+from trainer.forms_support import OnceForm
 
-class InviteForm(FlaskForm):
+
+class InviteForm(OnceForm):
     display_name = StringField("Full name", validators=[DataRequired("Enter the person's name"),
                                                         Length(max=120)])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from trainer.admin.forms import ConfirmForm, GrantForm, InviteForm, OrganisationForm, TestEmailForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import already_sent, apply_violation, as_choices, run_once
 from trainer.services import access, accounts, grants, mail, organisation, outbox, recovery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,12 +29,16 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user, link = accounts.invite_user(
+            outcome = run_once(form, lambda: accounts.invite_user(
                 current_user._get_current_object(), form.email.data, form.display_name.data,
-                base_url=current_app.config["BASE_URL"], now=utcnow(), is_admin=form.is_admin.data)
+                base_url=current_app.config["BASE_URL"], now=utcnow(), is_admin=form.is_admin.data),
+                lambda _invited: url_for("admin.users"))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
+            if not outcome.created:
+                return already_sent(outcome)
+            user, link = outcome.result
             return render_template("admin/invited.html", user=user, link=link)
     return render_template("admin/invite.html", form=form)
 

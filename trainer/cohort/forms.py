@@ -3,23 +3,23 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 
 ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison")])
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(OnceForm):
     name = StringField("Full name", validators=[DataRequired("Enter the person's name"), Length(max=120)])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=254)])
     arm = RadioField("Arm", choices=ARM_CHOICES, validators=[DataRequired("Choose an arm")])
     team = StringField("Team or locality", validators=[Optional(), Length(max=120)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(OnceForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file")])
 
 
-class RandomiseForm(FlaskForm):
+class RandomiseForm(OnceForm):
     membership_ids = SelectMultipleField("Participants to randomise", coerce=int,
                                          validators=[DataRequired("Choose at least two participants")])
     seed = StringField("Seed", description="Leave blank for a new random seed; enter an earlier seed "

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from trainer.clock import utcnow
 from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import already_sent, apply_violation, as_choices, run_once, uploaded_text
 from trainer.services import access, cohort
 
 bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")
@@ -20,13 +20,16 @@ def index(programme_id: int):
     if form.validate_on_submit():
         access.require_membership(current_user, programme_id, ("lead",))
         try:
-            membership, link = cohort.enrol_participant(
+            outcome = run_once(form, lambda: cohort.enrol_participant(
                 current_user, acc.programme, name=form.name.data, email=form.email.data,
                 arm=form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
-                now=utcnow())
+                now=utcnow()), lambda _enrolled: url_for("cohort.index", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
+            if not outcome.created:
+                return already_sent(outcome)
+            membership, link = outcome.result
             flash(f"{membership.user.display_name} is enrolled ({membership.arm}).", "success")
             form = EnrolForm(formdata=None)
     return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
@@ -40,13 +43,20 @@ def import_file(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form, problems, enrolled = ImportForm(), [], None
     if form.validate_on_submit():
-        text = form.file.data.read().decode("utf-8", errors="replace")
+        text = uploaded_text(form.file.data)
         try:
-            enrolled = cohort.import_cohort(current_user, acc.programme, text,
-                                            base_url=current_app.config["BASE_URL"], now=utcnow())
+            outcome = run_once(form, lambda: cohort.import_cohort(
+                current_user, acc.programme, text, base_url=current_app.config["BASE_URL"], now=utcnow()),
+                lambda _enrolled: url_for("cohort.index", programme_id=programme_id))
         except cohort.CohortImportError as exc:
             problems = exc.problems
             form.file.errors = [exc.message]
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+        else:
+            if not outcome.created:
+                return already_sent(outcome)
+            enrolled = outcome.result
     return render_template("cohort/import.html", programme=acc.programme, form=form,
                            problems=problems, enrolled=enrolled)
 
@@ -61,13 +71,17 @@ def randomise(programme_id: int):
                                               for m in cohort.participants(acc.programme)])
     if form.validate_on_submit():
         try:
-            record = cohort.randomise(current_user, acc.programme, form.membership_ids.data,
-                                      seed=form.seed.data)
+            outcome = run_once(form, lambda: cohort.randomise(current_user, acc.programme,
+                                                              form.membership_ids.data, seed=form.seed.data),
+                               lambda _record: url_for("cohort.index", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{len(record.allocation)} participants randomised with seed {record.seed}.", "success")
-            return redirect(url_for("cohort.index", programme_id=programme_id))
+            if not outcome.created:
+                return already_sent(outcome)
+            flash(f"{len(outcome.result.allocation)} participants randomised with seed "
+                  f"{outcome.result.seed}.", "success")
+            return redirect(outcome.url)
     return render_template("cohort/randomise.html", programme=acc.programme, form=form,
                            history=cohort.randomisations(acc.programme))
 

@@ -15,6 +15,7 @@ from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResp
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
 from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
+from trainer.models.submissions import Submission
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, RecoveryRequest, User
 
@@ -28,4 +29,5 @@ __all__ = [
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
     "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
     "OrganisationSettings", "SchedulerHeartbeat",
+    "Submission",
 ]

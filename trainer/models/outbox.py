@@ -27,3 +27,6 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A sender's claim: until this instant no other process may send the message. A process that
+    # dies holding a claim leaves it to expire, and the message is tried again after it.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,12 +11,16 @@ def questionnaire_form(instrument, texts: list[str], formdata=None):
     """A form with one optional radio question per item (``item_1`` ...), named by its wording."""
 
     class QuestionnaireForm(FlaskForm):
-        pass
+        def answers(self) -> dict[int, int]:
+            """The answered items as item number -> value; blank ones (even " ") left out."""
+            return {n: getattr(self, f"item_{n}").data for n in range(1, len(texts) + 1)
+                    if getattr(self, f"item_{n}").data is not None}
 
-    choices = as_choices((str(v), label) for v, label in instrument.options)
+    choices = as_choices((v, label) for v, label in instrument.options)
     for number, text in enumerate(texts, start=1):
+        # coerce=int: an answer that is not a number (a single space) leaves the item unanswered.
         setattr(QuestionnaireForm, f"item_{number}",
-                RadioField(f"{number}. {text}", choices=choices, validators=[Optional()],
+                RadioField(f"{number}. {text}", choices=choices, coerce=int, validators=[Optional()],
                            validate_choice=True))
     return QuestionnaireForm(formdata=formdata) if formdata is not None else QuestionnaireForm()
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import apply_violation, as_choices, uploaded_text
 from trainer.outcomes import forms
 from trainer.services import access, evaluation, exports, outcomes, retention
 
@@ -61,13 +61,11 @@ def answer(programme_id: int, wave_id: int, key: str):
     form = forms.questionnaire_form(instrument, texts)
     if request.method == "GET":
         for number, value in saved.items():
-            getattr(form, f"item_{number}").data = str(value)
+            getattr(form, f"item_{number}").data = value
     elif form.validate_on_submit():
-        answers = {n: int(getattr(form, f"item_{n}").data) for n in range(1, len(texts) + 1)
-                   if getattr(form, f"item_{n}").data}
         submit = request.form.get("action") == "submit"
         try:
-            outcomes.save_answers(member, wave_id, key, answers, submit=submit, now=utcnow())
+            outcomes.save_answers(member, wave_id, key, form.answers(), submit=submit, now=utcnow())
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
@@ -193,7 +191,7 @@ def import_retention(programme_id: int):
     programme = _lead(programme_id).programme
     form = forms.ImportForm()
     if form.validate_on_submit():
-        text = form.file.data.read().decode("utf-8", errors="replace")
+        text = uploaded_text(form.file.data)
         try:
             retention.import_csv(current_user, programme, text, today=_today(programme))
             return redirect(url_for("outcomes.retention_page", programme_id=programme_id))

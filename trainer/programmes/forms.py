@@ -2,10 +2,10 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(OnceForm):
     name = StringField("Name", validators=[DataRequired("Enter the programme's name"), Length(max=200)])
     organisation = StringField("Organisation", validators=[DataRequired("Enter the organisation"),
                                                            Length(max=200)])
@@ -22,7 +22,7 @@ class StatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(OnceForm):
     name = StringField("Full name", description="Needed only if the person has no account yet",
                        validators=[Optional(), Length(max=120)])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=254)])
@@ -33,7 +33,7 @@ class TeamForm(FlaskForm):
                       validators=[DataRequired("Choose a role")])
 
 
-class CopyForm(FlaskForm):
+class CopyForm(OnceForm):
     name = StringField("Name of the new programme", validators=[DataRequired("Enter a name"),
                                                                 Length(max=200)])
     start_date = DateField("Start date of the new programme",

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import already_sent, apply_violation, run_once, submit_once
 from trainer.programmes.forms import ConfirmForm, CopyForm, ProgrammeForm, StatusForm, TeamForm
 from trainer.services import access, programmes
 
@@ -43,12 +43,12 @@ def new():
     form = ProgrammeForm()
     if form.validate_on_submit():
         try:
-            programme = programmes.create_programme(current_user, _programme_input(form))
+            return submit_once(
+                form, lambda: programmes.create_programme(current_user, _programme_input(form)),
+                lambda programme: url_for("programmes.show", programme_id=programme.id),
+                "Programme created. Next, add the team and training days.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Programme created. Next, add the team and training days.", "success")
-            return redirect(url_for("programmes.show", programme_id=programme.id))
     return render_template("programmes/form.html", form=form, programme=None)
 
 
@@ -95,12 +95,16 @@ def team(programme_id: int):
     form, link = TeamForm(), None
     if form.validate_on_submit():
         try:
-            membership, link = programmes.add_team_member(
+            outcome = run_once(form, lambda: programmes.add_team_member(
                 current_user, acc.programme, email=form.email.data, name=form.name.data or "",
-                role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow())
+                role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow()),
+                lambda _added: url_for("programmes.team", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
+            if not outcome.created:
+                return already_sent(outcome)
+            membership, link = outcome.result
             flash(f"{membership.user.display_name} is now {'an' if membership.role == 'evaluator' else 'a'} "
                   f"{membership.role} of this programme.", "success")
             if link is None:
@@ -134,13 +138,13 @@ def copy(programme_id: int):
     form = CopyForm()
     if form.validate_on_submit():
         try:
-            new_programme = programmes.copy_plan(current_user, acc.programme, name=form.name.data,
-                                                 start_date=form.start_date.data)
+            return submit_once(
+                form, lambda: programmes.copy_plan(current_user, acc.programme, name=form.name.data,
+                                                   start_date=form.start_date.data),
+                lambda new_programme: url_for("programmes.show", programme_id=new_programme.id),
+                "Plan copied. Check the days, then add trainers and the cohort.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Plan copied. Check the days, then add trainers and the cohort.", "success")
-            return redirect(url_for("programmes.show", programme_id=new_programme.id))
     return render_template("programmes/copy.html", form=form, programme=acc.programme)
 
 

@@ -4,13 +4,15 @@ from wtforms import IntegerField, RadioField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from trainer.forms_support import OnceForm
+
 SCORE_CHOICES = [SelectChoice(value, label) for value, label in (
     ("1", "1 – not at all useful"), ("2", "2 – slightly useful"), ("3", "3 – moderately useful"),
     ("4", "4 – very useful"), ("5", "5 – extremely useful"),
     ("absent", "I did not attend this module"))]
 
 
-class WaveForm(FlaskForm):
+class WaveForm(OnceForm):
     label = StringField("Name of the wave", validators=[
         InputRequired("Enter a name for the wave"), Length(max=80, message="Use 80 characters or fewer")])
     offset_days = IntegerField(

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, submit_once
 from trainer.ratings import forms
 from trainer.services import access, ratings
 
@@ -64,14 +64,15 @@ def edit_wave(programme_id: int, wave_id: int | None):
     form = forms.WaveForm(obj=wave)
     if form.validate_on_submit():
         try:
-            ratings.save_wave(current_user, programme, wave_id, label=form.label.data,
-                              offset_days=form.offset_days.data, window_days=form.window_days.data,
-                              today=today_in(programme.timezone, utcnow()))
+            return submit_once(
+                form, lambda: ratings.save_wave(current_user, programme, wave_id, label=form.label.data,
+                                                offset_days=form.offset_days.data,
+                                                window_days=form.window_days.data,
+                                                today=today_in(programme.timezone, utcnow())),
+                lambda _wave: url_for("ratings.waves", programme_id=programme_id),
+                f"The wave ‘{form.label.data.strip()}’ is saved.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash(f"The wave ‘{form.label.data.strip()}’ is saved.", "success")
-            return redirect(url_for("ratings.waves", programme_id=programme_id))
     return render_template("ratings/edit_wave.html", programme=programme, wave=wave, form=form)
 
 

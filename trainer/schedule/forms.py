@@ -3,10 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from trainer.forms_support import OnceForm
 from trainer.models import ATTENDANCE
 
 
-class DayForm(FlaskForm):
+class DayForm(OnceForm):
     day = DateField("Date", validators=[DataRequired("Enter a real date")])
     starts_at = TimeField("Starts at", validators=[DataRequired("Enter a start time, like 09:30")])
     ends_at = TimeField("Ends at", validators=[DataRequired("Enter an end time, like 16:30")])
@@ -15,7 +16,7 @@ class DayForm(FlaskForm):
                           validators=[Optional(), Length(max=2000)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OnceForm):
     starts_at = TimeField("Starts at", validators=[DataRequired("Enter a start time, like 09:30")])
     ends_at = TimeField("Ends at", validators=[DataRequired("Enter an end time, like 12:30")])
     module_id = SelectField("Module", coerce=int, validators=[DataRequired("Choose a module")])

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import apply_violation, as_choices, submit_once
 from trainer.schedule.forms import ApologyForm, ConfirmForm, DayForm, SessionForm, attendance_marks
 from trainer.services import access, attendance, calendar, curriculum, scheduling
 
@@ -20,12 +20,12 @@ def new_day(programme_id: int):
     form = DayForm()
     if form.validate_on_submit():
         try:
-            day = scheduling.add_day(current_user, acc.programme, _day_input(form))
+            return submit_once(
+                form, lambda: scheduling.add_day(current_user, acc.programme, _day_input(form)),
+                lambda day: url_for("schedule.new_session", day_id=day.id),
+                "Training day added. Now add its sessions.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Training day added. Now add its sessions.", "success")
-            return redirect(url_for("schedule.new_session", day_id=day.id))
     return render_template("schedule/day_form.html", form=form, programme=acc.programme, day=None)
 
 
@@ -74,12 +74,11 @@ def new_session(day_id: int):
     form = _session_form(day)
     if form.validate_on_submit():
         try:
-            scheduling.add_session(current_user, day, _session_input(form))
+            return submit_once(
+                form, lambda: scheduling.add_session(current_user, day, _session_input(form)),
+                lambda _session: url_for("schedule.new_session", day_id=day_id), "Session added.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash("Session added.", "success")
-            return redirect(url_for("schedule.new_session", day_id=day.id))
     return render_template("schedule/session_form.html", form=form, day=day, session=None)
 
 

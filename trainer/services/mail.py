@@ -1,11 +1,13 @@
 """Delivering the outbox over SMTP, with retries that back off after each failure."""
+import hashlib
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from trainer.errors import RuleViolation
 from trainer.extensions import db
@@ -14,6 +16,8 @@ from trainer.services import organisation
 
 MAX_ATTEMPTS = 8
 BATCH = 100
+# Longer than any one SMTP exchange (timeout 20 s): a live sender never loses its claim.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,16 @@ class SmtpSettings:
     use_tls: bool = False
     sender: str = "Resilience Trainer <no-reply@localhost>"
     timeout: float = 20.0
+    domain: str = "localhost"
 
     @classmethod
     def from_config(cls, config) -> "SmtpSettings":
-        """Read MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_FROM."""
+        """Read MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS, MAIL_FROM
+        and the host of BASE_URL (the domain of every ``Message-ID``)."""
         return cls(config.get("MAIL_SERVER"), int(config.get("MAIL_PORT") or 25),
                    config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"),
-                   bool(config.get("MAIL_USE_TLS")), config.get("MAIL_FROM") or cls.sender)
+                   bool(config.get("MAIL_USE_TLS")), config.get("MAIL_FROM") or cls.sender,
+                   domain=urlsplit(config.get("BASE_URL") or "").hostname or "localhost")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -42,48 +49,112 @@ def backoff(attempts: int) -> timedelta:
 
 
 def due_messages(now: datetime) -> list[OutboxMessage]:
-    """Unsent messages whose next attempt is due and that have not used up their attempts."""
-    return list(db.session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
-            OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= now))
-        .order_by(OutboxMessage.id).limit(BATCH)))
+    """Unsent, unclaimed messages whose next attempt is due and that have attempts left."""
+    return list(db.session.scalars(select(OutboxMessage).where(_due(now))
+                                   .order_by(OutboxMessage.id).limit(BATCH)))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message this process has claimed: its outbox id and the email to send."""
+
+    id: int
+    email: EmailMessage
+
+
+def claim_next(settings: SmtpSettings, *, now: datetime) -> Claim | None:
+    """Claim the oldest due message in a transaction of its own; return it ready to send.
+
+    PostgreSQL locks the row (``FOR UPDATE SKIP LOCKED``: a message another process is
+    claiming is passed over, not waited for); SQLite runs the claim under ``BEGIN IMMEDIATE``.
+    On both, a conditional update (still unsent and unclaimed) is what makes the claim:
+    whoever updates no row did not get it. The claim lasts ``CLAIM_LEASE``. The email is
+    built before the commit, so sending it holds no transaction (nor SQLite's write lock).
+    """
+    while True:
+        message_id = db.session.scalar(select(OutboxMessage.id).where(_due(now))
+                                       .order_by(OutboxMessage.id).limit(1)
+                                       .with_for_update(skip_locked=True))
+        if message_id is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id, _due(now))
+            .values(claimed_until=now + CLAIM_LEASE).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            claim = Claim(message_id, _email(db.session.get(OutboxMessage, message_id), settings))
+            db.session.commit()
+            return claim
+        db.session.commit()
 
 
 def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
     """Send what is due over one SMTP connection; return counts of sent and failed messages.
 
     Without a server configured nothing is sent (messages wait, visible to admins). Each
-    message's outcome is committed as soon as it is known, so a crash part-way never sends a
-    delivered message again. A failure records the error and schedules a retry with backoff.
+    message is claimed before it is sent and its outcome committed as soon as it is known, so
+    any number of delivery runs at once send each message once. The one repeat: a process
+    that dies after the SMTP server accepted a message and before it recorded that leaves its
+    claim to expire, and the message is sent again (the same ``Message-ID`` lets mail clients
+    drop the copy). A failure records the error and schedules a retry with backoff; a server
+    that cannot be reached, or drops the connection, fails the claimed message and ends the run.
     """
-    if not settings.server:
-        return {"sent": 0, "failed": 0}
-    messages = due_messages(now)
-    if not messages:
-        return {"sent": 0, "failed": 0}
     sent = failed = 0
-    signature = _signature(organisation.organisation_name())
+    if not settings.server:
+        return {"sent": sent, "failed": failed}
+    connection = None
     try:
-        connection = _connect(settings)
-    except (OSError, smtplib.SMTPException) as exc:
-        for message in messages:
-            _failed(message, exc, now)
-        db.session.commit()
-        return {"sent": 0, "failed": len(messages)}
-    with connection:
-        for message in messages:
+        for _ in range(BATCH):
+            claim = claim_next(settings, now=now)
+            if claim is None:
+                break
             try:
-                connection.send_message(_email(message, settings.sender, signature))
+                if connection is None:
+                    connection = _connect(settings)
+                connection.send_message(claim.email)
             except (OSError, smtplib.SMTPException) as exc:
-                _failed(message, exc, now)
+                _record(claim.id, now, error=exc)
                 failed += 1
+                if connection is None or isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                    break  # no usable connection: the rest wait for the next run
             else:
-                message.sent_at, message.last_error = now, None
-                message.attempts += 1
+                _record(claim.id, now)
                 sent += 1
-            db.session.commit()
+    finally:
+        if connection is not None:
+            _quit(connection)
     return {"sent": sent, "failed": failed}
+
+
+def stable_message_id(message: OutboxMessage, domain: str) -> str:
+    """The message's stable ``Message-ID``: the same on every attempt, unique per dedupe key."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16]
+    return f"<outbox-{message.id}.{digest}@{domain}>"
+
+
+def _due(now: datetime):
+    return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now))
+
+
+def _record(message_id: int, now: datetime, *, error: Exception | None = None) -> None:
+    message = db.session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    message.claimed_until = None
+    if error is None:
+        message.sent_at, message.last_error = now, None
+    else:
+        message.last_error = f"{type(error).__name__}: {error}"[:1000]
+        message.next_attempt_at = now + backoff(message.attempts)
+    db.session.commit()
+
+
+def _quit(connection: smtplib.SMTP) -> None:
+    try:
+        connection.quit()
+    except (OSError, smtplib.SMTPException):
+        connection.close()
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
@@ -97,14 +168,6 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 def _signature(organisation_name: str) -> str:
     return f"\n-- \nResilience Trainer · {organisation_name}\n" if organisation_name else ""
-
-
-def _email(message: OutboxMessage, sender: str, signature: str = "") -> EmailMessage:
-    email = EmailMessage()
-    email["From"], email["To"], email["Subject"] = sender, message.to_address, message.subject
-    email["Message-ID"] = f"<outbox-{message.id}@resilience-trainer>"
-    email.set_content(message.body + signature)
-    return email
 
 
 def send_test_message(settings: SmtpSettings, to: str, *, organisation_name: str = "") -> str:
@@ -142,7 +205,9 @@ def _text(answer) -> str:
     return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
 
 
-def _failed(message: OutboxMessage, exc: Exception, now: datetime) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-    message.next_attempt_at = now + backoff(message.attempts)
+def _email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = settings.sender, message.to_address, message.subject
+    email["Message-ID"] = stable_message_id(message, settings.domain)
+    email.set_content(message.body + _signature(organisation.organisation_name()))
+    return email
