@@ -24,7 +24,7 @@ NOT_PROGRAMME_SCOPED = PUBLIC | {"curriculum.module"}
 STAFF_ROLES = ("lead", "trainer", "admin")
 ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin")
 B_ROLES = ("lead", "trainer", "participant", "comparison")
-ANY_EXPORT = ("reports.export", "outcomes.export")
+ANY_EXPORT = ("reports.export", "outcomes.export", "reports.table", "outcomes.evaluation_table")
 EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"),
                 "reports.export": ("ratings", "dictionary", "comments")}
 # Text a participant wrote for themselves alone; each is unique so a leak names its source.

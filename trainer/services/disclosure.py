@@ -13,6 +13,7 @@ from trainer.services import access, ratings
 THRESHOLD = stats.SMALL_CELL
 OTHER_TEAMS = "*other"
 OTHER_TEAMS_LABEL = "Other teams"
+NO_TEAM = "*none"
 NO_TEAM_LABEL = "No team recorded"
 # Why a group's statistics are not shown; the pages and the CSV files say it in these words.
 TOO_FEW = "fewer than 5 responses"
@@ -94,13 +95,13 @@ def team_partition(programme: Programme) -> TeamPartition:
         Membership.arm == "intervention"))
     members: dict[str, set[int]] = {}
     for mid, team in rows:
-        members.setdefault(team or "", set()).add(mid)
+        members.setdefault(team or NO_TEAM, set()).add(mid)
     sizes = Counter({team: len(ids) for team, ids in sorted(members.items())})
     own, merged = stats.merge_small_groups(dict(sizes), THRESHOLD)
     if not own:
         return TeamPartition({}, {})
     parts = {team: frozenset(members[team]) for team in own}
-    labels = {team: team or NO_TEAM_LABEL for team in own}
+    labels = {team: NO_TEAM_LABEL if team == NO_TEAM else team for team in own}
     rest = frozenset().union(*(members[t] for t in merged)) if merged else frozenset()
     if rest:
         parts[OTHER_TEAMS], labels[OTHER_TEAMS] = rest, OTHER_TEAMS_LABEL
