@@ -117,7 +117,8 @@ def test_no_ratings_figure_describes_fewer_than_five_or_can_be_differenced(app, 
             if shown_parts:
                 assert total.shown and _differencing_safe(total.n, shown_parts)
             chart = everyone.wave_reports[w].chart
-            assert chart["labels"] == [m.module.title for m in everyone.wave_reports[w].modules if m.shown]
+            assert [" ".join(label) for label in chart["labels"]] == [
+                m.module.title for m in everyone.wave_reports[w].modules if m.shown]
     for report in (everyone, *parts.values()):
         for row in report.change:
             assert row.n is None or row.n >= 5

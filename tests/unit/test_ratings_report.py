@@ -92,7 +92,7 @@ def test_a_shown_group_shows_its_whole_distribution_small_counts_included(rated)
 def test_the_chart_shows_exactly_the_shown_modules(rated):
     programme, lead, *_ = rated
     chart = _report(lead, programme).wave_reports[0].chart
-    assert chart["labels"] == [_cell(_report(lead, programme), 0, "peer-support").module.title]
+    assert [" ".join(label) for label in chart["labels"]] == [_cell(_report(lead, programme), 0, "peer-support").module.title]
     assert [d["data"] for d in chart["datasets"]] == [[0], [1], [1], [2], [2]]
 
 

@@ -1,5 +1,6 @@
 """The ratings report: statistics per module and wave, change between waves, comments and the
 register beside them, under the disclosure rules of trainer.services.disclosure."""
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -190,15 +191,16 @@ def _module_stats(module: Module, answers: list[_Answer], invited: int, register
 
 
 def _chart(modules: list[ModuleStats]) -> dict:
-    """A stacked bar per shown module; modules not shown are left out (the page says which)."""
+    """A stacked bar per shown module; modules not shown are left out (the page says which).
+    Titles are wrapped into short lines so that they fit beside the bars on a phone."""
     shown = [m for m in modules if m.shown]
     return {
         "type": "bar",
-        "labels": [m.module.title for m in shown],
+        "labels": [textwrap.wrap(m.module.title, 22) for m in shown],
         "datasets": [{"label": f"{level}: {SCALE[level]}",
                       "data": [dict(m.distribution)[level] for m in shown]} for level in SCALE],
         "options": {"indexAxis": "y", "scales": {"x": {"stacked": True, "title": {
-            "display": True, "text": "Number of participants"}}, "y": {"stacked": True}}},
+            "display": True, "text": "Number of participants"}}, "y": {"stacked": True, "ticks": {"autoSkip": False}}}},
     }
 
 
