@@ -90,8 +90,8 @@ def test_groups_of_fewer_than_five_show_nothing_and_comparisons_need_five_pairs(
     chart = result.chart()
     assert chart["datasets"][0]["label"] == "Intervention mean"
     assert chart["datasets"][0]["data"][1] is None and chart["datasets"][0]["data"][0] is not None
-    assert [(w.kind, arm) for w, arm, _ in result.not_shown()] == [("post", "intervention"), ("follow-up", "intervention"),
-                                                                   ("follow-up", "comparison")]
+    assert [(w.kind, groups) for w, groups, _ in result.not_shown()] == [
+        ("post", "intervention group"), ("follow-up", "both groups")]
 
 
 def test_a_wave_still_open_shows_leads_nothing_but_evaluators_everything(app):

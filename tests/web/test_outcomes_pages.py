@@ -166,7 +166,7 @@ def test_evaluation_page_shows_nothing_of_open_waves_to_the_lead(client, auth, s
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}/outcomes/?scale=brs/total").get_data(as_text=True)
     assert "Not shown: results appear when the wave closes" in page and "0.30" not in page
-    assert ("Not in the chart or the table: Before training (baseline), intervention group (results appear "
+    assert ("Not in the chart or the table: Before training (baseline), both groups (results appear "
             "when the wave closes)") in page
 
 
@@ -177,7 +177,7 @@ def test_evaluation_page_shows_tables_chart_caveats_and_small_groups_in_words(cl
     page = client.get(f"/programmes/{programme.id}/outcomes/?scale=brs/total").get_data(as_text=True)
     assert "data-chart=" in page and "Hedges" in page and "not randomly allocated" in page
     assert "Exploratory" in page and "0.30" in page and "&lt;5" not in page
-    assert "comparison group (results appear when the wave closes)." in page  # the follow-up
+    assert "both groups (results appear when the wave closes)." in page  # the follow-up
     page = client.get(f"/programmes/{programme.id}/outcomes/?scale=proqol5/burnout").get_data(as_text=True)
     assert "Not shown: fewer than 5 responses" in page
 

@@ -102,9 +102,15 @@ class ScaleEvaluation:
                                                   "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
 
     def not_shown(self) -> list[tuple[OutcomeWave, str, str]]:
-        """(wave, arm, reason) of every cell left out of the table and the chart."""
-        return [(w, arm, self.cells[(arm, w.id)].reason) for w in self.waves for arm in ARMS
-                if self.cells[(arm, w.id)].reason]
+        """(wave, groups, reason) of the cells left out of the table and the chart, one entry
+        per wave and reason; ``groups`` is "both groups" or "intervention group" and so on."""
+        result = []
+        for w in self.waves:
+            for reason in dict.fromkeys(self.cells[(arm, w.id)].reason for arm in ARMS):
+                arms = [arm for arm in ARMS if reason and self.cells[(arm, w.id)].reason == reason]
+                if arms:
+                    result.append((w, "both groups" if len(arms) == 2 else f"{arms[0]} group", reason))
+        return result
 
 
 def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[int, int], float]:
