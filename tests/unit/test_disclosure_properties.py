@@ -10,7 +10,7 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
                              make_session, make_user, make_wave)
 from trainer.extensions import db
 from trainer.models import Membership, OutcomeWave
-from trainer.services import disclosure, evaluation, ratings_report, report_tables
+from trainer.services import disclosure, evaluation, instruments, ratings_report, report_tables
 
 LAST_DAY = date(2026, 3, 2)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)  # wave 1 closed; wave 2 open when drawn so
@@ -143,7 +143,6 @@ def test_no_outcome_figure_describes_fewer_than_five(app, sizes, answered, today
         for wave, did in zip(waves, answered[i]):
             if did:
                 scores[(i + 1, wave.id)] = 3.0 + (i % 4) / 2 + wave.id / 3
-    from trainer.services import instruments
     instrument = instruments.get("brs")
     result = evaluation._evaluate(instrument, instrument.scales[0], waves, scores, members, today, live)
     for wave in waves:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models import Programme, RatingWave, User
+from trainer.models import Programme, RatingWave
 from trainer.services import demo, ratings
 
 

@@ -1,5 +1,4 @@
 """Disclosure control for what people said: the one place that decides which groups' statistics show."""
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,8 +95,8 @@ def team_partition(programme: Programme) -> TeamPartition:
     members: dict[str, set[int]] = {}
     for mid, team in rows:
         members.setdefault(team or NO_TEAM, set()).add(mid)
-    sizes = Counter({team: len(ids) for team, ids in sorted(members.items())})
-    own, merged = stats.merge_small_groups(dict(sizes), THRESHOLD)
+    sizes = {team: len(ids) for team, ids in sorted(members.items())}
+    own, merged = stats.merge_small_groups(sizes, THRESHOLD)
     if not own:
         return TeamPartition({}, {})
     parts = {team: frozenset(members[team]) for team in own}
