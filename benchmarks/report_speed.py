@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from trainer import create_app  # noqa: E402
+from trainer.clock import utcnow  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from trainer.models import (ActivityLog, Assignment, Membership, ModuleRating, Programme,  # noqa: E402
                             RatingWave, TrainingDay, TrainingSession, User)
@@ -106,7 +107,7 @@ def main() -> int:
             client.post("/login", data={"email": "lead@bench.test", "password": "benchmark-password"})
             results = [
                 timed("ratings report (service)", lambda: ratings_report.programme_report(
-                    db.session.get(User, lead_id), programme_id), args.repeat),
+                    db.session.get(User, lead_id), programme_id, now=utcnow()), args.repeat),
                 timed("cohort progress (service)", lambda: progress.cohort(
                     db.session.get(Programme, programme_id)), args.repeat),
                 timed("GET ratings report page", lambda: client.get(

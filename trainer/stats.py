@@ -1,4 +1,4 @@
-"""Pure statistics for reports: descriptives, comparisons, effect sizes, survival, small cells."""
+"""Pure statistics for reports: descriptives, comparisons, effect sizes, survival, small groups."""
 
 import math
 import warnings
@@ -338,53 +338,47 @@ def survival_at(result: Survival, t: float) -> float | None:
 
 
 def is_small(n: int, threshold: int = SMALL_CELL) -> bool:
-    """True when a cell summarising n people must be suppressed: n < threshold, 0 included.
+    """True when a group of n respondents is too small for any statistic of its responses.
 
-    A statistic of nobody has nothing to show, so 0 counts as small here; for counts in a
-    distribution, where a 0 may be shown, use ``secondary_suppression``.
+    A statistic of nobody has nothing to show, so 0 counts as small here.
     """
     return n < threshold
 
 
-def secondary_suppression(counts: Mapping[Hashable, int], threshold: int = SMALL_CELL) -> set:
-    """Keys to hide in one row of counts whose total is shown.
+def merge_small_groups(sizes: Mapping[Hashable, int], threshold: int = SMALL_CELL,
+                       ) -> tuple[list[Hashable], list[Hashable]]:
+    """Split groups into those shown on their own and those merged into one "other" group.
 
-    Hidden: every key with 0 < count < threshold (zeros stay shown). If that hides exactly one
-    key, it could be recovered from the total, so the smallest other non-zero count is hidden
-    too (ties: the first in the mapping's order). If no other non-zero count exists, nothing more
-    is hidden: the total then equals the small cell and is the caller's to suppress.
+    Groups of ``threshold`` or more stand alone; smaller ones (and empty ones) are merged; both
+    lists keep the mapping's order. While the merged group holds 1 to threshold - 1 people, the smallest
+    standing group joins it (ties: the last in order). So every part has 0 or at least
+    ``threshold`` people: a breakdown that shows every part can never be differenced into a
+    smaller group. When a lone part would remain it is merged too (a breakdown of one part
+    is no breakdown): the result is then ([], every key).
     """
-    hidden = {k for k, c in counts.items() if 0 < c < threshold}
-    if len(hidden) == 1:
-        items = enumerate(counts.items())
-        others = [(c, i, k) for i, (k, c) in items if c > 0 and k not in hidden]
-        if others:
-            hidden.add(min(others)[2])
-    return hidden
+    own = [k for k, n in sizes.items() if n >= threshold]
+    merged = [k for k in sizes if k not in own]
+    while own and 0 < sum(sizes[k] for k in merged) < threshold:
+        smallest = min(reversed(own), key=lambda k: sizes[k])
+        own.remove(smallest)
+        merged.append(smallest)
+    if len(own) == 1 and not sum(sizes[k] for k in merged):
+        own = []
+    return own, [k for k in sizes if k not in own]
 
 
-def complement_small(part_n: int, whole_n: int, threshold: int = SMALL_CELL) -> bool:
-    """True when a subgroup's cell must be hidden because the rest of the whole is small.
+def shown_parts(counts: Mapping[Hashable, int], threshold: int = SMALL_CELL) -> set:
+    """Parts of a partition whose statistic may be shown beside the total's.
 
-    Shown beside the same statistic for everyone, a subgroup's cell of ``part_n`` people gives
-    away the ``whole_n - part_n`` people outside it by subtraction; when they number 1 to
-    threshold - 1 the subgroup's cell is hidden. None outside it (0) gives nothing away.
+    A part is shown when it has ``threshold`` or more respondents, and the parts not shown have
+    together 0 or at least ``threshold``: otherwise the total minus the shown parts would give
+    the few others away, so the smallest shown parts are withdrawn until that holds (ties: the
+    last in order). Whole groups are withdrawn, never single cells of a distribution.
     """
-    return 0 < whole_n - part_n < threshold
-
-
-def filtered_suppression(part: Mapping[Hashable, int], whole: Mapping[Hashable, int],
-                         threshold: int = SMALL_CELL) -> set:
-    """Keys to hide in a subgroup's row of counts whose total, and everyone's row, are shown.
-
-    Hidden: every key whose count is small (1 to threshold - 1) or whose complement (everyone's
-    count for that key minus the subgroup's) is small, a zero included. If that hides exactly one
-    key, the smallest other non-zero count is hidden too (ties: the first in order) so the hidden
-    one cannot be worked out from the total; if there is no such count, every key is hidden.
-    """
-    hidden = {k for k, c in part.items()
-              if 0 < c < threshold or complement_small(c, whole.get(k, c), threshold)}
-    if len(hidden) == 1:
-        others = [(c, i, k) for i, (k, c) in enumerate(part.items()) if c > 0 and k not in hidden]
-        hidden |= {min(others)[2]} if others else set(part)
-    return hidden
+    shown = [k for k, c in counts.items() if c >= threshold]
+    rest = sum(c for k, c in counts.items() if k not in shown)
+    while shown and 0 < rest < threshold:
+        smallest = min(reversed(shown), key=lambda k: counts[k])
+        shown.remove(smallest)
+        rest += counts[smallest]
+    return set(shown)

@@ -133,13 +133,14 @@ def test_the_migration_recodes_existing_participants_and_allows_evaluators(tmp_p
 
 
 def test_the_comparison_covers_only_the_programmes_someone_leads_or_evaluates(app):
-    from trainer.services import ratings_report
+    from trainer.clock import utcnow
+    from trainer.services import ratings_compare
     evaluated, led, other = make_programme("Evaluated"), make_programme("Led"), make_programme("Other")
     person = make_user()
     make_member(evaluated, "evaluator", user=person)
     make_member(led, "lead", user=person)
     make_member(other, "lead")
-    programmes_shown, _rows = ratings_report.compare_programmes(person)
+    programmes_shown, _rows = ratings_compare.compare_programmes(person, now=utcnow())
     assert {p.name for p in programmes_shown} == {"Evaluated", "Led"}
     with pytest.raises(PermissionDenied):
-        ratings_report.compare_programmes(make_user(is_admin=True))
+        ratings_compare.compare_programmes(make_user(is_admin=True), now=utcnow())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import Programme, User
-from trainer.services import demo, ratings, ratings_report
+from trainer.services import demo, disclosure, ratings, ratings_compare, ratings_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
@@ -25,14 +25,20 @@ def test_demo_lead_sees_statistics_change_and_comparison(app, modules):
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
     lead = db.session.scalar(select(User).where(User.email == "lead@demo.test"))
     earlier = db.session.scalar(select(Programme).where(Programme.status == "closed"))
-    report = ratings_report.programme_report(lead, earlier.id)
+    report = ratings_report.programme_report(lead, earlier.id, now=NOW)
     assert all(ratings.wave_state(w, NOW.date()) == "closed" for w in report.waves)
-    assert all(not m.suppressed for wr in report.wave_reports for m in wr.modules)
-    assert any(not row.suppressed for row in report.change)
-    small = ratings_report.programme_report(lead, earlier.id, team=report.teams[-1])
-    assert any(m.suppressed for wr in small.wave_reports for m in wr.modules)
+    assert all(m.shown and sum(c for _, c in m.distribution) == m.n
+               for wr in report.wave_reports for m in wr.modules)
+    assert any(row.shown for row in report.change)
+    assert report.teams[-1] == (disclosure.OTHER_TEAMS, "Other teams")
+    for key, _label in report.teams:
+        part = ratings_report.programme_report(lead, earlier.id, now=NOW, team=key)
+        assert all(m.n is None or m.n >= 5 for wr in part.wave_reports for m in wr.modules)
     live = db.session.scalar(select(Programme).where(Programme.status != "closed"))
-    live_report = ratings_report.programme_report(lead, live.id)
-    assert any(not m.suppressed for m in live_report.wave_reports[0].modules)
-    programmes, rows = ratings_report.compare_programmes(lead)
+    live_report = ratings_report.programme_report(lead, live.id, now=NOW)
+    open_wave = live_report.wave_reports[0]
+    assert not open_wave.results and open_wave.answered > 0
+    assert all(m.summary is None and m.n is None for m in open_wave.modules)
+    programmes, rows = ratings_compare.compare_programmes(lead, now=NOW)
     assert len(programmes) == 2 and any(r.pooled is not None for r in rows)
+    assert all(c.summary is None for r in rows for c in r.cells if c.programme.id == live.id)

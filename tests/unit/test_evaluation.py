@@ -1,5 +1,5 @@
 """The evaluation: per-arm statistics against SciPy and statsmodels, suppression, flow, dose."""
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import numpy as np
 import pytest
@@ -10,7 +10,9 @@ from tests.factories import (make_day, make_mark, make_member, make_outcome_wave
                              make_scores, make_session)
 from trainer.extensions import db
 from trainer.models import ActivityLog, Activity, Assignment
-from trainer.services import evaluation
+from trainer.services import disclosure, evaluation
+
+AFTER = date(2027, 6, 1)  # every wave of make_outcome_waves has closed
 
 
 def _cohort(n_int, n_comp, pre_int, post_int, pre_comp, post_comp):
@@ -33,7 +35,7 @@ def test_statistics_match_scipy_and_statsmodels_on_random_data(app):
     pre_i, pre_c = rng.normal(3, .6, 12), rng.normal(3, .6, 15)
     post_i, post_c = pre_i + rng.normal(.4, .5, 12), pre_c + rng.normal(0, .5, 15)
     programme, waves, _ = _cohort(12, 15, pre_i, post_i, pre_c, post_c)
-    result = evaluation.evaluate(programme, "scs-sf", "total")
+    result = evaluation.evaluate(programme, "scs-sf", "total", today=AFTER)
     base = result.cells[("intervention", waves["baseline"].id)]
     assert base.n == 12 and base.desc.mean == pytest.approx(pre_i.mean())
     assert base.desc.sd == pytest.approx(pre_i.std(ddof=1))
@@ -65,22 +67,22 @@ def test_worked_case_n25_vs_31_with_d_half_gives_g_0493_se_0273(app):
     change_i, change_c = _exact(25, 0.5, 1.0, rng), _exact(31, 0.0, 1.0, rng)
     pre_i, pre_c = np.full(25, 3.0) + rng.normal(0, .1, 25), np.full(31, 3.0) + rng.normal(0, .1, 31)
     programme, waves, _ = _cohort(25, 31, pre_i, pre_i + change_i, pre_c, pre_c + change_c)
-    comparison = evaluation.evaluate(programme, "scs-sf", "total").comparisons[0]
+    comparison = evaluation.evaluate(programme, "scs-sf", "total", today=AFTER).comparisons[0]
     assert comparison.g.d == pytest.approx(0.5, abs=1e-6)
     assert round(comparison.g.g, 3) == 0.493 and round(comparison.g.se, 3) == 0.273
 
 
-def test_small_cells_and_comparisons_are_suppressed_by_pairs(app):
-    # Six intervention people answered baseline but only four answered post: post cell and
-    # the change (4 pairs) are suppressed, so is the comparison.
+def test_groups_of_fewer_than_five_show_nothing_and_comparisons_need_five_pairs(app):
+    # Six intervention people answered baseline but only four answered post: the post cell and
+    # the change (4 pairs) show no statistic, not even n, and nor does the comparison.
     pre = [3.0, 3.2, 3.4, 2.8, 3.1, 3.3]
     programme, waves, _ = _cohort(6, 6, pre, [3.5, 3.6, 3.7, 3.9, None, None], pre, pre)
-    result = evaluation.evaluate(programme, "scs-sf", "total")
+    result = evaluation.evaluate(programme, "scs-sf", "total", today=AFTER)
     assert not result.cells[("intervention", waves["baseline"].id)].suppressed
     post = result.cells[("intervention", waves["post"].id)]
-    assert post.suppressed and post.desc is None and post.n == 4
+    assert post.suppressed and post.desc is None and post.n is None and post.reason == disclosure.TOO_FEW
     change = result.changes[("intervention", waves["post"].id)]
-    assert change.suppressed and change.pairs == 4 and change.diff is None
+    assert change.suppressed and change.pairs is None and change.diff is None
     assert not result.changes[("comparison", waves["post"].id)].suppressed
     comparison = result.comparisons[0]
     assert comparison.wave.kind == "post"
@@ -88,6 +90,26 @@ def test_small_cells_and_comparisons_are_suppressed_by_pairs(app):
     chart = result.chart()
     assert chart["datasets"][0]["label"] == "Intervention mean"
     assert chart["datasets"][0]["data"][1] is None and chart["datasets"][0]["data"][0] is not None
+    assert [(w.kind, groups) for w, groups, _ in result.not_shown()] == [
+        ("post", "intervention group"), ("follow-up", "both groups")]
+
+
+def test_a_wave_still_open_shows_leads_nothing_but_evaluators_everything(app):
+    pre = [3.0, 3.2, 3.4, 2.8, 3.1, 3.3]
+    programme, waves, _ = _cohort(6, 6, pre, [3.5, 3.6, 3.7, 3.9, 3.0, 3.1], pre, pre)
+    during_post = waves["post"].closes_on
+    lead = evaluation.evaluate(programme, "scs-sf", "total", today=during_post)
+    assert not lead.cells[("intervention", waves["baseline"].id)].suppressed
+    post = lead.cells[("intervention", waves["post"].id)]
+    assert (post.n, post.desc, post.reason) == (None, None, disclosure.WAVE_OPEN)
+    assert lead.changes[("intervention", waves["post"].id)].reason == disclosure.WAVE_OPEN
+    assert lead.comparisons[0].reason == disclosure.WAVE_OPEN and lead.comparisons[0].welch is None
+    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"], today=during_post)
+    assert dose.reason == disclosure.WAVE_OPEN and dose.exposures == []
+    live = evaluation.evaluate(programme, "scs-sf", "total", today=during_post, live=True)
+    assert live.cells[("intervention", waves["post"].id)].n == 6 and live.comparisons[0].welch is not None
+    after = evaluation.evaluate(programme, "scs-sf", "total", today=during_post + timedelta(days=1))
+    assert after.cells[("intervention", waves["post"].id)].n == 6
 
 
 def test_flow_counts_each_stage_per_arm(app):
@@ -161,7 +183,7 @@ def test_dose_response_correlates_practice_minutes_with_change(app, modules):
     for member, n in zip(members, attended):
         for i, day in enumerate((day1, day2, day3)):
             make_mark(day, member, ("present", "late")[i % 2] if i < n else "absent")
-    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
+    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"], today=AFTER)
     practice, days = dose.exposures
     change = np.array(post) - 3.0
     assert practice.label == "Practice minutes logged" and days.label == "Training days attended"
@@ -176,14 +198,14 @@ def test_dose_response_correlates_practice_minutes_with_change(app, modules):
 
 def test_dose_response_is_suppressed_below_five_people(app):
     programme, waves, _ = _cohort(4, 0, [3.0] * 4, [3.5, 3.6, 3.2, 3.1], [], [])
-    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"])
+    dose = evaluation.dose_response(programme, "scs-sf", "total", waves["post"], today=AFTER)
     assert dose.suppressed and dose.exposures == []
 
 
 def test_overview_falls_back_to_the_first_chosen_scale_and_needs_an_instrument(app):
     programme, waves, _ = _cohort(6, 6, [3.0] * 6, [3.5] * 6, [3.0] * 6, [3.1] * 6)
-    page = evaluation.overview(programme, "unknown", "")
+    page = evaluation.overview(programme, "unknown", "", today=AFTER)
     assert (page.result.instrument.key, page.result.scale.key) == ("scs-sf", page.result.instrument.scales[0].key)
     assert [i.key for i in page.chosen] == ["scs-sf"]
     assert page.dose is not None and page.result.comparisons[0].wave.id == waves["post"].id
-    assert evaluation.overview(make_programme(), "scs-sf", "total") is None
+    assert evaluation.overview(make_programme(), "scs-sf", "total", today=AFTER) is None

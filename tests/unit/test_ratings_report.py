@@ -1,7 +1,7 @@
-"""The lead's ratings report and exports: statistics, suppression, change, comparison, CSV."""
+"""The lead's ratings report and exports: statistics, disclosure rules, change, comparison, CSV."""
 import csv
 import io
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -13,11 +13,12 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import AuditEvent
-from trainer.services import ratings_export, ratings_report
+from trainer.services import disclosure, ratings_compare, ratings_export, ratings_report, report_tables
 
 LAST_DAY = date(2026, 3, 2)
 WAVE1 = [5, 4, 4, 3, 5, 2]
 WAVE2 = [4, 4, 5, 3, 4, 1]
+NOW = datetime(2027, 1, 4, 12, 0, tzinfo=timezone.utc)  # every wave below has closed
 
 
 @pytest.fixture
@@ -47,85 +48,113 @@ def _cell(report, wave_index, key):
     return next(m for m in report.wave_reports[wave_index].modules if m.module.key == key)
 
 
+def _report(lead, programme, **kw):
+    return ratings_report.programme_report(lead.user, programme.id, now=kw.pop("now", NOW), **kw)
+
+
 def test_statistics_per_module_and_wave_match_scipy(rated):
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id)
-    peer = _cell(report, 0, "peer-support")
+    peer = _cell(_report(lead, programme), 0, "peer-support")
     x = np.array(WAVE1, dtype=float)
     low, high = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=sps.sem(x))
-    assert peer.n == 6 and not peer.suppressed
+    assert peer.n == 6 and peer.shown and peer.reason == ""
     assert peer.summary.mean == pytest.approx(x.mean())
     assert peer.summary.sd == pytest.approx(x.std(ddof=1))
     assert peer.summary.median == pytest.approx(np.median(x))
     assert (peer.summary.ci_low, peer.summary.ci_high) == (pytest.approx(low), pytest.approx(high))
-    assert peer.invited == 7 and peer.response_rate == pytest.approx(6 / 7)
+    assert peer.response_rate == pytest.approx(6 / 7)
 
 
-def test_four_raters_are_suppressed_and_their_comments_hidden(rated):
+def test_four_raters_show_no_statistic_at_all_not_even_n_or_comments(rated):
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id)
+    report = _report(lead, programme)
     mind = _cell(report, 0, "mindfulness")
-    assert mind.n == 4 and mind.suppressed and mind.summary is None and mind.comments == []
-    assert all(count is None for _, count in mind.distribution)
+    assert not mind.shown and mind.reason == disclosure.TOO_FEW
+    assert (mind.n, mind.summary, mind.distribution, mind.comments, mind.did_not_attend) == (None, None, [], [], None)
     assert report.wave_reports[0].modules[-1].module.key == "mindfulness"
+    assert [m.module.key for m in report.wave_reports[0].not_shown] == ["mindfulness"]
 
 
 def test_five_raters_are_shown_with_comments_but_no_names(rated):
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id)
-    peer = _cell(report, 0, "peer-support")
-    assert peer.n == 6 and not peer.suppressed
+    peer = _cell(_report(lead, programme), 0, "peer-support")
+    assert peer.n == 6 and peer.shown
     assert "comment 4" in peer.comments and not any("Secret" in c for c in peer.comments)
 
 
-def test_five_in_the_team_but_one_outside_it_is_hidden_with_its_comments(rated):
+def test_a_shown_group_shows_its_whole_distribution_small_counts_included(rated):
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id, team="North")
-    peer = _cell(report, 0, "peer-support")
-    assert report.team == "North"
-    assert peer.n == 5 and peer.suppressed and peer.summary is None and peer.comments == []
+    peer = _cell(_report(lead, programme), 0, "peer-support")
+    assert dict(peer.distribution) == {1: 0, 2: 1, 3: 1, 4: 2, 5: 2}
+    assert peer.did_not_attend == 0
 
 
-def test_a_distribution_never_reveals_a_hidden_count(rated):
+def test_the_chart_shows_exactly_the_shown_modules(rated):
     programme, lead, *_ = rated
-    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
-    # Counts 1:0 2:1 3:1 4:2 5:2: every non-zero count is below 5, so all are hidden.
-    assert dict(peer.distribution) == {1: 0, 2: None, 3: None, 4: None, 5: None}
+    chart = _report(lead, programme).wave_reports[0].chart
+    assert [" ".join(label) for label in chart["labels"]] == [_cell(_report(lead, programme), 0, "peer-support").module.title]
+    assert [d["data"] for d in chart["datasets"]] == [[0], [1], [1], [2], [2]]
 
 
-def test_a_team_of_fewer_than_five_raters_is_not_offered_as_a_filter(rated):
+def test_a_team_of_one_beside_a_team_of_six_gives_no_breakdown(rated):
+    # South (1) would have to merge with North (6) into "Other teams": that is everyone.
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id, team="South")
-    assert report.teams == ["North"] and report.team is None
+    report = _report(lead, programme, team="North")
+    assert report.teams == [] and report.team is None
     assert _cell(report, 0, "peer-support").n == 6
 
 
 def test_wave_filter_shows_one_wave(rated):
     programme, lead, _people, (w1, w2) = rated
-    report = ratings_report.programme_report(lead.user, programme.id, wave_id=w2.id)
+    report = _report(lead, programme, wave_id=w2.id)
     assert [r.wave.id for r in report.wave_reports] == [w2.id]
 
 
 def test_change_from_first_to_second_wave_is_paired(rated):
     programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id)
+    report = _report(lead, programme)
     peer = next(r for r in report.change if r.module.key == "peer-support")
     d = np.array(WAVE2, dtype=float) - np.array(WAVE1, dtype=float)
     assert peer.n == 6 and peer.change.mean_diff == pytest.approx(d.mean())
     low, _ = sps.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=sps.sem(d))
     assert peer.change.ci_low == pytest.approx(low)
-    assert next(r for r in report.change if r.module.key == "mindfulness").suppressed
+    mind = next(r for r in report.change if r.module.key == "mindfulness")
+    assert not mind.shown and mind.n is None and mind.change is None
 
 
-def test_did_not_attend_counts_are_suppressed_below_five(rated):
-    programme, lead, *_ = rated
-    report = ratings_report.programme_report(lead.user, programme.id)
-    assert _cell(report, 0, "peer-support").did_not_attend == 0
+def test_an_open_wave_shows_who_answered_but_no_statistic_until_it_closes(rated, modules):
+    programme, lead, people, (w1, w2) = rated
+    during = datetime.combine(w2.opens_on + timedelta(days=1), time(12), tzinfo=timezone.utc)
+    w2.closed_at = None
+    db.session.commit()
+    report = _report(lead, programme, now=during)
+    open_wave = report.wave_reports[1]
+    assert (open_wave.results, open_wave.invited, open_wave.answered) == (False, 6, 6)
+    assert all(not m.shown and m.reason == disclosure.WAVE_OPEN and m.summary is None
+               for m in open_wave.modules)
+    assert open_wave.chart["labels"] == [] and report.change == [] and not report.change_visible
+    assert report.wave_reports[0].results  # the first wave closed long ago
+    after = _report(lead, programme, now=datetime.combine(w2.closes_on, time(12), tzinfo=timezone.utc))
+    assert after.wave_reports[1].results and _cell(after, 1, "peer-support").n == 6
+
+
+def test_a_rating_submitted_in_an_open_wave_changes_no_figure_the_lead_can_see(rated, modules):
+    programme, lead, people, (w1, w2) = rated
+    during = datetime.combine(w2.opens_on + timedelta(days=1), time(12), tzinfo=timezone.utc)
+    before = report_tables.ratings_table(lead.user, programme.id, now=during).text
+    make_rating(w2, people[6], modules["peer-support"], 1, comment="late and unhappy")
+    db.session.commit()
+    after = report_tables.ratings_table(lead.user, programme.id, now=during).text
+    changed = [(b.split(","), a.split(",")) for b, a in zip(before.splitlines(), after.splitlines()) if b != a]
+    # Only the counts of who was asked and who has answered move (the lead sees those names anyway).
+    asked, answered = report_tables.RATINGS_COLUMNS.index("asked"), report_tables.RATINGS_COLUMNS.index("answered_wave")
+    assert changed and all(b[answered] != a[answered] for b, a in changed)
+    assert all(b[:asked] + b[answered + 1:] == a[:asked] + a[answered + 1:] for b, a in changed)
 
 
 def test_without_marks_attendance_shows_as_not_recorded(rated):
     programme, lead, *_ = rated
-    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    peer = _cell(_report(lead, programme), 0, "peer-support")
     assert peer.attendance == ratings_report.Attendance(False, None, None, None)
 
 
@@ -157,37 +186,44 @@ def _registered(modules, came: int, missed: int, missed_rated: int, team_of=lamb
     (5, 5, 5, (5, 5, 5)),
     (5, 5, 0, (5, 5, 0)),
     (9, 0, 0, (9, 0, 0)),
-    (6, 4, 4, (None, None, None)),   # 4 missed: hidden, and attended too (else 10 - 6 = 4)
-    (5, 5, 4, (5, 5, None)),         # 4 of 5 rated: hidden, else the 1 who did not follows
-    (4, 6, 0, (None, None, 0)),
+    (6, 4, 4, (6, 4, 4)),     # attendance counts of 1-4 show as they are
+    (5, 5, 4, (5, 5, 4)),
+    (4, 1, 0, (4, 1, None)),  # 4 raters: the ratings hide, the register does not
 ])
-def test_attendance_beside_ratings_is_suppressed_at_four_and_shown_at_five(
+def test_attendance_is_never_hidden_and_ratings_beside_it_follow_their_group(
         app, modules, came, missed, missed_rated, shown):
     programme, lead = _registered(modules, came, missed, missed_rated)
-    peer = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    peer = _cell(_report(lead, programme), 0, "peer-support")
     att = peer.attendance
     assert att.recorded and (att.attended, att.missed, att.missed_but_rated) == shown
-    dna = missed - missed_rated
-    assert peer.did_not_attend == (None if peer.suppressed or 0 < dna < 5 else dna)
+    assert peer.did_not_attend == (None if not peer.shown else missed - missed_rated)
 
 
 def test_attendance_follows_the_team_filter(app, modules):
     programme, lead = _registered(modules, 10, 5, 5, team_of=lambda i: "North" if i < 5 else "South")
-    north = _cell(ratings_report.programme_report(lead.user, programme.id, team="North"), 0, "peer-support")
-    south = _cell(ratings_report.programme_report(lead.user, programme.id, team="South"), 0, "peer-support")
-    everyone = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
+    north = _cell(_report(lead, programme, team="North"), 0, "peer-support")
+    south = _cell(_report(lead, programme, team="South"), 0, "peer-support")
+    everyone = _cell(_report(lead, programme), 0, "peer-support")
     assert (north.attendance.attended, north.attendance.missed) == (5, 0)
     assert (south.attendance.attended, south.attendance.missed, south.attendance.missed_but_rated) == (5, 5, 5)
     assert (everyone.attendance.attended, everyone.attendance.missed) == (10, 5)
 
 
+def test_attendance_under_a_team_filter_is_shown_even_when_the_ratings_are_not(app, modules):
+    # North: 8 attended and rated. South: 1 attended, 5 missed and did not rate (6 in the team).
+    programme, lead = _registered(modules, 9, 5, 0, team_of=lambda i: "North" if i < 8 else "South")
+    south = _cell(_report(lead, programme, team="South"), 0, "peer-support")
+    assert (south.attendance.attended, south.attendance.missed) == (1, 5)
+    assert not south.shown and south.attendance.missed_but_rated is None
+
+
 def test_only_leads_see_the_report(rated):
     programme, _lead, people, _ = rated
     with pytest.raises(PermissionDenied):
-        ratings_report.programme_report(people[0].user, programme.id)
+        ratings_report.programme_report(people[0].user, programme.id, now=NOW)
 
 
-def test_comparison_across_programmes_per_programme_and_pooled(rated, modules):
+def test_comparison_pools_only_the_programmes_whose_figures_are_shown(rated, modules):
     programme, lead, people, _ = rated
     other = make_programme("Other")
     make_member(other, "lead", user=lead.user)
@@ -195,16 +231,28 @@ def test_comparison_across_programmes_per_programme_and_pooled(rated, modules):
     for score in [1, 2, 3]:
         make_rating(wave, make_member(other), modules["peer-support"], score)
     db.session.commit()
-    programmes, rows = ratings_report.compare_programmes(lead.user)
+    programmes, rows = ratings_compare.compare_programmes(lead.user, now=NOW)
     assert {p.name for p in programmes} == {"Rated", "Other"}
     row = next(r for r in rows if r.module.key == "peer-support" and r.position == 0)
     by_name = {c.programme.name: c for c in row.cells}
-    # Other has 3 raters (hidden), so Rated's 6 are hidden too: the pooled 9 would reveal it.
-    assert by_name["Other"].n is None and by_name["Rated"].n is None
-    assert row.pooled_n == 9 and row.pooled.mean == pytest.approx(np.mean(WAVE1 + [1, 2, 3]))
+    assert by_name["Other"].n is None and by_name["Other"].reason == disclosure.TOO_FEW
+    assert by_name["Rated"].n == 6 and by_name["Rated"].summary.mean == pytest.approx(np.mean(WAVE1))
+    # Pooled = Rated alone: subtracting Rated from it leaves nothing to learn about Other.
+    assert row.pooled_n == 6 and row.pooled.mean == pytest.approx(np.mean(WAVE1))
     stranger = make_user("stranger@example.org")
     with pytest.raises(PermissionDenied):
-        ratings_report.compare_programmes(stranger)
+        ratings_compare.compare_programmes(stranger, now=NOW)
+
+
+def test_comparison_shows_nothing_of_a_wave_still_open(rated, modules):
+    programme, lead, _people, (w1, _w2) = rated
+    during = datetime.combine(w1.opens_on + timedelta(days=1), time(12), tzinfo=timezone.utc)
+    w1.closed_at = None
+    db.session.commit()
+    _programmes, rows = ratings_compare.compare_programmes(lead.user, now=during)
+    row = next(r for r in rows if r.module.key == "peer-support" and r.position == 0)
+    assert row.cells[0].summary is None and row.cells[0].reason == disclosure.WAVE_OPEN
+    assert row.pooled is None and row.pooled_n == 0
 
 
 def _rows(text):
@@ -270,68 +318,74 @@ def test_neutralise_cells():
         "'=1+1", "'+x", "'-x", "'@x", "ok", "-3", ""]
 
 
-def _teams_programme(modules, teams: dict[str, list[int]]):
-    """One wave; each team's participants rate peer support with the scores given, and comment."""
+def _teams_programme(modules, teams: dict[str, list[int | None]]):
+    """One closed wave; each team's participants rate peer support with the scores given (None:
+    enrolled in the team but gave no score), and comment."""
     programme = make_programme("Teams", status="closed")
     lead = make_member(programme, "lead", user=make_user())
     wave = make_wave(programme, "Week", offset_days=7, opens_on=LAST_DAY + timedelta(days=7))
     for team, scores in teams.items():
         for i, score in enumerate(scores):
-            make_rating(wave, make_member(programme, team=team), modules["peer-support"], score,
-                        comment=f"{team} says {i}")
+            person = make_member(programme, team=team)
+            if score is not None:
+                make_rating(wave, person, modules["peer-support"], score, comment=f"{team} says {i}")
     db.session.commit()
     return programme, lead
 
 
 def _shown(report):
     peer = _cell(report, 0, "peer-support")
-    return (None if peer.suppressed else peer.n, peer.summary is not None, dict(peer.distribution),
-            len(peer.comments), peer.invited)
+    return peer.n, dict(peer.distribution), len(peer.comments), peer.reason
 
 
-def test_a_team_with_three_people_outside_it_hides_every_figure_of_the_module(app, modules):
-    # East (3 raters) is not offered, and North's view would give East away: 12 - 9 = 3.
+def test_a_small_team_beside_one_large_team_gives_no_breakdown(app, modules):
+    # East (3) merged into "Other teams" would be 3: North joins it, and that is everyone.
     programme, lead = _teams_programme(modules, {"North": [5] * 5 + [4] * 4, "East": [1, 2, 3]})
-    everyone = ratings_report.programme_report(lead.user, programme.id)
-    north = ratings_report.programme_report(lead.user, programme.id, team="North")
-    assert everyone.teams == ["North"]
-    assert _shown(everyone) == (12, True, {1: None, 2: None, 3: None, 4: None, 5: 5}, 12, 12)
-    assert _shown(north) == (None, False, {level: None for level in range(1, 6)}, 0, None)
-    assert north.wave_reports[0].invited is None
+    report = _report(lead, programme, team="North")
+    assert report.teams == [] and report.team is None
+    assert _shown(report) == (12, {1: 1, 2: 1, 3: 1, 4: 4, 5: 5}, 12, "")
 
 
-def test_teams_with_five_or_more_outside_show_but_hide_levels_with_small_complements(app, modules):
-    programme, lead = _teams_programme(modules, {"North": [5] * 5 + [4] * 4, "South": [5] * 3 + [4] * 3})
-    everyone = ratings_report.programme_report(lead.user, programme.id)
-    north = ratings_report.programme_report(lead.user, programme.id, team="North")
-    south = ratings_report.programme_report(lead.user, programme.id, team="South")
-    assert everyone.teams == ["North", "South"]
-    assert _shown(everyone) == (15, True, {1: 0, 2: 0, 3: 0, 4: 7, 5: 8}, 15, 15)
-    # North's level 5 (5 people) hides: 8 - 5 leaves South's 3; level 4 (4 people) is small.
-    assert _shown(north) == (9, True, {1: 0, 2: 0, 3: 0, 4: None, 5: None}, 9, 9)
-    assert _shown(south) == (6, True, {1: 0, 2: 0, 3: 0, 4: None, 5: None}, 6, 6)
-    assert north.wave_reports[0].invited == 9
+def test_small_teams_are_merged_into_other_teams(app, modules):
+    programme, lead = _teams_programme(modules, {"North": [5] * 5 + [4] * 4, "South": [5] * 3 + [4] * 3,
+                                                 "East": [1, 2, 3], "West": [2, 2]})
+    report = _report(lead, programme)
+    assert report.teams == [("North", "North"), ("South", "South"),
+                            (disclosure.OTHER_TEAMS, disclosure.OTHER_TEAMS_LABEL)]
+    assert _shown(report) == (20, {1: 1, 2: 3, 3: 1, 4: 7, 5: 8}, 20, "")
+    north = _report(lead, programme, team="North")
+    other = _report(lead, programme, team=disclosure.OTHER_TEAMS)
+    assert _shown(north) == (9, {1: 0, 2: 0, 3: 0, 4: 4, 5: 5}, 9, "")
+    assert _shown(other) == (5, {1: 1, 2: 3, 3: 1, 4: 0, 5: 0}, 5, "")
+    assert other.team_label == "Other teams" and not _report(lead, programme, team="East").team
 
 
-def test_a_zero_level_hides_when_everyone_outside_the_team_holds_it(app, modules):
-    programme, lead = _teams_programme(modules, {"North": [5] * 6 + [4] * 5,
-                                                 "South": [5] * 5 + [3, 3]})
-    north = ratings_report.programme_report(lead.user, programme.id, team="North")
-    # North gave no 3s; showing that 0 would place South's two 3s outside North, so it hides,
-    # and the smallest other count with it.
-    assert _shown(north)[2] == {1: 0, 2: 0, 3: None, 4: None, 5: 6}
+def test_a_team_shown_would_leave_few_by_subtraction_so_it_is_withdrawn(app, modules):
+    # Members: North 9, South 6, West 5. Raters of peer support: 9, 3 and 5. South (3) hides;
+    # showing North and West would leave South's 3 as total minus both, so West (smaller) hides.
+    programme, lead = _teams_programme(modules, {"North": [4] * 9, "South": [1, 1, 1, None, None, None],
+                                                 "West": [5] * 5})
+    north, south, west = (_report(lead, programme, team=t) for t in ("North", "South", "West"))
+    assert _shown(north)[:2] == (9, {1: 0, 2: 0, 3: 0, 4: 9, 5: 0})
+    assert _shown(south) == (None, {}, 0, disclosure.TOO_FEW)
+    assert _shown(west) == (None, {}, 0, disclosure.TOO_FEW_OUTSIDE)
+    assert west.wave_reports[0].answered == 5  # who answered is never hidden
 
 
-def test_attendance_under_a_team_filter_hides_counts_with_few_outside_the_team(app, modules):
-    # North: 8 attended. South: 1 attended and 5 missed (all rated). Everyone: 9 and 5.
-    programme, lead = _registered(modules, 9, 5, 5, team_of=lambda i: "North" if i < 8 else "South")
-    north = _cell(ratings_report.programme_report(lead.user, programme.id, team="North"), 0, "peer-support")
-    south = _cell(ratings_report.programme_report(lead.user, programme.id, team="South"), 0, "peer-support")
-    everyone = _cell(ratings_report.programme_report(lead.user, programme.id), 0, "peer-support")
-    assert (everyone.attendance.attended, everyone.attendance.missed) == (9, 5)
-    # North's 8 attended would leave South's 1 (9 - 8); its 0 missed cannot be shown alone. That
-    # none of North's missed rated it leaves 5 outside North, so that 0 shows.
-    assert (north.attendance.attended, north.attendance.missed, north.attendance.missed_but_rated) == (
-        None, None, 0)
-    assert (south.attendance.attended, south.attendance.missed, south.attendance.missed_but_rated) == (
-        None, None, None)
+def test_the_report_csv_has_the_pages_figures_and_no_row_per_person(rated):
+    programme, lead, people, _ = rated
+    rows = _rows(report_tables.ratings_table(lead.user, programme.id, now=NOW).text)
+    assert list(rows[0]) == report_tables.RATINGS_COLUMNS
+    assert len(rows) == 2 * 2  # two waves x two modules
+    peer = next(r for r in rows if r["wave"] == "Week" and r["module"] == "Peer support and coaching")
+    assert (peer["raters"], peer["rated_1"], peer["rated_2"], peer["asked"]) == ("6", "0", "1", "7")
+    mind = next(r for r in rows if r["wave"] == "Week" and r["module"] != "Peer support and coaching")
+    assert mind["raters"] == mind["mean"] == mind["rated_3"] == "" and mind["not_shown_because"] == disclosure.TOO_FEW
+    for p in people:
+        assert p.code not in str(rows) and p.user.display_name not in str(rows)
+
+
+def test_the_report_csv_neutralises_formulas(app, modules):
+    programme, lead = _teams_programme(modules, {"=North": [4] * 5, "+South": [3] * 5})
+    text = report_tables.ratings_table(lead.user, programme.id, now=NOW, team="=North").text
+    assert ",'=North," in text and ",=North" not in text

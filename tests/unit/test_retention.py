@@ -73,20 +73,20 @@ def test_kaplan_meier_per_arm_matches_scipy_with_censoring(app):
         ref = sps.ecdf(sps.CensoredData(uncensored=x[obs], right=x[~obs])).sf
         assert arm.n == 12 and arm.left == int(obs.sum())
         assert arm.survival.survival[-1] == pytest.approx(ref.evaluate(max(x[obs])))
-        six = dict((label, s) for label, s, _ in arm.at_milestones)["6 months"]
+        six = dict(arm.at_milestones)["6 months"]
         assert six == pytest.approx(float(ref.evaluate(182)))
         assert arm.survival.at_risk[0] == int((x >= arm.survival.times[0]).sum())
     chart = retention.chart(arms)
     assert [d["label"] for d in chart["datasets"]] == ["Intervention", "Comparison"]
 
 
-def test_small_arms_are_suppressed(app):
+def test_small_arms_are_shown_in_full_because_leaving_post_is_something_people_did(app):
     programme = make_programme()
     for _ in range(3):
         make_member(programme, arm="comparison")
     for _ in range(5):
         make_member(programme, arm="intervention")
     arms = {a.arm: a for a in retention.retention(programme, TODAY)}
-    assert arms["comparison"].suppressed and arms["comparison"].at_milestones[0][1] is None
-    assert not arms["intervention"].suppressed
-    assert [d["label"] for d in retention.chart(list(arms.values()))["datasets"]] == ["Intervention"]
+    assert arms["comparison"].n == 3 and arms["comparison"].at_milestones[0][1] is not None
+    assert arms["intervention"].n == 5
+    assert [d["label"] for d in retention.chart(list(arms.values()))["datasets"]] == ["Intervention", "Comparison"]

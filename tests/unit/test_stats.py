@@ -416,60 +416,35 @@ def test_is_small_honours_threshold():
     assert stats.is_small(9, threshold=10) and not stats.is_small(10, threshold=10)
 
 
-@pytest.mark.parametrize(
-    ("counts", "hidden"),
-    [
-        ({1: 6, 2: 8, 3: 12, 4: 9, 5: 7}, set()),
-        ({1: 0, 2: 0, 3: 12, 4: 9, 5: 7}, set()),
-        ({1: 2, 2: 3, 3: 12, 4: 9, 5: 7}, {1, 2}),
-        ({1: 2, 2: 0, 3: 12, 4: 9, 5: 7}, {1, 5}),
-        ({1: 0, 2: 4, 3: 12, 4: 6, 5: 6}, {2, 4}),
-        ({1: 4, 2: 0, 3: 0, 4: 0, 5: 0}, {1}),
-        ({1: 1, 2: 2, 3: 3, 4: 4, 5: 0}, {1, 2, 3, 4}),
-        ({"yes": 30, "no": 3}, {"yes", "no"}),
-    ],
-)
-def test_secondary_suppression_hides_small_cells_and_one_more_when_a_lone_one_is_recoverable(
-    counts, hidden
-):
-    assert stats.secondary_suppression(counts) == hidden
-
-
-def test_secondary_suppression_honours_threshold():
-    assert stats.secondary_suppression({"a": 9, "b": 12, "c": 20}, threshold=10) == {"a", "b"}
-
-
-@pytest.mark.parametrize("part_n, whole_n, small", [
-    (9, 9, False),    # nobody outside the subgroup: nothing to work out
-    (9, 10, True),    # 1 outside
-    (9, 13, True),    # 4 outside
-    (9, 14, False),   # 5 outside
-    (0, 4, True),     # an empty subgroup of a small whole still gives the 4 away
-    (0, 5, False),
-    (0, 0, False),
+@pytest.mark.parametrize("sizes, own, merged", [
+    ({"a": 6, "b": 8, "c": 12}, ["a", "b", "c"], []),
+    ({"a": 6, "b": 3, "c": 2, "d": 9}, ["a", "d"], ["b", "c"]),        # 3 + 2 = 5 merged
+    ({"a": 6, "b": 3, "c": 9}, ["c"], ["a", "b"]),                     # 3 alone is too few: a joins
+    ({"a": 12, "b": 3}, [], ["a", "b"]),                               # a lone part is no breakdown
+    ({"a": 3, "b": 1}, [], ["a", "b"]),
+    ({"a": 7, "b": 9, "c": 0}, ["a", "b"], ["c"]),                     # an empty group gives nothing away
+    ({}, [], []),
 ])
-def test_complement_small_at_the_edges(part_n, whole_n, small):
-    assert stats.complement_small(part_n, whole_n) is small
+def test_merge_small_groups_leaves_parts_of_zero_or_five_or_more(sizes, own, merged):
+    assert stats.merge_small_groups(sizes) == (own, merged)
+    assert all(sizes[k] >= 5 for k in own)
+    assert sum(sizes[k] for k in merged) == 0 or sum(sizes[k] for k in merged) >= 5 or not own
 
 
-def test_complement_small_honours_threshold():
-    assert stats.complement_small(7, 9, threshold=3) is True
-    assert stats.complement_small(7, 10, threshold=3) is False
+def test_merge_small_groups_honours_threshold():
+    assert stats.merge_small_groups({"a": 9, "b": 12, "c": 20}, threshold=10) == (["c"], ["a", "b"])
 
 
-@pytest.mark.parametrize("part, whole, hidden", [
-    # Complements 5 and 0 everywhere and no small cell: nothing hidden.
-    ({1: 0, 2: 5, 3: 6}, {1: 0, 2: 10, 3: 6}, set()),
-    # Level 2's complement is 3: hidden, and the smallest other non-zero (level 3) with it.
-    ({1: 0, 2: 5, 3: 6}, {1: 0, 2: 8, 3: 6}, {2, 3}),
-    # A zero whose complement is small is hidden too (it says the 2 are all outside).
-    ({1: 0, 2: 5, 3: 6}, {1: 2, 2: 5, 3: 6}, {1, 2}),
-    # Two hidden already protect each other.
-    ({1: 2, 2: 5, 3: 6}, {1: 2, 2: 9, 3: 6}, {1, 2}),
-    # One hidden and no other non-zero count to hide: the whole row goes.
-    ({1: 0, 2: 0, 3: 6}, {1: 0, 2: 0, 3: 8}, {1, 2, 3}),
-    # Same row for subgroup and everyone: the same as secondary suppression.
-    ({1: 3, 2: 5, 3: 6}, {1: 3, 2: 5, 3: 6}, {1, 2}),
+@pytest.mark.parametrize("counts, shown", [
+    ({"a": 6, "b": 8}, {"a", "b"}),
+    ({"a": 6, "b": 8, "c": 0}, {"a", "b"}),           # nobody left over: nothing to work out
+    ({"a": 6, "b": 8, "c": 3}, {"b"}),                # 3 left over: a withdrawn, leaving 9
+    ({"a": 6, "b": 8, "c": 3, "d": 2}, {"a", "b"}),   # 3 + 2 = 5 left over is a group
+    ({"a": 4, "b": 4}, set()),
+    ({"a": 5, "b": 1}, set()),
+    ({}, set()),
 ])
-def test_filtered_suppression_hides_small_cells_and_small_complements(part, whole, hidden):
-    assert stats.filtered_suppression(part, whole) == hidden
+def test_shown_parts_withdraw_groups_until_the_rest_is_zero_or_five(counts, shown):
+    assert stats.shown_parts(counts) == shown
+    rest = sum(c for k, c in counts.items() if k not in shown)
+    assert all(counts[k] >= 5 for k in shown) and (rest == 0 or rest >= 5 or not shown)

@@ -147,7 +147,7 @@ def test_deleted_answers_count_in_no_statistic_or_export_and_kept_ones_still_do(
     db.session.commit()
 
     def n_and_codes():
-        cell = evaluation.evaluate(programme, "brs", "total").cells[("intervention", waves["baseline"].id)]
+        cell = evaluation.evaluate(programme, "brs", "total", today=TODAY, live=True).cells[("intervention", waves["baseline"].id)]
         return cell.n, {row[0] for row in exports.long_rows(programme)}
     assert n_and_codes() == (7, {m.code for m in people})
     withdrawal.withdraw(people[0], scope="evaluation", keep_answers=False, today=TODAY, actor_id=None)

@@ -1,7 +1,8 @@
 """Outcome pages: what each role sees, and who may not see it."""
+import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -159,19 +160,60 @@ def test_missing_programme_is_404_and_other_programmes_wave_is_404(client, auth,
     assert client.get(f"/programmes/{programme.id}/questionnaires/{other_waves['baseline'].id}/brs").status_code == 404
 
 
-def test_evaluation_page_shows_tables_chart_caveats_and_suppression(client, auth, study):
+def _scored_study(study):
     programme, waves, people = study
     for i in range(6):
         for arm in ("intervention", "comparison"):
             m = make_member(programme, arm=arm)
             make_scores(m, waves["baseline"], "brs", {"total": 3 + i / 10})
             make_scores(m, waves["post"], "brs", {"total": 3.2 + i / 10 + (0.3 if arm == "intervention" else 0)})
+    db.session.commit()
+    return programme, waves
+
+
+def _close_waves(waves, *kinds):
+    for kind in kinds:
+        waves[kind].opens_on = waves[kind].closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+
+
+def test_evaluation_page_shows_nothing_of_open_waves_to_the_lead(client, auth, study):
+    programme, waves = _scored_study(study)
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/?scale=brs/total").get_data(as_text=True)
+    assert "Not shown: results appear when the wave closes" in page and "0.30" not in page
+    assert ("Not in the chart or the table: Before training (baseline), both groups (results appear "
+            "when the wave closes)") in page
+
+
+def test_evaluation_page_shows_tables_chart_caveats_and_small_groups_in_words(client, auth, study):
+    programme, waves = _scored_study(study)
+    _close_waves(waves, "baseline", "post")
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}/outcomes/?scale=brs/total").get_data(as_text=True)
     assert "data-chart=" in page and "Hedges" in page and "not randomly allocated" in page
-    assert "Exploratory" in page and "0.30" in page
+    assert "Exploratory" in page and "0.30" in page and "&lt;5" not in page
+    assert "both groups (results appear when the wave closes)." in page  # the follow-up
     page = client.get(f"/programmes/{programme.id}/outcomes/?scale=proqol5/burnout").get_data(as_text=True)
-    assert "Not shown: fewer than 5 people" in page
+    assert "Not shown: fewer than 5 responses" in page
+
+
+def test_lead_downloads_the_evaluation_tables_as_csv(client, auth, study):
+    programme, waves = _scored_study(study)
+    _close_waves(waves, "baseline", "post")
+    auth.login("lead@example.org")
+    response = client.get(f"/programmes/{programme.id}/outcomes/evaluation.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    post = next(r for r in rows if r["scale"] == "Resilience" and r["wave"] == waves["post"].label
+                and r["group"] == "intervention") if any(r["scale"] == "Resilience" for r in rows) else next(
+        r for r in rows if r["wave"] == waves["post"].label and r["group"] == "intervention")
+    assert post["n"] == "6" and post["pairs_with_baseline"] == "6"
+    assert any(r["not_shown_because"] == "fewer than 5 responses" and r["n"] == "" for r in rows)
+    assert "Pat Person" not in str(rows) and study[2]["participant"].code not in str(rows)
+    auth.logout()
+    auth.login("trainer@example.org")
+    assert client.get(f"/programmes/{programme.id}/outcomes/evaluation.csv").status_code == 403
 
 
 def test_setup_saves_instruments_waves_and_support(client, auth, study):
@@ -258,7 +300,8 @@ def attended_study(app, modules):
     """Six intervention participants with baseline and post scores who attended 1-3 of three
     training days (one day's register not taken), five comparison participants, and a lead."""
     programme = make_programme()
-    waves = make_outcome_waves(programme, ("brs",))
+    # Both waves closed (the post wave before today), so the lead sees their results.
+    waves = make_outcome_waves(programme, ("brs",), post=(date(2026, 11, 6), date(2026, 11, 7)))
     lead = make_member(programme, "lead", user=make_user("lead@example.org"))
     days = []
     for d in (date(2026, 9, 10), date(2026, 10, 8), date(2026, 11, 5)):

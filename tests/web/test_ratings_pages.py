@@ -96,13 +96,31 @@ def test_only_intervention_participants_reach_the_form(client, auth, open_wave, 
     assert client.get(f"/programmes/{programme.id}/ratings/{wave.id}").status_code == status
 
 
-def test_lead_sees_the_report_with_statistics_chart_and_suppression(client, auth, open_wave):
-    programme, _wave, _ = open_wave
+def _close(wave):
+    wave.closed_at = utcnow()
+    db.session.commit()
+
+
+def test_while_the_wave_is_open_the_lead_sees_who_answered_and_no_statistic(client, auth, open_wave):
+    programme, wave, _ = open_wave
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/ratings/report").get_data(as_text=True)
+    assert "5 participants asked, 5 have answered" in page
+    assert "results appear here after it closes" in page
+    assert f"/programmes/{programme.id}/waves/{wave.id}/responses" in page
+    assert "4.20" not in page and "Helpful 5" not in page and "Usefulness by module" not in page
+    assert "data-chart=" not in page
+
+
+def test_once_the_wave_has_closed_the_lead_sees_statistics_chart_and_whole_distributions(
+        client, auth, open_wave):
+    programme, wave, _ = open_wave
+    _close(wave)
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}/ratings/report").get_data(as_text=True)
     assert "Module ratings" in page and "data-chart=" in page
     assert "4.20" in page and "Helpful 5" in page  # peer support: mean of 3,4,4,5,5
-    assert "&lt;5" in page  # distribution counts below five are hidden
+    assert "&lt;5" not in page and "Not shown" not in page  # counts of 1 and 2 show in a group of 5
     assert "Secret" not in page
     printable = client.get(f"/programmes/{programme.id}/ratings/report/print").get_data(as_text=True)
     assert "module usefulness ratings" in printable and "4.20" in printable
@@ -114,27 +132,31 @@ def _usefulness_row(page, title):
     return [cell.split(">", 1)[1].rsplit("</td>", 1)[0].strip() for cell in row.split("<td")[1:]]
 
 
-def test_a_team_small_or_with_few_outside_it_is_not_given_away(client, auth, open_wave, modules):
-    # North has 5 raters of peer support; East 3 more (everyone 8): East is not offered, and
-    # North's figures would give East's 3 away by subtraction, so they are hidden.
+def test_small_teams_are_offered_only_together_as_other_teams(client, auth, open_wave, modules):
+    # North has 6 intervention participants (5 rated), East 3 and West 2: East and West make
+    # "Other teams" (5). Each part's figures show only with 5 or more raters in it.
     programme, wave, me = open_wave
-    for score in (1, 1, 2):
-        make_rating(wave, make_member(programme, team="East"), modules["peer-support"], score,
-                    comment="East comment")
-    db.session.commit()
+    for team, scores in (("East", (1, 1, 2)), ("West", (2, 3))):
+        for score in scores:
+            make_rating(wave, make_member(programme, team=team), modules["peer-support"], score,
+                        comment=f"{team} comment")
+    _close(wave)
     auth.login("lead@example.org")
     url = f"/programmes/{programme.id}/ratings/report"
     everyone = client.get(url).get_data(as_text=True)
+    assert '<option value="North"' in everyone and '<option value="*other">Other teams</option>' in everyone
+    assert '<option value="East"' not in everyone
+    assert _usefulness_row(everyone, "Peer support and coaching")[:2] == ["10", "3.00"]
+    other = client.get(url + "?team=*other").get_data(as_text=True)
+    assert _usefulness_row(other, "Peer support and coaching")[:2] == ["5", "1.80"]
+    assert "East comment" in other and "Helpful 5" not in other
     north = client.get(url + "?team=North").get_data(as_text=True)
+    assert _usefulness_row(north, "Peer support and coaching")[:2] == ["5", "4.20"]
+    # Mindfulness: North's 5 raters and nobody else's, so "Other teams" shows nothing of it.
+    assert "Not shown: fewer than 5 responses" in other
+    assert "Not in the chart: Mindfulness and relaxation (fewer than 5 responses)." in other
     east = client.get(url + "?team=East").get_data(as_text=True)
-    assert '<option value="North"' in everyone and '<option value="East"' not in everyone
-    assert _usefulness_row(everyone, "Peer support and coaching")[:2] == ["8", "3.12"]
-    assert "East comment" in everyone
-    hidden = '<span class="app-suppressed" title="Fewer than 5 people">&lt;5</span>'
-    assert _usefulness_row(north, "Peer support and coaching")[:3] == [hidden, hidden, hidden]
-    assert "Helpful 5" not in north and "East comment" not in north
-    assert "1 to 4 people are outside the team" in north
-    assert _usefulness_row(east, "Peer support and coaching")[0] == "8"  # not offered: all teams shown
+    assert _usefulness_row(east, "Peer support and coaching")[0] == "10"  # not a part: all teams
 
 
 def _attendance_row(page, title):
@@ -162,16 +184,36 @@ def test_lead_sees_who_attended_each_module_and_whether_those_who_missed_it_rate
     auth.login("lead@example.org")
     url = f"/programmes/{programme.id}/ratings/report"
     page = client.get(url).get_data(as_text=True)
+    # Open wave: the register shows, the answers beside it do not.
+    assert _attendance_row(page, modules["peer-support"].title) == ["6", "5"]
+    assert "What they answered about the modules appears when the wave closes." in page
+    _close(wave)
+    page = client.get(url).get_data(as_text=True)
     assert "Attendance and ratings" in page
     assert _attendance_row(page, modules["peer-support"].title) == ["6", "5", "5", "0"]
     assert _attendance_row(page, modules["mindfulness"].title) == ["11", "0", "0", "5"]
     missed[0].status = "present"
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
-    hidden = '<span class="app-suppressed" title="Fewer than 5 people">&lt;5</span>'
-    assert _attendance_row(page, modules["peer-support"].title) == [hidden, hidden, hidden, "0"]
+    assert _attendance_row(page, modules["peer-support"].title) == ["7", "4", "4", "0"]  # 4 is shown as it is
     printable = client.get(f"{url}/print").get_data(as_text=True)
     assert _attendance_row(printable, modules["mindfulness"].title) == ["11", "0", "0", "5"]
+
+
+def test_lead_downloads_the_reports_tables_as_csv_with_the_pages_rules(client, auth, open_wave):
+    programme, wave, me = open_wave
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/ratings/report.csv"
+    during = client.get(url)
+    assert during.status_code == 200 and during.mimetype == "text/csv"
+    assert "attachment" in during.headers["Content-Disposition"]
+    text = during.get_data(as_text=True)
+    assert text.startswith("wave,team,module,raters,mean") and "results appear when the wave closes" in text
+    assert ",4.2," not in text and me.code not in text
+    _close(wave)
+    text = client.get(url + "?team=North").get_data(as_text=True)  # one team only: no breakdown
+    assert "One week,All teams,Peer support and coaching,5,4.2," in text
+    assert me.code not in text and "example.org" not in text and "Helpful" not in text
 
 
 @pytest.mark.parametrize("email", ["trainer@example.org", "p@example.org", "other@example.org"])
@@ -180,6 +222,7 @@ def test_only_the_programmes_leads_see_the_report_waves_and_exports(client, auth
     auth.login(email)
     for url in (f"/programmes/{programme.id}/ratings/report",
                 f"/programmes/{programme.id}/ratings/report/print",
+                f"/programmes/{programme.id}/ratings/report.csv",
                 f"/programmes/{programme.id}/waves",
                 f"/programmes/{programme.id}/waves/{wave.id}/responses"):
         assert client.get(url).status_code == 403, url
@@ -259,7 +302,12 @@ def test_lead_adds_and_changes_waves_and_sees_errors(client, auth, open_wave):
 
 
 def test_compare_page_for_leads_and_admins_only(client, auth, open_wave):
+    _programme, wave, _ = open_wave
     auth.login("lead@example.org")
+    page = client.get("/ratings/compare").get_data(as_text=True)
+    assert "Spring cohort" in page and "4.20" not in page
+    assert "Not shown: results appear when the wave closes" in page
+    _close(wave)
     page = client.get("/ratings/compare").get_data(as_text=True)
     assert "Spring cohort" in page and "4.20" in page
     auth.logout()

@@ -7,7 +7,7 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices, uploaded_text
 from trainer.outcomes import forms
-from trainer.services import access, evaluation, exports, outcomes, retention
+from trainer.services import access, disclosure, evaluation, exports, outcomes, report_tables, retention
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
 def _participant(programme_id: int):
@@ -124,15 +124,25 @@ def _fill_setup(form, support, programme) -> None:
 def evaluate(programme_id: int):
     """Its lead and evaluator: per-arm outcomes over the waves, change, between-arm effects,
     with caveats; the evaluator also finds the record-level exports here."""
-    acc = _analyst(programme_id)
+    reader = disclosure.reader(current_user, programme_id)
+    acc, programme = reader.access, reader.programme
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    page = evaluation.overview(acc.programme, key, scale_key)
+    page = evaluation.overview(programme, key, scale_key, today=_today(programme), live=reader.live)
     if page is None:
         target = "outcomes.flow" if acc.has("evaluator") else "outcomes.setup"
         return redirect(url_for(target, programme_id=programme_id))
     return render_template("outcomes/evaluate.html", programme=acc.programme, chosen=page.chosen,
                            result=page.result, dose=page.dose, caveats=evaluation.CAVEATS,
                            export_form=forms.ExportForm(), evaluator=acc.has("evaluator"))
+
+
+@bp.get("/outcomes/evaluation.csv")
+@login_required
+def evaluation_table(programme_id: int):
+    """Its lead: the evaluation's own tables for every scale as CSV, under the page's rules."""
+    result = report_tables.evaluation_table(current_user, programme_id, now=utcnow())
+    return Response(result.text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
 @bp.get("/outcomes/flow")

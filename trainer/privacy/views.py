@@ -79,7 +79,7 @@ def register(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("lead",))
     rows = consent.participants_for_paper(current_user, acc.programme)
     form = forms.PaperConsentForm()
-    form.membership_id.choices = as_choices([(m.id, f"{m.user.display_name} ({m.code})") for m, _ in rows])
+    form.membership_id.choices = as_choices([(m.id, f"{m.user.display_name} ({m.user.email})") for m, _ in rows])
     if form.validate_on_submit():
         try:
             member = consent.record_paper_consent(current_user, acc.programme, form.membership_id.data,

@@ -5,14 +5,14 @@ from flask_login import current_user, login_required
 
 from trainer.clock import utcnow
 from trainer.reports.forms import ExportForm
-from trainer.services import access, ratings_export, ratings_report
+from trainer.services import access, ratings_compare, ratings_export, ratings_report, report_tables
 
 bp = Blueprint("reports", __name__)
 
 
 def _report(programme_id: int):
     return ratings_report.programme_report(
-        current_user, programme_id, wave_id=request.args.get("wave", type=int),
+        current_user, programme_id, now=utcnow(), wave_id=request.args.get("wave", type=int),
         team=request.args.get("team") or None)
 
 
@@ -33,6 +33,18 @@ def printable(programme_id: int):
     return render_template("reports/print.html", report=_report(programme_id), printed_at=utcnow())
 
 
+@bp.get("/programmes/<int:programme_id>/ratings/report.csv")
+@login_required
+def table(programme_id: int):
+    """Its leads and evaluators: the report's own tables as CSV, for the same wave
+    and team, under the same rules as the page (no row per person)."""
+    result = report_tables.ratings_table(
+        current_user, programme_id, now=utcnow(), wave_id=request.args.get("wave", type=int),
+        team=request.args.get("team") or None)
+    return Response(result.text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{result.filename}"'})
+
+
 @bp.post("/programmes/<int:programme_id>/ratings/export/<kind>")
 @login_required
 def export(programme_id: int, kind: str):
@@ -48,5 +60,5 @@ def export(programme_id: int, kind: str):
 @login_required
 def compare():
     """Leads and evaluators: modules compared across the programmes they lead or evaluate, and pooled."""
-    programmes, rows = ratings_report.compare_programmes(current_user)
+    programmes, rows = ratings_compare.compare_programmes(current_user, now=utcnow())
     return render_template("reports/compare.html", programmes=programmes, rows=rows)

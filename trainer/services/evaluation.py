@@ -1,5 +1,6 @@
 """The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -7,7 +8,7 @@ from trainer import stats
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
-from trainer.services import attendance, instruments, outcomes, withdrawal
+from trainer.services import attendance, disclosure, instruments, outcomes, withdrawal
 
 ARMS = ("intervention", "comparison")
 CAVEATS = [
@@ -24,20 +25,31 @@ CAVEATS = [
 
 @dataclass
 class Cell:
-    """Descriptives of one arm at one wave; ``suppressed`` when fewer than 5 people."""
+    """Descriptives of one arm at one wave. Not shown (``reason`` says why, n None too) for
+    fewer than 5 people or while the wave is open to a reader who must wait for it to close."""
 
-    n: int
+    n: int | None
     desc: stats.Description | None
-    suppressed: bool
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when no statistic of the cell is shown."""
+        return bool(self.reason)
 
 
 @dataclass
 class Change:
     """Mean change from baseline to a wave within one arm (pairs only)."""
 
-    pairs: int
+    pairs: int | None
     diff: stats.PairedDifference | None
-    suppressed: bool
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the change is not shown."""
+        return bool(self.reason)
 
 
 @dataclass
@@ -48,7 +60,12 @@ class Comparison:
     welch: stats.Welch | None
     g: stats.EffectSize | None
     ancova: stats.Ancova | None
-    suppressed: bool
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the comparison is not shown."""
+        return bool(self.reason)
 
 
 @dataclass
@@ -84,6 +101,17 @@ class ScaleEvaluation:
                 "options": {"plugins": {"title": {"display": True,
                                                   "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
 
+    def not_shown(self) -> list[tuple[OutcomeWave, str, str]]:
+        """(wave, groups, reason) of the cells left out of the table and the chart, one entry
+        per wave and reason; ``groups`` is "both groups" or "intervention group" and so on."""
+        result = []
+        for w in self.waves:
+            for reason in dict.fromkeys(self.cells[(arm, w.id)].reason for arm in ARMS):
+                arms = [arm for arm in ARMS if reason and self.cells[(arm, w.id)].reason == reason]
+                if arms:
+                    result.append((w, "both groups" if len(arms) == 2 else f"{arms[0]} group", reason))
+        return result
+
 
 def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[int, int], float]:
     """(membership id, wave id) -> score of one scale, from submitted responses."""
@@ -103,31 +131,40 @@ def participants(programme: Programme) -> list[Membership]:
         .order_by(Membership.id)))
 
 
-def evaluate(programme: Programme, key: str, scale_key: str) -> ScaleEvaluation:
+def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
+             live: bool = False) -> ScaleEvaluation:
     """Per-arm n/mean/SD/CI at each wave, change from baseline, and between-arm effects.
 
-    Cells of fewer than 5 people are suppressed; paired figures count pairs, and a between-arm
-    comparison is suppressed when either arm has fewer than 5 pairs. Hedges' g is the
-    standardised difference in change (intervention minus comparison); ANCOVA is the wave's
+    Under disclosure's rules: a cell shows for 5 or more people, a change for 5 or more
+    pairs, a between-arm comparison when both arms have 5 or more pairs; and, unless ``live``
+    (an evaluator), nothing of a wave until it has closed on local date ``today``. Hedges' g is
+    the standardised difference in change (intervention minus comparison); ANCOVA is the wave's
     score adjusted for baseline.
     """
     instrument = instruments.get(key)
     return _evaluate(instrument, instrument.scale(scale_key), outcomes.waves(programme),
-                     score_table(programme, key, scale_key), participants(programme))
+                     score_table(programme, key, scale_key), participants(programme), today, live)
 
 
 def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
               wave_list: list[OutcomeWave], scores: dict[tuple[int, int], float],
-              members: list[Membership]) -> ScaleEvaluation:
+              members: list[Membership], today: date, live: bool) -> ScaleEvaluation:
     result = ScaleEvaluation(instrument, scale, wave_list)
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    visible = {w.id: disclosure.outcome_results_visible(w, today, live) for w in wave_list}
     for wave in wave_list:
         for arm in ARMS:
             values = [scores[(m.id, wave.id)] for m in members
                       if m.arm == arm and (m.id, wave.id) in scores]
-            small = stats.is_small(len(values))
-            result.cells[(arm, wave.id)] = Cell(len(values), None if small else stats.describe(values), small)
+            why = disclosure.reason(len(values), visible[wave.id])
+            result.cells[(arm, wave.id)] = Cell(None if why else len(values),
+                                                None if why else stats.describe(values), why)
         if baseline is None or wave.kind == "baseline":
+            continue
+        if not (visible[wave.id] and visible[baseline.id]):
+            for arm in ARMS:
+                result.changes[(arm, wave.id)] = Change(None, None, disclosure.WAVE_OPEN)
+            result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
             continue
         pre, post, group, change = [], [], [], {arm: [] for arm in ARMS}
         for m in members:
@@ -136,15 +173,15 @@ def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
                 pre.append(b), post.append(p), group.append(m.arm == "intervention")
                 change[m.arm].append(p - b)
         for arm in ARMS:
-            pairs = len(change[arm])
-            small = stats.is_small(pairs)
-            result.changes[(arm, wave.id)] = Change(pairs, None if small else stats.paired_difference(
-                [(0.0, c) for c in change[arm]]), small)
-        small = any(stats.is_small(len(change[arm])) for arm in ARMS)
+            why = disclosure.reason(len(change[arm]))
+            result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
+                                                    stats.paired_difference([(0.0, c) for c in change[arm]]), why)
+        why = next((disclosure.reason(len(change[arm])) for arm in ARMS
+                    if disclosure.reason(len(change[arm]))), "")
         result.comparisons.append(Comparison(
-            wave, None if small else stats.welch(change["intervention"], change["comparison"]),
-            None if small else stats.hedges_g(change["intervention"], change["comparison"]),
-            None if small else stats.ancova(pre, post, group), small))
+            wave, None if why else stats.welch(change["intervention"], change["comparison"]),
+            None if why else stats.hedges_g(change["intervention"], change["comparison"]),
+            None if why else stats.ancova(pre, post, group), why))
     return result
 
 
@@ -230,23 +267,34 @@ class Exposure:
 @dataclass
 class DoseResponse:
     """Exploratory, intervention arm only: practice minutes and training days attended, each
-    against change in one scale. Empty and ``suppressed`` when fewer than 5 people qualify."""
+    against change in one scale. Empty when not shown (``reason``): fewer than 5 people
+    qualify, or the wave is still open to a reader who must wait for it to close."""
 
     exposures: list[Exposure]
-    suppressed: bool
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when nothing is shown."""
+        return bool(self.reason)
 
 
-def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave) -> DoseResponse:
+def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave, *,
+                  today: date, live: bool = False) -> DoseResponse:
     """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
-    against change from baseline to ``wave``, for intervention participants with both scores."""
+    against change from baseline to ``wave``, for intervention participants with both scores;
+    shown for 5 or more such people once both waves have closed (at once when ``live``)."""
     return _dose_response(programme, outcomes.waves(programme),
-                          score_table(programme, key, scale_key), participants(programme), wave)
+                          score_table(programme, key, scale_key), participants(programme), wave,
+                          today, live)
 
 
 def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
                    scores: dict[tuple[int, int], float], members: list[Membership],
-                   wave: OutcomeWave) -> DoseResponse:
+                   wave: OutcomeWave, today: date, live: bool) -> DoseResponse:
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
+        return DoseResponse([], disclosure.WAVE_OPEN)
     minutes = dict(db.session.execute(
         select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
@@ -257,8 +305,8 @@ def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
     people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
               for m in members if m.arm == "intervention" and baseline
               and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
-    if stats.is_small(len(people)):
-        return DoseResponse([], True)
+    if disclosure.reason(len(people)):
+        return DoseResponse([], disclosure.reason(len(people)))
     exposures = []
     # Whole training days on the x axis, from none to all of them.
     for label, amount, axis in (("Practice minutes logged", minutes, {}),
@@ -267,7 +315,7 @@ def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
         points = [(int(amount.get(mid, 0)), change) for mid, change in people]
         exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
                                                                [p[1] for p in points]), axis))
-    return DoseResponse(exposures, False)
+    return DoseResponse(exposures)
 
 
 @dataclass
@@ -280,10 +328,12 @@ class Overview:
     dose: DoseResponse | None
 
 
-def overview(programme: Programme, key: str, scale_key: str) -> Overview | None:
+def overview(programme: Programme, key: str, scale_key: str, *, today: date,
+             live: bool = False) -> Overview | None:
     """The evaluation of the instrument ``key`` and scale ``scale_key`` (the first chosen
     instrument and its first scale when not chosen or unknown), from one load of the waves,
-    scores and participants. None when the programme has chosen no instrument yet."""
+    scores and participants, under ``evaluate``'s rules. None when the programme has chosen no
+    instrument yet."""
     chosen = outcomes.chosen_instruments(programme)
     instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
     if instrument is None:
@@ -292,7 +342,7 @@ def overview(programme: Programme, key: str, scale_key: str) -> Overview | None:
     wave_list = outcomes.waves(programme)
     scores = score_table(programme, instrument.key, scale.key)
     members = participants(programme)
-    result = _evaluate(instrument, scale, wave_list, scores, members)
+    result = _evaluate(instrument, scale, wave_list, scores, members, today, live)
     post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = _dose_response(programme, wave_list, scores, members, post) if post else None
+    dose = _dose_response(programme, wave_list, scores, members, post, today, live) if post else None
     return Overview(chosen, result, dose)

@@ -1,23 +1,26 @@
-"""The lead's view of module usefulness ratings: statistics per module and wave, change between
-waves, comments, and comparison across programmes, with small numbers suppressed."""
+"""The ratings report: statistics per module and wave, change between waves, comments and the
+register beside them, under the disclosure rules of trainer.services.disclosure."""
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 
 from trainer import stats
-from trainer.errors import PermissionDenied
+from trainer.clock import today_in
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave, User
-from trainer.services import access, attendance
-from trainer.services.ratings import SCALE, list_waves
+from trainer.services import attendance, disclosure
+from trainer.services.ratings import SCALE, list_waves, wave_state
 
 
 @dataclass(frozen=True)
 class Attendance:
-    """The register beside a module's ratings: expected participants whose attendance at the
-    module is known, how many attended and missed it, and how many who missed it rated it with a
-    usefulness score. A count is None when hidden (1-4 people, or to protect a hidden one)."""
+    """The register beside a module's ratings (what people did, never hidden): expected
+    participants whose attendance is known, how many attended and missed it, and how many who
+    missed it gave it a usefulness score (a response figure: None when the raters' group is
+    not shown)."""
 
     recorded: bool
     attended: int | None
@@ -27,30 +30,44 @@ class Attendance:
 
 @dataclass(frozen=True)
 class ModuleStats:
-    """One module in one wave. When ``suppressed`` (fewer than 5 raters or, under a team filter,
-    1-4 raters outside the team) only the module shows."""
+    """One module in one wave. When not ``shown`` (``reason`` says why), no statistic of its
+    responses is given: not n, not the distribution, not its comments."""
 
     module: Module
-    n: int
-    suppressed: bool
+    shown: bool
+    reason: str
+    n: int | None
     summary: stats.Description | None
-    distribution: list[tuple[int, int | None]]
-    invited: int | None
+    distribution: list[tuple[int, int]]
     response_rate: float | None
     did_not_attend: int | None
     comments: list[str]
     attendance: Attendance
 
+    @property
+    def suppressed(self) -> bool:
+        """True when no statistic of the module's responses is shown."""
+        return not self.shown
+
 
 @dataclass(frozen=True)
 class WaveReport:
-    """The ranked modules of one wave, with a chart of the same numbers as the table."""
+    """The ranked modules of one wave, with a chart of exactly the shown modules. ``invited``
+    and ``answered`` count what people did and always show; ``results`` is False while the
+    wave is open to a reader who must wait for it to close."""
 
     wave: RatingWave
     modules: list[ModuleStats]
-    invited: int | None
+    invited: int
     answered: int
+    results: bool
     chart: dict
+    state: str = "closed"
+
+    @property
+    def not_shown(self) -> list[ModuleStats]:
+        """Modules whose statistics are not shown, for the words beside the chart."""
+        return [m for m in self.modules if not m.shown]
 
 
 @dataclass(frozen=True)
@@ -58,24 +75,37 @@ class ChangeRow:
     """First-to-second wave change of one module, over participants who rated it in both."""
 
     module: Module
-    n: int
-    suppressed: bool
+    shown: bool
+    reason: str
+    n: int | None
     change: stats.PairedDifference | None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the change is not shown."""
+        return not self.shown
 
 
 @dataclass
 class Report:
-    """Everything the dashboard and the printable report show."""
+    """Everything the dashboard, the printable report and its CSV show."""
 
     programme: Programme
     waves: list[RatingWave]
-    teams: list[str]
+    teams: list[tuple[str, str]]
     wave_id: int | None
     team: str | None
+    live: bool = False
     wave_reports: list[WaveReport] = field(default_factory=list)
     change: list[ChangeRow] = field(default_factory=list)
     change_waves: tuple[RatingWave, RatingWave] | None = None
+    change_visible: bool = True
     scale: dict[int, str] = field(default_factory=lambda: dict(SCALE))
+
+    @property
+    def team_label(self) -> str | None:
+        """The chosen part's label ("Other teams" for the merged part), None for all teams."""
+        return dict(self.teams).get(self.team) if self.team else None
 
 
 @dataclass(frozen=True)
@@ -88,22 +118,18 @@ class _Answer:
     comment: str
 
 
-def _answers(programme_id: int, team: str | None) -> list[_Answer]:
+def _answers(programme_id: int) -> list[_Answer]:
     query = (select(ModuleRating.wave_id, ModuleRating.membership_id, ModuleRating.module_id,
                     ModuleRating.usefulness, ModuleRating.did_not_attend, ModuleRating.comment)
              .join(Membership).where(Membership.programme_id == programme_id,
                                      Membership.arm == "intervention"))
-    if team:
-        query = query.where(Membership.team == team)
     return [_Answer(*row) for row in db.session.execute(query)]
 
 
-def _invited(programme_id: int, team: str | None, answers: list[_Answer]) -> dict[int, set[int]]:
+def _invited(programme_id: int, answers: list[_Answer]) -> dict[int, set[int]]:
     """Per wave, the participants asked: those with a response row, and anyone who answered."""
     query = (select(RatingResponse.wave_id, RatingResponse.membership_id).join(Membership)
              .where(Membership.programme_id == programme_id, Membership.arm == "intervention"))
-    if team:
-        query = query.where(Membership.team == team)
     invited: dict[int, set[int]] = defaultdict(set)
     for wave_id, member_id in db.session.execute(query):
         invited[wave_id].add(member_id)
@@ -112,115 +138,75 @@ def _invited(programme_id: int, team: str | None, answers: list[_Answer]) -> dic
     return invited
 
 
-def _hide(part: dict[str, int], whole: dict[str, int] | None) -> set[str]:
-    """Keys of a row of counts to hide: secondary suppression, and under a team filter also
-    any whose count outside the team is 1-4 (stats.filtered_suppression)."""
-    return stats.secondary_suppression(part) if whole is None else stats.filtered_suppression(part, whole)
+class _Scope:
+    """The group a report is about (all intervention participants, or one part of the team
+    partition), and the rule that decides whether a statistic of some respondents shows."""
+
+    def __init__(self, partition: disclosure.TeamPartition, team: str | None):
+        self.partition, self.team = partition, team
+        self.members = partition.parts[team] if team else None
+
+    def keep(self, ids) -> set[int]:
+        """The ids inside the scope."""
+        return set(ids) if self.members is None else set(ids) & self.members
+
+    def reason(self, respondents: set[int]) -> str:
+        """Why a statistic over ``respondents`` (everyone's, before narrowing) does not show,
+        "" when it shows: too few in the scope, or (for one part) its showing would let the
+        total minus the shown parts give fewer than 5 away."""
+        mine = self.keep(respondents)
+        if not disclosure.group_shown(len(mine)):
+            return disclosure.TOO_FEW
+        if self.team and self.team not in disclosure.shown_in_breakdown(self.partition, respondents):
+            return disclosure.TOO_FEW_OUTSIDE
+        return ""
 
 
-def _register_counts(register: dict[int, bool], answers: list[_Answer]) -> tuple[int, int, int]:
-    attended = sum(register.values())
-    rated = sum(1 for a in answers if a.usefulness is not None and register.get(a.membership_id) is False)
-    return attended, len(register) - attended, rated
-
-
-def _attendance(register: dict[int, bool], answers: list[_Answer],
-                whole: tuple[int, int, int] | None) -> Attendance:
-    """Attended / missed counts with secondary suppression between them, and of those who
-    missed, the raters against the rest (so the rest cannot be worked out either). Under a team
-    filter, ``whole`` holds the programme's counts, and counts with 1-4 outside the team hide."""
+def _attendance(register: dict[int, bool], raters: set[int], shown: bool) -> Attendance:
     if not register:
         return Attendance(False, None, None, None)
-    attended, missed, rated = _register_counts(register, answers)
-    hidden = _hide({"attended": attended, "missed": missed},
-                   whole and {"attended": whole[0], "missed": whole[1]})
-    if "missed" in hidden:
-        shown_rated = 0 if rated == 0 and not (whole and stats.complement_small(0, whole[2])) else None
-    else:
-        shown_rated = None if "rated" in _hide(
-            {"rated": rated, "other": missed - rated},
-            whole and {"rated": whole[2], "other": whole[1] - whole[2]}) else rated
-    return Attendance(True, None if "attended" in hidden else attended,
-                      None if "missed" in hidden else missed, shown_rated)
+    attended = sum(register.values())
+    rated = sum(1 for mid, came in register.items() if not came and mid in raters)
+    return Attendance(True, attended, len(register) - attended, rated if shown else None)
 
 
-@dataclass(frozen=True)
-class _Whole:
-    """The same module and wave for the whole programme, beside a team's figures."""
-
-    n: int
-    distribution: dict[int, int]
-    absent: int
-    invited: int
-    register: tuple[int, int, int]
-
-
-def _whole(answers: list[_Answer], invited: int, register: dict[int, bool]) -> _Whole:
-    scores = [a.usefulness for a in answers if a.usefulness is not None]
-    return _Whole(len(scores), stats.distribution(scores), sum(a.did_not_attend for a in answers),
-                  invited, _register_counts(register, answers))
-
-
-def _module_stats(module: Module, answers: list[_Answer], invited: int,
-                  register: dict[int, bool], whole: _Whole | None = None) -> ModuleStats:
-    """One module's figures; under a team filter (``whole`` given) each figure also hides when
-    1-4 people are outside the team (stats.complement_small), and the comments with the row."""
-    scores = [a.usefulness for a in answers if a.usefulness is not None]
-    n = len(scores)
-    absent = sum(a.did_not_attend for a in answers)
-    register_row = _attendance(register, answers, whole and whole.register)
-    shown_invited = None if whole and stats.complement_small(invited, whole.invited) else invited
-    if stats.is_small(n) or (whole and stats.complement_small(n, whole.n)):
-        return ModuleStats(module, n, True, None, [(level, None) for level in SCALE], shown_invited,
-                           None, None, [], register_row)
-    counts = stats.distribution(scores)
-    hidden = _hide(counts, whole and whole.distribution)
-    comments = sorted(a.comment for a in answers if a.comment.strip())
-    absent_hidden = 0 < absent < stats.SMALL_CELL or bool(
-        whole and stats.complement_small(absent, whole.absent))
+def _module_stats(module: Module, answers: list[_Answer], invited: int, register: dict[int, bool],
+                  scope: _Scope, visible: bool) -> ModuleStats:
+    """One module's figures in one wave for the scope; ``answers`` are everyone's."""
+    everyone = {a.membership_id for a in answers if a.usefulness is not None}
+    why = scope.reason(everyone) if visible else disclosure.WAVE_OPEN
+    in_scope = scope.keep(a.membership_id for a in answers)
+    mine = [a for a in answers if a.membership_id in in_scope]
+    scores = [a.usefulness for a in mine if a.usefulness is not None]
+    register_row = _attendance({k: v for k, v in register.items() if k in scope.keep(register)},
+                               {a.membership_id for a in mine if a.usefulness is not None}, not why)
+    if why:
+        return ModuleStats(module, False, why, None, None, [], None, None, [], register_row)
     return ModuleStats(
-        module, n, False, stats.describe(scores),
-        [(level, None if level in hidden else count) for level, count in counts.items()],
-        shown_invited, None if shown_invited is None else stats.response_rate(n, invited),
-        None if absent_hidden else absent, comments, register_row)
+        module, True, "", len(scores), stats.describe(scores),
+        list(stats.distribution(scores).items()),
+        stats.response_rate(len(scores), invited) if invited else None,
+        sum(a.did_not_attend for a in mine), sorted(a.comment for a in mine if a.comment.strip()),
+        register_row)
 
 
 def _chart(modules: list[ModuleStats]) -> dict:
+    """A stacked bar per shown module; modules not shown are left out (the page says which).
+    Titles are wrapped into short lines so that they fit beside the bars on a phone."""
+    shown = [m for m in modules if m.shown]
     return {
         "type": "bar",
-        "labels": [m.module.title + (" (hidden)" if m.suppressed else "")
-                   for m in modules],
+        "labels": [textwrap.wrap(m.module.title, 22) for m in shown],
         "datasets": [{"label": f"{level}: {SCALE[level]}",
-                      "data": [dict(m.distribution)[level] for m in modules]} for level in SCALE],
+                      "data": [dict(m.distribution)[level] for m in shown]} for level in SCALE],
         "options": {"indexAxis": "y", "scales": {"x": {"stacked": True, "title": {
-            "display": True, "text": "Number of participants"}}, "y": {"stacked": True}}},
+            "display": True, "text": "Number of participants"}}, "y": {"stacked": True, "ticks": {"autoSkip": False}}}},
     }
 
 
 def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
-    shown = sorted((r for r in rows if not r.suppressed), key=lambda r: -r.summary.mean)
-    return shown + [r for r in rows if r.suppressed]
-
-
-def _registers(programme: Programme, team: str | None) -> dict[int, dict[int, bool]]:
-    """Who attended each module (attendance.module_attendance), narrowed to one team if chosen."""
-    registers = attendance.module_attendance(programme)
-    if not team:
-        return registers
-    in_team = set(db.session.scalars(select(Membership.id).where(
-        Membership.programme_id == programme.id, Membership.team == team)))
-    return {module_id: {mid: came for mid, came in register.items() if mid in in_team}
-            for module_id, register in registers.items()}
-
-
-def _teams(programme: Programme) -> list[str]:
-    """Teams offered as a filter: those with at least 5 intervention participants who gave a
-    usefulness score in any wave (a smaller team's view would be hidden throughout, and its
-    people could be worked out by subtraction from the rest)."""
-    raters = select(Membership.team, func.count(distinct(Membership.id))).join(ModuleRating).where(
-        Membership.programme_id == programme.id, Membership.arm == "intervention",
-        Membership.team.is_not(None), ModuleRating.usefulness.is_not(None)).group_by(Membership.team)
-    return sorted(t for t, n in db.session.execute(raters) if t and not stats.is_small(n))
+    shown = sorted((r for r in rows if r.shown), key=lambda r: -r.summary.mean)
+    return shown + [r for r in rows if not r.shown]
 
 
 def _by_cell(answers: list[_Answer]) -> dict[tuple[int, int], list[_Answer]]:
@@ -230,126 +216,61 @@ def _by_cell(answers: list[_Answer]) -> dict[tuple[int, int], list[_Answer]]:
     return by_cell
 
 
-def programme_report(user: User, programme_id: int, *, wave_id: int | None = None,
+def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: int | None = None,
                      team: str | None = None) -> Report:
-    """Leads and evaluators: the ratings of a programme, optionally for one wave and one team. Under a team
-    filter, every figure is also hidden when 1-4 people outside the team would be left over
-    by subtracting it from the same figure for the whole programme."""
-    programme = access.require_membership(user, programme_id, ("lead", "evaluator")).programme
+    """Leads (and evaluators): the ratings of a programme, optionally for one wave and one part
+    of the team partition (disclosure.team_partition). A module's statistics show for 5 or
+    more raters in the scope, and under a team filter only while the parts not shown hold 0 or
+    5 or more raters; a wave's statistics reach leads once it has closed."""
+    reader = disclosure.reader(user, programme_id)
+    programme = reader.programme
+    today = today_in(programme.timezone, now)
     waves = list_waves(programme)
-    teams = _teams(programme)
-    team = team if team in teams else None
+    partition = disclosure.team_partition(programme)
+    team = team if team in partition.parts else None
     wave_id = wave_id if wave_id in {w.id for w in waves} else None
-    report = Report(programme, waves, teams, wave_id, team)
-    answers = _answers(programme.id, team)
-    invited = _invited(programme.id, team, answers)
-    registers = _registers(programme, team)
+    report = Report(programme, waves, partition.choices(), wave_id, team, reader.live)
+    scope = _Scope(partition, team)
+    answers = _answers(programme.id)
+    invited = _invited(programme.id, answers)
+    registers = attendance.module_attendance(programme)
     by_cell = _by_cell(answers)
-    if team:
-        everyone = _answers(programme.id, None)
-        all_invited, all_registers, all_by_cell = (
-            _invited(programme.id, None, everyone), _registers(programme, None), _by_cell(everyone))
     modules = list(db.session.scalars(select(Module).where(
         Module.id.in_({a.module_id for a in answers})).order_by(Module.position)))
+    visible = {w.id: disclosure.rating_results_visible(w, today, reader.live) for w in waves}
     for wave in waves:
         if wave_id and wave.id != wave_id:
             continue
-        rows = _rank([_module_stats(
-            m, by_cell[(wave.id, m.id)], len(invited[wave.id]), registers.get(m.id, {}),
-            _whole(all_by_cell[(wave.id, m.id)], len(all_invited[wave.id]), all_registers.get(m.id, {}))
-            if team else None) for m in modules])
-        answered = len({a.membership_id for a in answers if a.wave_id == wave.id})
-        asked = len(invited[wave.id])
-        if team and stats.complement_small(asked, len(all_invited[wave.id])):
-            asked = None
-        report.wave_reports.append(WaveReport(wave, rows, asked, answered, _chart(rows)))
+        asked = len(scope.keep(invited[wave.id]))
+        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], asked, registers.get(m.id, {}),
+                                    scope, visible[wave.id]) for m in modules])
+        answered = len(scope.keep(a.membership_id for a in answers if a.wave_id == wave.id))
+        report.wave_reports.append(WaveReport(wave, rows, asked, answered, visible[wave.id], _chart(rows),
+                                              wave_state(wave, today)))
     if len(waves) >= 2:
-        report.change_waves = (waves[0], waves[1])
-        report.change = [_change_row(m, by_cell, waves[0], waves[1],
-                                     all_by_cell if team else None) for m in modules]
-        if not any(row.n for row in report.change):
+        first, second = waves[0], waves[1]
+        report.change_waves = (first, second)
+        report.change_visible = visible[first.id] and visible[second.id]
+        if report.change_visible:
+            report.change = [_change_row(m, by_cell, first, second, scope) for m in modules]
+        if not any(_pairs(by_cell, m, first, second) for m in modules):
             report.change = []
     return report
 
 
 def _pairs(by_cell: dict[tuple[int, int], list[_Answer]], module: Module,
-           first: RatingWave, second: RatingWave) -> list[tuple[int | None, int | None]]:
-    a = {x.membership_id: x.usefulness for x in by_cell[(first.id, module.id)]}
-    b = {x.membership_id: x.usefulness for x in by_cell[(second.id, module.id)]}
-    return [(a[k], b[k]) for k in a.keys() & b.keys()]
+           first: RatingWave, second: RatingWave) -> dict[int, tuple[int, int]]:
+    """Everyone who gave the module a score in both waves: membership id -> (first, second)."""
+    a = {x.membership_id: x.usefulness for x in by_cell[(first.id, module.id)] if x.usefulness}
+    b = {x.membership_id: x.usefulness for x in by_cell[(second.id, module.id)] if x.usefulness}
+    return {k: (a[k], b[k]) for k in a.keys() & b.keys()}
 
 
-def _change_row(module: Module, by_cell, first: RatingWave, second: RatingWave, all_by_cell) -> ChangeRow:
-    """A module's paired change, hidden when small or (under a team filter) when 1-4 people
-    outside the team rated it in both waves."""
-    change = stats.paired_difference(_pairs(by_cell, module, first, second))
-    small = stats.is_small(change.n) or bool(all_by_cell and stats.complement_small(
-        change.n, stats.paired_difference(_pairs(all_by_cell, module, first, second)).n))
-    return ChangeRow(module, change.n, small, None if small else change)
-
-
-@dataclass(frozen=True)
-class ProgrammeCell:
-    """One programme's ratings of one module in one wave position (n hidden when small)."""
-
-    programme: Programme
-    wave: RatingWave | None
-    n: int | None
-    summary: stats.Description | None
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    """A module in one wave position, per programme and pooled."""
-
-    module: Module
-    position: int
-    cells: list[ProgrammeCell]
-    pooled: stats.Description | None
-    pooled_n: int
-
-
-def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]]:
-    """Leads and evaluators: each module's ratings in the first and second wave of every programme
-    they lead or evaluate, per programme and pooled, with primary and secondary suppression."""
-    programmes = access.programmes_for(user, "lead", "evaluator")
-    if not programmes:
-        raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
-    ids = [p.id for p in programmes]
-    waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
-    for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))
-                                   .order_by(RatingWave.offset_days, RatingWave.id)):
-        if len(waves_by_programme[wave.programme_id]) < 2:
-            waves_by_programme[wave.programme_id].append(wave)
-    position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
-    rows = db.session.execute(
-        select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
-               Membership.programme_id)
-        .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
-                                ModuleRating.usefulness.is_not(None),
-                                ModuleRating.wave_id.in_(position)))
-    scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for wave_id, module_id, usefulness, programme_id in rows:
-        scores[(module_id, position[wave_id], programme_id)].append(usefulness)
-    modules = db.session.scalars(select(Module).order_by(Module.position))
-    result = []
-    for module in modules:
-        for pos in (0, 1):
-            counts = {p.id: len(scores[(module.id, pos, p.id)]) for p in programmes}
-            if not any(counts.values()):
-                continue
-            hidden = stats.secondary_suppression(counts)
-            cells = []
-            for p in programmes:
-                waves = waves_by_programme[p.id]
-                wave = waves[pos] if pos < len(waves) else None
-                shown = p.id not in hidden and counts[p.id] >= stats.SMALL_CELL
-                cells.append(ProgrammeCell(p, wave, counts[p.id] if p.id not in hidden else None,
-                                           stats.describe(scores[(module.id, pos, p.id)]) if shown
-                                           else None))
-            pooled_values = [v for p in programmes for v in scores[(module.id, pos, p.id)]]
-            pooled_n = len(pooled_values)
-            result.append(ComparisonRow(module, pos, cells,
-                                        None if stats.is_small(pooled_n) else stats.describe(pooled_values),
-                                        pooled_n))
-    return programmes, result
+def _change_row(module: Module, by_cell, first: RatingWave, second: RatingWave, scope: _Scope) -> ChangeRow:
+    """A module's paired change in the scope, shown under the same rule as a wave's figures."""
+    pairs = _pairs(by_cell, module, first, second)
+    why = scope.reason(set(pairs))
+    if why:
+        return ChangeRow(module, False, why, None, None)
+    mine = [pairs[k] for k in scope.keep(pairs)]
+    return ChangeRow(module, True, "", len(mine), stats.paired_difference(mine))

@@ -96,13 +96,13 @@ class ArmRetention:
     n: int
     left: int
     survival: stats.Survival
-    at_milestones: list[tuple[str, float | None, bool]]  # label, S(t), suppressed
-    suppressed: bool
+    at_milestones: list[tuple[str, float | None]]  # label, S(t)
 
 
 def retention(programme: Programme, today: date) -> list[ArmRetention]:
     """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
-    censored today. Arms of fewer than 5 people are suppressed."""
+    censored today. Leaving post is something people did, so nothing is suppressed
+    (trainer.services.disclosure hides only what people said)."""
     return _survival(programme, participants(programme), today)
 
 
@@ -117,20 +117,18 @@ def _survival(programme: Programme, members: list[Membership], today: date) -> l
             end = m.left_on if not m.in_post and m.left_on else today
             durations.append(max(0, (end - programme.start_date).days))
             observed.append(not m.in_post and m.left_on is not None)
-        small = stats.is_small(len(durations))
         survival = stats.kaplan_meier(durations, observed)
         result.append(ArmRetention(
             arm, len(durations), sum(observed), survival,
-            [(label, None if small else stats.survival_at(survival, days), small)
-             for days, label in MILESTONES], small))
+            [(label, stats.survival_at(survival, days)) for days, label in MILESTONES]))
     return result
 
 
 def chart(arms: list[ArmRetention]) -> dict:
-    """Kaplan-Meier step curves per arm for <canvas data-chart> (suppressed arms left out)."""
+    """Kaplan-Meier step curves per arm for <canvas data-chart> (arms with nobody left out)."""
     datasets = []
     for a in arms:
-        if a.suppressed:
+        if not a.n:
             continue
         s = a.survival
         points = [{"x": 0, "y": 1.0}] + [{"x": t, "y": round(v, 4)} for t, v in zip(s.times, s.survival)]

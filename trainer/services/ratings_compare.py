@@ -1,0 +1,87 @@
+"""Module ratings compared across the programmes a lead leads: per programme and pooled over
+the programmes whose group is shown (trainer.services.disclosure)."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from trainer import stats
+from trainer.clock import today_in
+from trainer.errors import PermissionDenied
+from trainer.extensions import db
+from trainer.models import Membership, Module, ModuleRating, Programme, RatingWave, User
+from trainer.services import access, disclosure
+
+
+@dataclass(frozen=True)
+class ProgrammeCell:
+    """One programme's ratings of one module in one wave position. Without a ``summary``,
+    ``reason`` says why (no ratings, fewer than 5, or the wave still open)."""
+
+    programme: Programme
+    wave: RatingWave | None
+    n: int | None
+    summary: stats.Description | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A module in one wave position, per programme and pooled over the shown programmes."""
+
+    module: Module
+    position: int
+    cells: list[ProgrammeCell]
+    pooled: stats.Description | None
+    pooled_n: int
+
+
+def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
+    """Leads and evaluators: each module's ratings in the first and second wave of every programme
+    they lead or evaluate. A programme's figure shows for 5 or more raters in a closed
+    wave; the pooled figure pools only the programmes shown, so no hidden group can be
+    worked out by subtracting the shown ones from it."""
+    programmes = access.programmes_for(user, "lead", "evaluator")
+    if not programmes:
+        raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
+    ids = [p.id for p in programmes]
+    waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
+    for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))
+                                   .order_by(RatingWave.offset_days, RatingWave.id)):
+        if len(waves_by_programme[wave.programme_id]) < 2:
+            waves_by_programme[wave.programme_id].append(wave)
+    position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
+    visible = {w.id: disclosure.rating_results_visible(w, today_in(p.timezone, now), False)
+               for p in programmes for w in waves_by_programme[p.id]}
+    rows = db.session.execute(
+        select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
+               Membership.programme_id)
+        .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
+                                ModuleRating.usefulness.is_not(None),
+                                ModuleRating.wave_id.in_(position)))
+    scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for wave_id, module_id, usefulness, programme_id in rows:
+        scores[(module_id, position[wave_id], programme_id)].append(usefulness)
+    result = []
+    for module in db.session.scalars(select(Module).order_by(Module.position)):
+        for pos in (0, 1):
+            if not any(scores[(module.id, pos, p.id)] for p in programmes):
+                continue
+            cells = [_cell(p, waves_by_programme[p.id], pos, scores[(module.id, pos, p.id)], visible)
+                     for p in programmes]
+            pooled = [v for c in cells if c.summary for v in scores[(module.id, pos, c.programme.id)]]
+            result.append(ComparisonRow(module, pos, cells,
+                                        stats.describe(pooled) if pooled else None, len(pooled)))
+    return programmes, result
+
+
+def _cell(programme: Programme, waves: list[RatingWave], pos: int, values: list[int],
+          visible: dict[int, bool]) -> ProgrammeCell:
+    wave = waves[pos] if pos < len(waves) else None
+    if not values:
+        return ProgrammeCell(programme, wave, 0, None, "no ratings")
+    why = disclosure.reason(len(values), visible.get(wave.id, False) if wave else False)
+    if why:
+        return ProgrammeCell(programme, wave, None, None, why)
+    return ProgrammeCell(programme, wave, len(values), stats.describe(values), "")
