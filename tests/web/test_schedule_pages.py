@@ -272,3 +272,37 @@ def test_the_programme_page_runs_as_many_statements_for_twice_the_people_and_day
     before = count_statements(client, f"/programmes/{programme.id}")
     grow(4)
     assert count_statements(client, f"/programmes/{programme.id}") == before
+
+
+def test_a_future_days_register_is_read_only_with_the_reason(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{future.id}/attendance").get_data(as_text=True)
+    assert "Attendance can be taken on or after the day" in page and "Pia Part" in page
+    assert 'type="radio"' not in page and "Save attendance" not in page
+
+
+def test_mark_everyone_present_prefills_without_saving_and_a_refusal_keeps_the_marks(client, auth, world):
+    programme, people, past, future, _ = world
+    second = make_member(programme, user=make_user("q@example.org", name="Quinn Quest"))
+    auth.login("trainer@example.org")
+    page = client.post(f"/days/{past.id}/attendance",
+                       data={"action": "everyone-present", f"day-{second.id}": "late"}).get_data(as_text=True)
+    assert "Everyone is marked present" in page
+    assert f'id="day-{people["participant"].id}-present" name="day-{people["participant"].id}" type="radio" value="present" checked' in page
+    assert f'id="day-{second.id}-late" name="day-{second.id}" type="radio" value="late" checked' in page
+    assert db.session.scalar(select(func.count(DayAttendance.id))) == 0
+    db.session.get(TrainingDay, past.id).cancelled = True
+    page = client.post(f"/days/{past.id}/attendance",
+                       data={f"day-{second.id}": "late"}).get_data(as_text=True)
+    assert "This day was cancelled" in page
+    assert f'id="day-{second.id}-late" name="day-{second.id}" type="radio" value="late" checked' in page
+
+
+def test_a_leaver_is_listed_apart_and_not_on_the_register(client, auth, world):
+    programme, people, past, future, _ = world
+    people["participant"].in_post, people["participant"].left_on = False, date(2021, 1, 1)
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
+    assert "Not expected at this day" in page and "Pia Part: Left on 1 January 2021" in page
+    assert f'name="day-{people["participant"].id}"' not in page
