@@ -38,11 +38,19 @@ def make_programme(name: str | None = None, *, start: date = date(2026, 9, 1),
     return programme
 
 
+UNALLOCATED = "unallocated"
+
+
 def make_member(programme: Programme, role: str = "participant", *, user: User | None = None,
                 arm: str | None = None, team: str | None = None):
-    """A membership of ``user`` (a new user by default); participants default to intervention."""
+    """A membership of ``user`` (a new user by default); participants default to intervention.
+
+    ``arm=UNALLOCATED`` makes a participant with no arm yet (to be randomised).
+    """
     if role == "participant" and arm is None:
         arm = "intervention"
+    elif arm == UNALLOCATED:
+        arm = None
     return programmes.add_member(programme, user or make_user(), role, arm=arm, team=team)
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_statements
-from tests.factories import make_day, make_mark, make_member, make_programme, make_session, make_user
+from tests.factories import UNALLOCATED, make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
 from trainer.services import calendar
@@ -227,10 +227,31 @@ def test_randomising_from_the_page_records_the_seed(client, auth, app, modules):
     members = [make_member(programme) for _ in range(4)]
     auth.login("l2@example.org")
     page = client.post(f"/programmes/{programme.id}/cohort/randomise",
-                       data={"membership_ids": [m.id for m in members], "seed": "s1"},
+                       data={"scope": "chosen", "membership_ids": [m.id for m in members], "seed": "s1"},
                        follow_redirects=True).get_data(as_text=True)
     assert "4 participants randomised with seed s1" in page
-    assert "Intervention" in page and "Comparison" in page
+    assert "stratified-permuted-blocks" in page and "Allocation list" in page
+    assert members[0].user.display_name in page and "Intervention" in page and "Comparison" in page
+
+
+def test_the_randomise_form_is_offered_only_before_training_starts(client, auth, app, modules):
+    programme = make_programme(status="draft")
+    make_member(programme, "lead", user=make_user("l3@example.org"))
+    make_member(programme, arm=UNALLOCATED, team="North")
+    make_member(programme, arm=UNALLOCATED, team="North")
+    auth.login("l3@example.org")
+    page = client.get(f"/programmes/{programme.id}/cohort/").get_data(as_text=True)
+    assert "To be randomised" in page and "Randomise participants into arms" in page
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert "Everyone without an arm yet" in page and "North (2 participants)" in page
+    assert client.post(f"/programmes/{programme.id}/cohort/randomise",
+                       data={"scope": "teams", "teams": ["North"]}).status_code == 302
+    programme.status = "running"
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert "Training has started" in page and 'name="scope"' not in page
+    assert "Randomise participants into arms</a>" not in client.get(
+        f"/programmes/{programme.id}/cohort/").get_data(as_text=True)
 
 
 def test_the_calendar_address_shown_is_on_the_public_base_url(app, client, auth, world, monkeypatch):

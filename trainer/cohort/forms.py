@@ -19,9 +19,15 @@ class ImportForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file")])
 
 
+SCOPES = as_choices([("unallocated", "Everyone without an arm yet"), ("all", "Every participant"),
+                     ("teams", "The teams I choose"), ("chosen", "The people I choose")])
+
+
 class RandomiseForm(FlaskForm):
-    membership_ids = SelectMultipleField("Participants to randomise", coerce=int,
-                                         validators=[DataRequired("Choose at least two participants")])
+    scope = RadioField("Whom to randomise", choices=SCOPES, default="unallocated",
+                       validators=[DataRequired("Choose whom to randomise")])
+    teams = SelectMultipleField("Teams", validators=[Optional()])
+    membership_ids = SelectMultipleField("People", coerce=int, validators=[Optional()])
     seed = StringField("Seed", description="Leave blank for a new random seed; enter an earlier seed "
                                            "to reproduce that allocation",
                        validators=[Optional(), Length(max=64)])

@@ -7,6 +7,7 @@ from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistF
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices
 from trainer.services import access, cohort
+from trainer.wording import plural
 
 bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")
 
@@ -27,7 +28,8 @@ def index(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{membership.user.display_name} is enrolled ({membership.arm}).", "success")
+            flash(f"{membership.user.display_name} is enrolled ({membership.arm or 'to be randomised'}).",
+                  "success")
             form = EnrolForm(formdata=None)
     return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
                            link=link, participants=cohort.participants(acc.programme))
@@ -54,22 +56,27 @@ def import_file(programme_id: int):
 @bp.route("/randomise", methods=["GET", "POST"])
 @login_required
 def randomise(programme_id: int):
-    """Leads: randomise chosen participants into balanced arms with a recorded seed."""
+    """Leads: randomise everyone, some teams or chosen people into arms, stratified by team."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
     form = RandomiseForm()
-    form.membership_ids.choices = as_choices([(m.id, f"{m.user.display_name} ({m.code})")
+    form.membership_ids.choices = as_choices([(m.id, m.user.display_name + (f" ({m.team})" if m.team else ""))
                                               for m in cohort.participants(acc.programme)])
+    form.teams.choices = as_choices([(team, f"{team or 'No team'} ({plural(n, 'participant')})")
+                                     for team, n in cohort.participant_teams(acc.programme)])
     if form.validate_on_submit():
+        selection = cohort.Selection(form.scope.data, tuple(form.teams.data or ()),
+                                     tuple(form.membership_ids.data or ()))
         try:
-            record = cohort.randomise(current_user, acc.programme, form.membership_ids.data,
-                                      seed=form.seed.data)
+            record = cohort.randomise(current_user, acc.programme, selection, seed=form.seed.data)
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{len(record.allocation)} participants randomised with seed {record.seed}.", "success")
-            return redirect(url_for("cohort.index", programme_id=programme_id))
+            flash(f"{plural(len(record.allocation), 'participant')} randomised with seed {record.seed}.",
+                  "success")
+            return redirect(url_for("cohort.randomise", programme_id=programme_id))
     return render_template("cohort/randomise.html", programme=acc.programme, form=form,
-                           history=cohort.randomisations(acc.programme))
+                           allowed=acc.programme.status in cohort.RANDOMISABLE_STATUSES,
+                           history=[(r, cohort.allocation_list(r)) for r in cohort.randomisations(acc.programme)])
 
 
 @bp.route("/waitlist", methods=["GET", "POST"])
@@ -87,6 +94,7 @@ def waitlist(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{count} comparison participants now have a place on {target.name}.", "success")
+            flash(f"{plural(count, 'comparison participant')} now {'has a place' if count == 1 else 'have places'} "
+                  f"on {target.name}.", "success")
             return redirect(url_for("cohort.index", programme_id=target.id))
     return render_template("cohort/waitlist.html", programme=acc.programme, form=form)

@@ -11,14 +11,18 @@ from trainer.extensions import db
 from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services import accounts, attendance, audit, outbox
+from trainer.wording import plural
 
 
 def add_member(programme: Programme, user: User, role: str, *, arm: str | None = None,
                team: str | None = None, consent_date: date | None = None) -> Membership:
-    """Add ``user`` to ``programme`` in ``role`` (no commit). Participants get a pseudonymous code."""
+    """Add ``user`` to ``programme`` in ``role`` (no commit). Participants get a pseudonymous code.
+
+    A participant's ``arm`` may be None: to be randomised before training starts.
+    """
     if role not in ROLES:
         raise RuleViolation(f"Unknown role {role!r}", field="role")
-    if role == "participant" and arm not in ARMS:
+    if role == "participant" and arm is not None and arm not in ARMS:
         raise RuleViolation("Choose the intervention or the comparison arm", field="arm")
     if role != "participant" and arm is not None:
         raise RuleViolation("Only participants belong to an arm", field="arm")
@@ -162,6 +166,11 @@ def _problems(programme: Programme, target: str, days: list[TrainingDay], today:
         problems.append(f"Follow-up starts after the last training day, {days[-1].day:%-d %B %Y}.")
     elif target == "draft" and days and today >= days[0].day:
         problems.append("Training has started: the programme cannot go back to draft.")
+    if target in ("scheduled", "running"):
+        waiting = _unallocated(programme)
+        if waiting:
+            problems.append("Randomise each participant who has no arm yet "
+                            f"({plural(waiting, 'participant')}).")
     return problems
 
 
@@ -304,6 +313,12 @@ def _bump_plan(programme: Programme) -> None:
         day.sequence += 1
         for session in day.sessions:
             session.sequence += 1
+
+
+def _unallocated(programme: Programme) -> int:
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.programme_id == programme.id, Membership.role == "participant",
+        Membership.arm.is_(None)))
 
 
 def _count(programme: Programme, role: str, arm: str | None = None) -> int:
