@@ -2,7 +2,7 @@
 from trainer.models.activities import ActivityLog, Assignment
 from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, SessionAttendance
 from trainer.models.audit import AuditEvent
-from trainer.models.calendar import CalendarFeed
+from trainer.models.calendar import CalendarFeed, RemovedEvent
 from trainer.models.cohort import Randomisation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
@@ -23,5 +23,6 @@ __all__ = [
     "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
     "RatingWave", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
-    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
+    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "RemovedEvent",
+    "SessionAttendance",
 ]

@@ -10,7 +10,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import accounts, attendance, audit, outbox
+from trainer.services import accounts, attendance, audit, calendar, outbox
 from trainer.wording import plural
 
 
@@ -218,7 +218,8 @@ def remove_team_member(actor: User, programme: Programme, membership_id: int) ->
     """Take a lead or trainer off the team (and off their sessions); the last lead stays. Commits.
 
     Each session they ran, and its day, gets a new iCalendar SEQUENCE, so subscribed calendars
-    pick up the change of trainers.
+    pick up the change of trainers; their own calendar shows the programme's days and their
+    sessions cancelled.
     """
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.programme_id != programme.id or membership.role == "participant":
@@ -227,8 +228,10 @@ def remove_team_member(actor: User, programme: Programme, membership_id: int) ->
         raise RuleViolation("A programme needs a lead: add another lead before removing this one")
     audit.record(actor.id, "team.removed", membership, programme_id=programme.id)
     days = set()
+    calendar.days_removed(_days(programme), membership.user_id)
     for booking in db.session.scalars(select(SessionTrainer).where(
             SessionTrainer.membership_id == membership.id)):
+        calendar.session_removed(booking.session, [membership.user_id])
         booking.session.sequence += 1
         days.add(booking.session.day)
         booking.session.trainers.remove(booking)
