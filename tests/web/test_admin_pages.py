@@ -18,7 +18,7 @@ def test_admin_invites_someone_and_sees_the_link(client, admin):
                                                     "email": "nia@example.org"}).get_data(as_text=True)
     assert "Account created" in page and "/set-password/" in page
     outbox = client.get("/admin/outbox").get_data(as_text=True)
-    assert "nia@example.org" in outbox and "Not sent" in outbox
+    assert "nia@example.org" in outbox and "Waiting" in outbox
     assert "Nia New" in client.get("/admin/users").get_data(as_text=True)
 
 

@@ -1,11 +1,11 @@
 """Administration: accounts, invitations and the outbox."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.admin.forms import ConfirmForm, InviteForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation
+from trainer.forms_support import apply_violation, list_args
 from trainer.services import access, accounts, outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,8 +19,11 @@ def _admins_only():
 
 @bp.get("/users")
 def users():
-    """Admins: every account, with enable and disable buttons."""
-    return render_template("admin/users.html", users=accounts.list_users(), form=ConfirmForm())
+    """Admins: the accounts, searched, filtered by status and paged, with enable and disable buttons."""
+    args = list_args(request.args, {"status": accounts.USER_STATUSES})
+    return render_template("admin/users.html", args=args, form=ConfirmForm(),
+                           result=accounts.user_page(q=args.q, status=args.filters.get("status"),
+                                                     page=args.page))
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -58,6 +61,25 @@ def set_enabled(user_id: int, action: str):
 
 @bp.get("/outbox")
 def outbox_page():
-    """Admins: the newest queued and sent e-mails (without SMTP settings, mail waits here)."""
-    return render_template("admin/outbox.html", messages=outbox.recent_messages(),
+    """Admins: queued, sent and failed e-mails, newest first, searched and filtered by status."""
+    args = list_args(request.args, {"status": outbox.MESSAGE_STATUSES})
+    return render_template("admin/outbox.html", args=args, form=ConfirmForm(),
+                           result=outbox.message_page(q=args.q, status=args.filters.get("status"),
+                                                      page=args.page),
                            smtp_configured=bool(current_app.config.get("MAIL_SERVER")))
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry_message(message_id: int):
+    """Admins: send a failed message again at the next delivery run."""
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired. Try again.", "error")
+        return redirect(url_for("admin.outbox_page"))
+    try:
+        message = outbox.retry(current_user._get_current_object(), message_id)
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"The message to {message.to_address} will be sent again at the next delivery run.",
+              "success")
+    return redirect(url_for("admin.outbox_page", status="failed"))

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from trainer.errors import NotFound, RuleViolation, TooManyAttempts
 from trainer.extensions import db
 from trainer.models import LoginAttempt, PasswordToken, User
-from trainer.services import audit, outbox
+from trainer.services import audit, listing, outbox
 
 MIN_PASSWORD_LENGTH = 10
 INVITE_VALID_FOR = timedelta(days=14)
@@ -200,9 +200,24 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
     db.session.commit()
 
 
-def list_users() -> list[User]:
-    """All users, by name."""
-    return list(db.session.scalars(select(User).order_by(User.display_name)))
+USER_STATUSES = ("active", "invited", "disabled", "admin")
+
+
+def user_page(*, q: str = "", status: str | None = None, page: int = 1) -> listing.ListPage:
+    """One page of accounts by name, matching ``q`` (name or e-mail) and ``status`` if given.
+
+    Statuses: active (enabled, password set), invited (enabled, no password yet), disabled, admin.
+    """
+    query = listing.matching(select(User), q, User.display_name, User.email)
+    if status == "active":
+        query = query.where(User.is_enabled.is_(True), User.password_hash.is_not(None))
+    elif status == "invited":
+        query = query.where(User.is_enabled.is_(True), User.password_hash.is_(None))
+    elif status == "disabled":
+        query = query.where(User.is_enabled.is_(False))
+    elif status == "admin":
+        query = query.where(User.is_admin.is_(True))
+    return listing.paginate(query.order_by(User.display_name, User.id), page=page)
 
 
 def get_user(user_id: int) -> User:
