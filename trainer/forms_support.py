@@ -38,5 +38,5 @@ def list_args(args, filters: dict[str, tuple[str, ...]]) -> ListArgs:
     page = args.get("page", "1")
     chosen = {name: args.get(name, "") for name in filters}
     return ListArgs((args.get("q") or "").strip()[:200],
-                    {name: value for name, value in chosen.items() if value in filters[name]},
+                    {name: value for name, value in chosen.items() if value and value in filters[name]},
                     int(page) if page.isdigit() and len(page) < 7 else 1)

@@ -81,3 +81,23 @@ def test_only_admins_reach_the_retry(client, auth):
     message_id = db.session.scalar(select(OutboxMessage.id))
     assert client.post(f"/admin/outbox/{message_id}/retry").status_code == 403
     assert db.session.get(OutboxMessage, message_id).last_error == "boom"
+
+
+def test_the_cohort_is_searched_filtered_by_arm_and_team_and_paged(client, auth):
+    from tests.factories import UNALLOCATED, make_member, make_programme
+
+    programme = make_programme(status="draft")
+    make_member(programme, "lead", user=make_user("lead@example.org"))
+    for i in range(60):
+        make_member(programme, user=make_user(f"p{i}@example.org", name=f"Person {i:02d}"),
+                    arm=("intervention", "comparison", UNALLOCATED)[i % 3], team="North" if i % 2 else None)
+    db.session.commit()
+    auth.login("lead@example.org")
+    base = f"/programmes/{programme.id}/cohort/"
+    page = client.get(base).get_data(as_text=True)
+    assert "Showing 1 to 50 of 60 participants" in page and 'aria-label="Page 2"' in page
+    page = client.get(base + "?arm=none&team=North").get_data(as_text=True)
+    assert "of 10 participants" in page and "Person 05" in page and "Person 02" not in page
+    page = client.get(base + "?team=(none)&q=person+1").get_data(as_text=True)
+    assert "Person 10" in page and "Person 11" not in page
+    assert count_statements(client, base + "?page=2") == count_statements(client, base + "?page=1")

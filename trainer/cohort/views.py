@@ -1,11 +1,11 @@
 """Cohort pages: the participants of a programme, enrolment, CSV import, randomisation, waitlist."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.clock import utcnow
 from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import apply_violation, as_choices, list_args
 from trainer.services import access, cohort
 from trainer.wording import plural
 
@@ -31,8 +31,14 @@ def index(programme_id: int):
             flash(f"{membership.user.display_name} is enrolled ({membership.arm or 'to be randomised'}).",
                   "success")
             form = EnrolForm(formdata=None)
+    teams = cohort.participant_teams(acc.programme)
+    args = list_args(request.args, {"arm": cohort.ARM_FILTERS,
+                                    "team": tuple(t or cohort.NO_TEAM for t, _ in teams)})
     return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
-                           link=link, participants=cohort.participants(acc.programme))
+                           link=link, args=args, team_choices=[(t or cohort.NO_TEAM, t or "No team") for t, _ in teams],
+                           result=cohort.participant_page(acc.programme, q=args.q, page=args.page,
+                                                          arm=args.filters.get("arm"),
+                                                          team=args.filters.get("team")))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import ARMS, Membership, Programme, Randomisation, User
-from trainer.services import access, accounts, audit, outbox, programmes, randomisation
+from trainer.services import access, accounts, audit, listing, outbox, programmes, randomisation
 from trainer.wording import plural
 
 REQUIRED_COLUMNS = ("name", "email")
@@ -61,6 +61,27 @@ def participants(programme: Programme) -> list[Membership]:
         select(Membership).join(User).where(Membership.programme_id == programme.id,
                                             Membership.role == "participant")
         .options(selectinload(Membership.user)).order_by(Membership.arm, User.display_name)))
+
+
+ARM_FILTERS = ARMS + ("none",)
+NO_TEAM = "(none)"
+
+
+def participant_page(programme: Programme, *, q: str = "", arm: str | None = None,
+                     team: str | None = None, page: int = 1) -> listing.ListPage:
+    """One page of the programme's participants by arm then name, matching ``q`` (name, e-mail
+    or team), ``arm`` ("none": not randomised yet) and ``team`` (``NO_TEAM`` for none) if given."""
+    query = listing.matching(
+        select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                            Membership.role == "participant")
+        .options(selectinload(Membership.user)), q, User.display_name, User.email, Membership.team)
+    if arm == "none":
+        query = query.where(Membership.arm.is_(None))
+    elif arm:
+        query = query.where(Membership.arm == arm)
+    if team is not None:
+        query = query.where(Membership.team.is_(None) if team == NO_TEAM else Membership.team == team)
+    return listing.paginate(query.order_by(Membership.arm, User.display_name, Membership.id), page=page)
 
 
 def enrol_participant(actor: User, programme: Programme, *, name: str, email: str, arm: str,
