@@ -1,4 +1,4 @@
-"""Counted nouns spelled right: "1 activity", "2 activities"; one helper for Python and Jinja."""
+"""Words spelled right: counted nouns ("1 activity", "2 activities") and mid-sentence capitals."""
 from flask import Flask
 
 
@@ -11,5 +11,15 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``plural`` template filter: ``{{ n|plural("activity", "activities") }}``."""
+    """Register the template filters ``plural`` (``{{ n|plural("activity", "activities") }}``)
+    and ``lower_first``."""
     app.add_template_filter(plural)
+    app.add_template_filter(lower_first)
+
+
+def lower_first(text: str) -> str:
+    """``text`` to follow other words: "Not at all" -> "not at all"; "I", "SMART" stay as written."""
+    first = text.split(" ", 1)[0]
+    if first == "I" or first.startswith("I'") or (len(first) > 1 and first.isupper()):
+        return text
+    return text[:1].lower() + text[1:]
