@@ -1,7 +1,13 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from trainer.forms_support import as_choices
+
+ROLE_CHOICES = as_choices([("lead", "Programme lead"), ("trainer", "Trainer"),
+                           ("intervention", "Participant, intervention arm"),
+                           ("comparison", "Participant, comparison arm")])
 
 
 class InviteForm(FlaskForm):
@@ -10,6 +16,9 @@ class InviteForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
                                                     Length(max=254)])
     is_admin = BooleanField("Make this person an administrator")
+    programme_id = SelectField("Programme", coerce=int, validators=[Optional()],
+                               description="Add them to a programme now, or later from its team or cohort page")
+    role = RadioField("Role in the programme", choices=ROLE_CHOICES, validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 from trainer.admin.forms import ConfirmForm, InviteForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, list_args
-from trainer.services import access, accounts, outbox
+from trainer.forms_support import apply_violation, as_choices, list_args
+from trainer.services import access, accounts, outbox, programmes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -28,17 +28,21 @@ def users():
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 def invite():
-    """Admins: create an account and a one-time set-password link (shown here and e-mailed)."""
+    """Admins: create an account (or renew an unused one's link) with a one-time set-password
+    link, shown here and e-mailed, and optionally add the person to a programme in a role."""
     form = InviteForm()
+    choices = {p.id: p for p in programmes.all_programmes()}
+    form.programme_id.choices = as_choices([(0, "No programme")] + [(i, p.name) for i, p in choices.items()])
     if form.validate_on_submit():
         try:
-            user, link = accounts.invite_user(
+            invitation = programmes.invite(
                 current_user._get_current_object(), form.email.data, form.display_name.data,
-                base_url=current_app.config["BASE_URL"], now=utcnow(), is_admin=form.is_admin.data)
+                is_admin=form.is_admin.data, programme=choices.get(form.programme_id.data),
+                role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow())
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            return render_template("admin/invited.html", user=user, link=link)
+            return render_template("admin/invited.html", invitation=invitation)
     return render_template("admin/invite.html", form=form)
 
 

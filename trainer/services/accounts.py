@@ -139,14 +139,23 @@ def invite_user(actor: User | None, email: str, display_name: str, *, base_url: 
     The link is returned (to show on screen) and put in the outbox; only its hash is stored.
     Inviting an address that already has an account but never set a password issues a new link.
     """
+    user, link, _ = prepare_invite(actor, email, display_name, base_url=base_url, now=now,
+                                   is_admin=is_admin)
+    db.session.commit()
+    return user, link
+
+
+def prepare_invite(actor: User | None, email: str, display_name: str, *, base_url: str,
+                   now: datetime, is_admin: bool = False) -> tuple[User, str, bool]:
+    """``invite_user`` without the commit; also says whether the account existed already (a
+    renewed link for someone who never set a password)."""
     existing = find_user_by_email(normalise_email(email))
     if existing is not None and existing.password_hash is not None:
         raise RuleViolation("This person already has an account", field="email")
     user = existing or create_user(email, display_name, is_admin=is_admin)
     link = issue_password_link(user, actor, base_url=base_url, now=now)
-    audit.record(actor.id if actor else None, "user.invited", user)
-    db.session.commit()
-    return user, link
+    audit.record(actor.id if actor else None, "user.reinvited" if existing else "user.invited", user)
+    return user, link, existing is not None
 
 
 def issue_password_link(user: User, actor: User | None, *, base_url: str, now: datetime,
