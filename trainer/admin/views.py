@@ -6,7 +6,7 @@ from trainer.admin.forms import ConfirmForm, InviteForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices, list_args
-from trainer.services import access, accounts, outbox, programmes
+from trainer.services import access, accounts, invitations, outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,11 +31,11 @@ def invite():
     """Admins: create an account (or renew an unused one's link) with a one-time set-password
     link, shown here and e-mailed, and optionally add the person to a programme in a role."""
     form = InviteForm()
-    choices = {p.id: p for p in programmes.all_programmes()}
+    choices = {p.id: p for p in invitations.all_programmes()}
     form.programme_id.choices = as_choices([(0, "No programme")] + [(i, p.name) for i, p in choices.items()])
     if form.validate_on_submit():
         try:
-            invitation = programmes.invite(
+            invitation = invitations.invite(
                 current_user._get_current_object(), form.email.data, form.display_name.data,
                 is_admin=form.is_admin.data, programme=choices.get(form.programme_id.data),
                 role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow())

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, Programme, RatingWave,
-                            SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.models import (ARMS, ROLES, Assignment, Membership, Module, OutcomeWave, Programme,
+                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services import accounts, attendance, audit, calendar, outbox
 from trainer.wording import plural
 
@@ -253,43 +253,6 @@ def find_or_invite(actor: User, email: str, name: str, *, base_url: str,
     return user, link
 
 
-INVITE_ROLES = {"lead": ("lead", None), "trainer": ("trainer", None),
-                "intervention": ("participant", "intervention"), "comparison": ("participant", "comparison")}
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """An invitation: the account, its one-time link, whether the account existed (a renewed
-    link), and the membership it was given, if any."""
-
-    user: User
-    link: str
-    renewed: bool
-    membership: Membership | None
-
-
-def invite(actor: User, email: str, name: str, *, is_admin: bool, programme: Programme | None,
-           role: str | None, base_url: str, now: datetime) -> Invitation:
-    """Invite someone (or renew their link) and add them to ``programme`` as ``role`` (a key of
-    ``INVITE_ROLES``) in the same transaction; commits."""
-    if programme is not None and role not in INVITE_ROLES:
-        raise RuleViolation("Choose the person's role in the programme", field="role")
-    user, link, renewed = accounts.prepare_invite(actor, email, name, base_url=base_url, now=now,
-                                                  is_admin=is_admin)
-    membership = None
-    if programme is not None:
-        member_role, arm = INVITE_ROLES[role]
-        membership = add_member(programme, user, member_role, arm=arm)
-        audit.record(actor.id, "member.added", membership, programme_id=programme.id, role=role)
-    db.session.commit()
-    return Invitation(user, link, renewed, membership)
-
-
-def all_programmes() -> list[Programme]:
-    """Every programme, newest first (for admins)."""
-    return list(db.session.scalars(select(Programme).order_by(Programme.start_date.desc(), Programme.id)))
-
-
 def copy_plan(actor: User, source: Programme, *, name: str, start_date: date) -> Programme:
     """Start a draft programme from ``source``'s plan shifted to ``start_date``; commits.
 
@@ -391,4 +354,20 @@ def _next_steps(programme: Programme, held: list[TrainingDay], today: date) -> l
     if nxt is None:
         return []
     waiting = _problems(programme, nxt, held, today)
+    if nxt == "closed":
+        waiting += _waves_still_running(programme, today)
     return waiting or [f"You can now move the programme to {nxt}."]
+
+
+def _waves_still_running(programme: Programme, today: date) -> list[str]:
+    """Advice while rating or questionnaire waves are open or still to come (closing ends them)."""
+    advice = []
+    for kind, model in (("rating", RatingWave), ("questionnaire", OutcomeWave)):
+        for label, opens_on, closes_on in db.session.execute(
+                select(model.label, model.opens_on, model.closes_on)
+                .where(model.programme_id == programme.id, model.closes_on >= today)
+                .order_by(model.opens_on)):
+            state = "is open" if opens_on <= today else f"opens on {opens_on:%-d %B %Y} and runs"
+            advice.append(f"The {kind} wave \u201c{label}\u201d {state} until {closes_on:%-d %B %Y}: "
+                          "close the programme after it ends.")
+    return advice
