@@ -347,7 +347,7 @@ def shuffle(programme_id: int):
     if form.validate_on_submit():
         try:
             count = peers.shuffle_groups(current_user, programme, int(form.size.data), rng=random.Random())
-            flash(f"Formed {count} groups.", "success")
+            flash(f"Formed {plural(count, 'group')}.", "success")
         except RuleViolation as exc:
             flash(exc.message, "error")
     return redirect(url_for(".peer_groups", programme_id=programme_id))

@@ -7,6 +7,7 @@ from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, list_args
 from trainer.ratings import forms
 from trainer.services import access, ratings
+from trainer.wording import plural
 
 bp = Blueprint("ratings", __name__, url_prefix="/programmes/<int:programme_id>")
 
@@ -103,6 +104,7 @@ def remind(programme_id: int, wave_id: int):
         except RuleViolation as exc:
             flash(exc.message, "error")
         else:
-            flash(f"Reminders queued for {queued} participants who have not finished." if queued
+            who = "who has" if queued == 1 else "who have"
+            flash(f"Reminders queued for {plural(queued, 'participant')} {who} not finished." if queued
                   else "Everyone who has not finished has already been reminded today.", "success")
     return redirect(url_for("ratings.responses", programme_id=programme_id, wave_id=wave_id))
