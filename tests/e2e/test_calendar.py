@@ -2,6 +2,7 @@
 from datetime import date
 
 import icalendar
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, make_day, make_member, make_programme, make_user
@@ -26,7 +27,7 @@ def test_a_participant_adds_the_calendar_with_the_webcal_link(live_server, brows
     assert address.startswith("http://localhost/calendar/")  # the tests' BASE_URL
     assert href == "webcal://" + address.removeprefix("http://")
     page.get_by_role("button", name="Copy the address").click()
-    assert page.get_by_role("status").inner_text() == "Copied"
+    expect(page.get_by_role("status")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == address
     feed = page.request.get(live_server + address.removeprefix("http://localhost"))
     events = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
