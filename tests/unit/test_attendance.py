@@ -205,3 +205,13 @@ def test_the_register_shows_saved_marks_else_excused_for_apologies(course):
     marks, session_marks = attendance.register(days[0], today=DAY1).marks()
     assert marks == {people[0].id: "late", people[1].id: "excused"}
     assert session_marks == {(afternoon.id, people[0].id): "absent"}
+
+
+def test_the_summary_does_not_count_a_leaver_as_not_recorded_after_they_left(course):
+    programme, lead, trainer, people, _, days = course
+    people[0].in_post, people[0].left_on = False, date(2026, 9, 20)
+    attendance.record_attendance(trainer.user, days[0], {p.id: "present" for p in people}, {}, today=DAY3)
+    attendance.record_attendance(trainer.user, days[1], {people[1].id: "present"}, {}, today=DAY3)
+    per_day = dict(attendance.summary(programme).per_day)
+    assert per_day[days[0]] == {"present": 3}
+    assert per_day[days[1]] == {"present": 1, "not recorded": 1}

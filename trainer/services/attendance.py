@@ -194,18 +194,22 @@ def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None)
     """Count marks per day, and per module from each session's own or its day's marks.
 
     ``held_days``: the programme's days that are not cancelled, in date order, with sessions and
-    modules loaded, when the caller has them already.
+    modules loaded, when the caller has them already. Someone not expected at a day (they had
+    left) counts there only if they were marked.
     """
     days, expected, marks, overrides = _marks(programme, held_days)
+    members = {m.id: m for m in expected_participants(programme)}
     per_day, per_module = [], {}
     for day in days:
-        recorded = any((day.id, mid) in marks for mid in expected)
-        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in expected)))
+        on_day = [mid for mid in expected
+                  if (day.id, mid) in marks or not_expected_reason(members[mid], day) is None]
+        recorded = any((day.id, mid) in marks for mid in on_day)
+        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in on_day)))
         for session in day.sessions:
             counter = per_module.setdefault(session.module.title, Counter())
             if recorded:
                 counter.update(overrides.get((session.id, mid)) or marks.get((day.id, mid), "not recorded")
-                               for mid in expected)
+                               for mid in on_day)
     return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
 
 
