@@ -157,3 +157,15 @@ def test_a_programme_cannot_be_scheduled_while_someone_waits_for_an_arm(setup):
     make_member(programme, arm=UNALLOCATED)
     problems = programmes.status_problems(programme, "scheduled", today=date(2026, 8, 1))
     assert "Randomise each participant who has no arm yet (1 participant)." in problems
+
+
+def test_one_participant_may_be_enrolled_to_be_randomised_only_before_training(setup):
+    programme, lead = setup
+    membership, _ = cohort.enrol_participant(lead.user, programme, name="Fay", email="fay@example.org",
+                                             arm=None, team="", base_url="http://x", now=NOW)
+    assert membership.arm is None
+    programme.status = "running"
+    with pytest.raises(RuleViolation, match="Training has started") as exc:
+        cohort.enrol_participant(lead.user, programme, name="Gus", email="gus@example.org",
+                                 arm=None, team="", base_url="http://x", now=NOW)
+    assert exc.value.field == "arm"

@@ -101,3 +101,15 @@ def test_the_cohort_is_searched_filtered_by_arm_and_team_and_paged(client, auth)
     page = client.get(base + "?team=(none)&q=person+1").get_data(as_text=True)
     assert "Person 10" in page and "Person 11" not in page
     assert count_statements(client, base + "?page=2") == count_statements(client, base + "?page=1")
+
+
+def test_a_lead_enrols_someone_to_be_randomised_from_the_cohort_page(client, auth):
+    from tests.factories import make_member, make_programme
+
+    programme = make_programme(status="draft")
+    make_member(programme, "lead", user=make_user("lead@example.org"))
+    db.session.commit()
+    auth.login("lead@example.org")
+    page = client.post(f"/programmes/{programme.id}/cohort/", data={
+        "name": "Fay Field", "email": "fay@example.org", "arm": "none"}).get_data(as_text=True)
+    assert "Fay Field is enrolled (to be randomised)" in page and "To be randomised</strong>" in page

@@ -5,7 +5,8 @@ from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Length, Optional
 from trainer.forms_support import as_choices
 
-ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison")])
+ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison"),
+                          ("none", "To be randomised")])
 
 
 class EnrolForm(FlaskForm):

@@ -23,7 +23,7 @@ def index(programme_id: int):
         try:
             membership, link = cohort.enrol_participant(
                 current_user, acc.programme, name=form.name.data, email=form.email.data,
-                arm=form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
+                arm=None if form.arm.data == "none" else form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
                 now=utcnow())
         except RuleViolation as exc:
             apply_violation(form, exc)

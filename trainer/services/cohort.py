@@ -88,10 +88,15 @@ def enrol_participant(actor: User, programme: Programme, *, name: str, email: st
                       team: str | None, base_url: str, now: datetime) -> tuple[Membership, str | None]:
     """Enrol one participant, inviting them if they have no account; commits.
 
+    ``arm`` None leaves them to be randomised, which is allowed only before training starts.
+
     Returns the membership and, for a new account, its one-time set-password link.
     """
-    if arm not in ARMS:
+    if arm is not None and arm not in ARMS:
         raise RuleViolation("Choose the intervention or the comparison arm", field="arm")
+    if arm is None and programme.status not in RANDOMISABLE_STATUSES:
+        raise RuleViolation("Training has started, so there is no randomisation to wait for: "
+                            "choose the intervention or the comparison arm", field="arm")
     user, link = programmes.find_or_invite(actor, email, name, base_url=base_url, now=now)
     if _enrolled(programme, user.email):
         raise RuleViolation(f"{user.display_name} is already enrolled in this programme", field="email")
