@@ -246,6 +246,8 @@ def test_the_randomise_form_is_offered_only_before_training_starts(client, auth,
     assert "Everyone without an arm yet" in page and "North (2 participants)" in page
     assert client.post(f"/programmes/{programme.id}/cohort/randomise",
                        data={"scope": "teams", "teams": ["North"]}).status_code == 302
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert 'value="all" checked' in page  # nobody is left without an arm
     programme.status = "running"
     db.session.commit()
     page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)

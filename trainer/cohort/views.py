@@ -64,9 +64,11 @@ def import_file(programme_id: int):
 def randomise(programme_id: int):
     """Leads: randomise everyone, some teams or chosen people into arms, stratified by team."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
-    form = RandomiseForm()
+    form, members = RandomiseForm(), cohort.participants(acc.programme)
     form.membership_ids.choices = as_choices([(m.id, m.user.display_name + (f" ({m.team})" if m.team else ""))
-                                              for m in cohort.participants(acc.programme)])
+                                              for m in members])
+    if not form.is_submitted() and all(m.arm for m in members):
+        form.scope.data = "all"
     form.teams.choices = as_choices([(team, f"{team or 'No team'} ({plural(n, 'participant')})")
                                      for team, n in cohort.participant_teams(acc.programme)])
     if form.validate_on_submit():
