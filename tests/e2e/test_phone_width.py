@@ -20,22 +20,25 @@ ROLES = (None, "admin@demo.test", "lead@demo.test", "trainer@demo.test", "partic
 SKIP = {"static", "schedule.feed", "home.healthz"}
 
 
+def _first(model, *where):
+    return db.session.scalar(select(model.id).where(*where).order_by(model.id))
+
+
 def _demo_ids() -> dict:
     """The demo's objects by the names routes give their variables."""
     programme = db.session.scalar(select(Programme).where(Programme.status != "closed"))
     me = db.session.scalar(select(Membership).join(User).where(
         User.email == "participant@demo.test", Membership.programme_id == programme.id))
-    first = lambda model, *where: db.session.scalar(select(model.id).where(*where).order_by(model.id))  # noqa: E731
     days = db.session.scalars(select(TrainingDay).where(TrainingDay.programme_id == programme.id)
                               .order_by(TrainingDay.day)).all()
-    group = first(PeerGroup, PeerGroup.programme_id == programme.id)
+    group = _first(PeerGroup, PeerGroup.programme_id == programme.id)
     return {"programme_id": programme.id, "membership_id": me.id, "user_id": me.user_id,
-            "assignment_id": first(Assignment, Assignment.programme_id == programme.id),
-            "goal_id": first(Goal, Goal.membership_id == me.id),
-            "log_id": first(ActivityLog, ActivityLog.membership_id != me.id),
-            "rating_wave_id": first(RatingWave, RatingWave.programme_id == programme.id),
-            "outcome_wave_id": first(OutcomeWave, OutcomeWave.programme_id == programme.id),
-            "group_id": group, "meeting_id": first(PeerMeeting, PeerMeeting.group_id == group),
+            "assignment_id": _first(Assignment, Assignment.programme_id == programme.id),
+            "goal_id": _first(Goal, Goal.membership_id == me.id),
+            "log_id": _first(ActivityLog, ActivityLog.membership_id != me.id),
+            "rating_wave_id": _first(RatingWave, RatingWave.programme_id == programme.id),
+            "outcome_wave_id": _first(OutcomeWave, OutcomeWave.programme_id == programme.id),
+            "group_id": group, "meeting_id": _first(PeerMeeting, PeerMeeting.group_id == group),
             "day_id": days[-1].id, "session_id": days[-1].sessions[0].id,
             "module_key": "mindfulness", "outcome_key": "brs", "action": "disable",
             "token": calendar.feed_token(me.user) or "none"}

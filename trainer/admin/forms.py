@@ -16,8 +16,9 @@ class InviteForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
                                                     Length(max=254)])
     is_admin = BooleanField("Make this person an administrator")
-    programme_id = SelectField("Programme", coerce=int, validators=[Optional()],
-                               description="Add them to a programme now, or later from its team or cohort page")
+    programme_id = SelectField(
+        "Programme", coerce=int, validators=[Optional()],
+        description="Add them to a programme now, or later from its team or cohort page")
     role = RadioField("Role in the programme", choices=ROLE_CHOICES, validators=[Optional()])
 
 

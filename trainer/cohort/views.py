@@ -23,22 +23,26 @@ def index(programme_id: int):
         try:
             membership, link = cohort.enrol_participant(
                 current_user, acc.programme, name=form.name.data, email=form.email.data,
-                arm=None if form.arm.data == "none" else form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
-                now=utcnow())
+                arm=None if form.arm.data == "none" else form.arm.data, team=form.team.data,
+                base_url=current_app.config["BASE_URL"], now=utcnow())
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{membership.user.display_name} is enrolled ({membership.arm or 'to be randomised'}).",
-                  "success")
+            arm = membership.arm or "to be randomised"
+            flash(f"{membership.user.display_name} is enrolled ({arm}).", "success")
             form = EnrolForm(formdata=None)
-    teams = cohort.participant_teams(acc.programme)
-    args = list_args(request.args, {"arm": cohort.ARM_FILTERS,
-                                    "team": tuple(t or cohort.NO_TEAM for t, _ in teams)})
     return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
-                           link=link, args=args, team_choices=[(t or cohort.NO_TEAM, t or "No team") for t, _ in teams],
-                           result=cohort.participant_page(acc.programme, q=args.q, page=args.page,
-                                                          arm=args.filters.get("arm"),
-                                                          team=args.filters.get("team")))
+                           link=link, **_participant_list(acc.programme))
+
+
+def _participant_list(programme) -> dict:
+    """The list's query string (search, arm, team, page) read, and the page of participants."""
+    teams = [team or cohort.NO_TEAM for team, _ in cohort.participant_teams(programme)]
+    args = list_args(request.args, {"arm": cohort.ARM_FILTERS, "team": tuple(teams)})
+    result = cohort.participant_page(programme, q=args.q, page=args.page, arm=args.filters.get("arm"),
+                                     team=args.filters.get("team"))
+    return {"args": args, "result": result,
+            "team_choices": [(t, "No team" if t == cohort.NO_TEAM else t) for t in teams]}
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -84,7 +88,8 @@ def randomise(programme_id: int):
             return redirect(url_for("cohort.randomise", programme_id=programme_id))
     return render_template("cohort/randomise.html", programme=acc.programme, form=form,
                            allowed=acc.programme.status in cohort.RANDOMISABLE_STATUSES,
-                           history=[(r, cohort.allocation_list(r)) for r in cohort.randomisations(acc.programme)])
+                           history=[(r, cohort.allocation_list(r))
+                                    for r in cohort.randomisations(acc.programme)])
 
 
 @bp.route("/waitlist", methods=["GET", "POST"])
@@ -102,7 +107,7 @@ def waitlist(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{plural(count, 'comparison participant')} now {'has a place' if count == 1 else 'have places'} "
-                  f"on {target.name}.", "success")
+            places = "has a place" if count == 1 else "have places"
+            flash(f"{plural(count, 'comparison participant')} now {places} on {target.name}.", "success")
             return redirect(url_for("cohort.index", programme_id=target.id))
     return render_template("cohort/waitlist.html", programme=acc.programme, form=form)

@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import RuleViolation
@@ -176,10 +176,10 @@ def import_cohort(actor: User, programme: Programme, text: str, *, base_url: str
 
 def participant_teams(programme: Programme) -> list[tuple[str, int]]:
     """The teams of the programme's participants with how many are in each ("" for no team)."""
-    counts: dict[str, int] = {}
-    for member in participants(programme):
-        counts[member.team or ""] = counts.get(member.team or "", 0) + 1
-    return sorted(counts.items())
+    rows = db.session.execute(select(Membership.team, func.count(Membership.id)).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .group_by(Membership.team)).all()
+    return sorted((team or "", n) for team, n in rows)
 
 
 def randomise(actor: User, programme: Programme, selection: Selection, *,
