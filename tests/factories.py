@@ -39,17 +39,21 @@ def make_programme(name: str | None = None, *, start: date = date(2026, 9, 1),
 
 
 ALL_PURPOSES = ("programme", "evaluation", "follow_up")
+UNALLOCATED = "unallocated"
 
 
 def make_member(programme: Programme, role: str = "participant", *, user: User | None = None,
                 arm: str | None = None, team: str | None = None, consent=ALL_PURPOSES):
     """A membership of ``user`` (a new user by default); participants default to intervention.
 
-    Participants have consented online to ``consent`` (every purpose by default) on version 1 of
-    the information; pass ``consent=()`` for someone who has not consented yet.
+    ``arm=UNALLOCATED`` makes a participant with no arm yet (to be randomised). Participants
+    have consented online to ``consent`` (every purpose by default) on version 1 of the
+    information; pass ``consent=()`` for someone who has not consented yet.
     """
     if role == "participant" and arm is None:
         arm = "intervention"
+    elif arm == UNALLOCATED:
+        arm = None
     member = programmes.add_member(programme, user or make_user(), role, arm=arm, team=team)
     if role == "participant":
         give_consent(member, consent)

@@ -1,5 +1,7 @@
-"""Shared form plumbing: RuleViolations on form fields, choices, and one-time submission tokens."""
+"""Shared form plumbing: RuleViolations on form fields, choices, one-time submission tokens, and
+list pages' query strings."""
 import secrets
+from dataclasses import dataclass, field
 
 from flask import flash, redirect
 from flask_login import current_user
@@ -69,3 +71,24 @@ def already_sent(outcome: submissions.Outcome):
     """The answer to a repeated form: a note saying so and a redirect to the first result."""
     flash("That form was already sent, so nothing more was saved.", "info")
     return redirect(outcome.url)
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """A list page's query string: the search words, the filters and the page number."""
+
+    q: str = ""
+    filters: dict = field(default_factory=dict)
+    page: int = 1
+
+
+def list_args(args, filters: dict[str, tuple[str, ...]]) -> ListArgs:
+    """Read ``q``, ``page`` and each filter of ``filters`` (name -> allowed values) from ``args``.
+
+    Unknown filter values and bad page numbers are ignored rather than refused: a list page is a GET.
+    """
+    page = args.get("page", "1")
+    chosen = {name: args.get(name, "") for name in filters}
+    return ListArgs((args.get("q") or "").strip()[:200],
+                    {name: value for name, value in chosen.items() if value and value in filters[name]},
+                    int(page) if page.isdigit() and len(page) < 7 else 1)

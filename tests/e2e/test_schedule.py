@@ -40,11 +40,11 @@ def test_a_trainer_schedules_a_day_with_two_sessions_and_marks_attendance(live_s
     assert "Goal setting" in timetable.inner_text()
 
     page.get_by_role("link", name="Attendance", exact=True).click()
-    page.locator("fieldset", has_text="Ann Able").get_by_label("Present").check()
-    page.locator("fieldset", has_text="Bob Brook").get_by_label("Late").check()
+    page.get_by_role("radiogroup", name="Ann Able").get_by_label("Present").check()
+    page.get_by_role("radiogroup", name="Bob Brook").get_by_label("Late").check()
     page.get_by_role("button", name="Save attendance").click()
     assert "Attendance saved for 2 participants" in page.content()
-    assert page.locator("fieldset", has_text="Bob Brook").get_by_label("Late").is_checked()
+    assert page.get_by_role("radiogroup", name="Bob Brook").get_by_label("Late").is_checked()
 
 
 def test_a_lead_starts_a_programme_and_adds_sessions_one_after_another(live_server, page, modules):

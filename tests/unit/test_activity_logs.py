@@ -30,6 +30,15 @@ def test_good_values_are_cleaned(spec, raw, expected):
     assert check_value(spec, raw) == (expected, None)
 
 
+def test_a_missing_answer_keeps_the_labels_capitals_or_quotes_a_sentence():
+    plan = {"name": "p", "label": "When I notice my early signs, I will...", "kind": "long_text",
+            "required": True}
+    smart = {"name": "s", "label": "SMART goal", "kind": "text", "required": True}
+    assert check_value(plan, "")[1] == 'Enter your answer to "When I notice my early signs, I will..."'
+    assert check_value(smart, "")[1] == "Enter SMART goal"
+    assert check_value(dict(smart, label="What your goal is"), "")[1] == "Enter what your goal is"
+
+
 @pytest.mark.parametrize("spec, raw, message", [
     (TEXT, "x" * 11, "Emotions must be 10 characters or fewer"),
     (LONG, "   ", "Enter situation"),

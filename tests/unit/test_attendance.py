@@ -162,3 +162,56 @@ def test_the_comparison_arm_is_not_counted(course):
     programme, *_, people, comparison, days = course
     assert comparison.id not in attendance.days_attended(programme)
     assert all(known == {} for _, known in attendance.day_attendance(programme))
+
+
+def test_leavers_are_shown_apart_after_their_leaving_date_and_cannot_be_marked(course):
+    programme, lead, trainer, people, _, days = course
+    people[0].in_post, people[0].left_on = False, date(2026, 9, 20)
+    people[1].in_post = False  # left, date unknown
+    db.session.flush()
+    first = attendance.register(days[0], today=DAY3)
+    assert {r.membership.id for r in first.rows} == {people[0].id, people[2].id}
+    assert [r.away for r in first.away] == ["Left their post"]
+    second = attendance.register(days[1], today=DAY3)
+    assert [r.membership.id for r in second.rows] == [people[2].id]
+    assert {r.away for r in second.away} == {"Left on 20 September 2026", "Left their post"}
+    with pytest.raises(RuleViolation, match="expected at the day"):
+        attendance.record_attendance(trainer.user, days[1], {people[0].id: "absent"}, {}, today=DAY3)
+    attendance.record_attendance(trainer.user, days[0], {people[0].id: "present"}, {}, today=DAY3)
+
+
+def test_a_future_or_cancelled_day_is_closed_with_the_reason(course):
+    *_, days = course
+    assert "on or after the day" in attendance.register(days[1], today=DAY1).closed
+    assert attendance.register(days[0], today=DAY1).closed is None
+    days[0].cancelled = True
+    assert "cancelled" in attendance.register(days[0], today=DAY3).closed
+
+
+def test_everyone_present_keeps_marks_made_and_excuses_apologies(course):
+    *_, people, _, days = course
+    attendance.send_apology(people[1], days[0], "Ill", today=date(2026, 9, 1))
+    rows = attendance.register(days[0], today=DAY1).rows
+    marks = attendance.everyone_present(rows, {people[2].id: "late"})
+    assert marks == {people[0].id: "present", people[1].id: "excused", people[2].id: "late"}
+
+
+def test_the_register_shows_saved_marks_else_excused_for_apologies(course):
+    programme, lead, trainer, people, _, days = course
+    attendance.send_apology(people[1], days[0], "Ill", today=date(2026, 9, 1))
+    afternoon = days[0].sessions[1]
+    attendance.record_attendance(trainer.user, days[0], {people[0].id: "late"},
+                                 {(afternoon.id, people[0].id): "absent"}, today=DAY1)
+    marks, session_marks = attendance.register(days[0], today=DAY1).marks()
+    assert marks == {people[0].id: "late", people[1].id: "excused"}
+    assert session_marks == {(afternoon.id, people[0].id): "absent"}
+
+
+def test_the_summary_does_not_count_a_leaver_as_not_recorded_after_they_left(course):
+    programme, lead, trainer, people, _, days = course
+    people[0].in_post, people[0].left_on = False, date(2026, 9, 20)
+    attendance.record_attendance(trainer.user, days[0], {p.id: "present" for p in people}, {}, today=DAY3)
+    attendance.record_attendance(trainer.user, days[1], {people[1].id: "present"}, {}, today=DAY3)
+    per_day = dict(attendance.summary(programme).per_day)
+    assert per_day[days[0]] == {"present": 3}
+    assert per_day[days[1]] == {"present": 1, "not recorded": 1}

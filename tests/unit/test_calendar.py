@@ -1,5 +1,5 @@
 """Calendar feeds: valid iCalendar in the programme's zone, stable UIDs, SEQUENCE, token reset."""
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import icalendar
 import pytest
@@ -134,3 +134,52 @@ def test_a_new_module_title_updates_the_sessions_that_run_it(plan, tmp_path):
 def test_the_feed_address_is_built_on_the_public_base_url():
     assert calendar.feed_url("abc", base_url="https://trainer.example.org/") == \
         "https://trainer.example.org/calendar/abc.ics"
+
+
+def _status(user, uid, now=NOW):
+    cal = icalendar.Calendar.from_ical(calendar.build_feed(user, now=now))
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    event = events.get(f"{uid}@resilience-trainer")
+    return (str(event["STATUS"]), int(event["SEQUENCE"])) if event is not None else None
+
+
+def test_a_removed_session_stays_cancelled_with_a_higher_sequence_for_90_days(plan):
+    programme, trainer, participant, day, session = plan
+    uid, before = f"session-{session.id}", _status(trainer.user, f"session-{session.id}")
+    assert before[0] == "CONFIRMED"
+    scheduling.delete_session(trainer.user, session)
+    status, sequence = _status(trainer.user, uid, now=datetime.now(timezone.utc))
+    assert status == "CANCELLED" and sequence > before[1]
+    later = datetime.now(timezone.utc) + calendar.KEEP_CANCELLED + timedelta(days=1)
+    assert _status(trainer.user, uid, now=later) is None
+
+
+def test_a_trainer_taken_off_the_team_sees_the_days_and_sessions_cancelled(plan):
+    programme, trainer, participant, day, session = plan
+    lead = make_member(programme, "lead")
+    day_before = _status(trainer.user, f"day-{day.id}")
+    programmes.remove_team_member(lead.user, programme, trainer.id)
+    now = datetime.now(timezone.utc)
+    status, sequence = _status(trainer.user, f"day-{day.id}", now=now)
+    assert status == "CANCELLED" and sequence > day_before[1]
+    assert _status(trainer.user, f"session-{session.id}", now=now)[0] == "CANCELLED"
+
+
+def test_a_cancelled_day_stays_cancelled_until_90_days_after_it(plan):
+    programme, trainer, participant, day, _ = plan
+    before = _status(participant.user, f"day-{day.id}")
+    scheduling.cancel_day(trainer.user, day)
+    status, sequence = _status(participant.user, f"day-{day.id}")
+    assert status == "CANCELLED" and sequence > before[1]
+    assert _status(participant.user, f"day-{day.id}", now=datetime(2026, 9, 29, tzinfo=timezone.utc))
+    assert _status(participant.user, f"day-{day.id}", now=datetime(2026, 9, 30, tzinfo=timezone.utc)) is None
+
+
+def test_days_after_a_participant_left_arrive_cancelled(plan):
+    programme, trainer, participant, day, _ = plan
+    later = make_day(programme, date(2026, 9, 1))
+    participant.in_post, participant.left_on = False, date(2026, 7, 15)
+    assert _status(participant.user, f"day-{day.id}")[0] == "CONFIRMED"
+    status, sequence = _status(participant.user, f"day-{later.id}")
+    assert status == "CANCELLED" and sequence == later.sequence + 1
+    assert _status(participant.user, f"day-{later.id}", now=datetime(2026, 10, 14, tzinfo=timezone.utc)) is None

@@ -1,12 +1,11 @@
 """The cohort: enrolment, CSV import checks, randomisation from a seed, the waitlist offer."""
 import re
-from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_member, make_programme, make_user
+from tests.factories import UNALLOCATED, make_member, make_programme, make_user
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, OutboxMessage, Randomisation, User
@@ -68,7 +67,7 @@ def test_a_bad_file_lists_every_bad_row_and_imports_nothing(setup):
 def test_a_file_without_the_needed_columns_is_refused(setup):
     programme, _ = setup
     check = cohort.check_import(programme, "full name,mail\nA,a@example.org\n")
-    assert check.problems[0][0] == 1 and "missing: name, email, arm" in check.problems[0][1]
+    assert check.problems[0][0] == 1 and "missing: name, email" in check.problems[0][1]
     assert cohort.check_import(programme, "name,email,arm\n").problems[0][1].startswith("The file has no")
 
 
@@ -86,34 +85,53 @@ def test_enrolling_one_participant_and_refusing_a_second_enrolment(setup):
     assert exc.value.field == "arm"
 
 
-def test_allocation_is_reproducible_from_its_seed_and_balanced():
-    ids = list(range(1, 24))
-    first = cohort.allocate(ids, "seed-42")
-    assert first == cohort.allocate(list(reversed(ids)), "seed-42")
-    assert first != cohort.allocate(ids, "seed-43")
-    counts = Counter(first.values())
-    assert abs(counts["intervention"] - counts["comparison"]) <= 1 and sum(counts.values()) == 23
-
-
-def test_randomising_records_the_seed_and_sets_arms(setup):
+def test_an_import_may_leave_the_arm_blank_for_those_to_be_randomised(setup):
     programme, lead = setup
-    members = [make_member(programme) for _ in range(10)]
-    record = cohort.randomise(lead.user, programme, [m.id for m in members], seed="abc")
-    assert db.session.get(Randomisation, record.id).seed == "abc"
-    assert Counter(m.arm for m in members) == {"intervention": 5, "comparison": 5}
-    assert {int(k): v for k, v in record.allocation.items()} == cohort.allocate([m.id for m in members], "abc")
-    generated = cohort.randomise(lead.user, programme, [m.id for m in members])
-    assert len(generated.seed) == 16
+    text = "name,email,arm,team\nAda,ada@example.org,,North\nBen,ben@example.org,comparison,\n"
+    enrolled = cohort.import_cohort(lead.user, programme, text, base_url="http://x", now=NOW)
+    assert [m.arm for m, _ in enrolled] == [None, "comparison"]
+    no_arm_column = cohort.check_import(programme, "name,email\nCy,cy@example.org\n")
+    assert not no_arm_column.problems and no_arm_column.rows[0].arm is None
+
+
+def test_randomising_stratifies_by_team_and_records_algorithm_version_seed_and_list(setup):
+    programme, lead = setup
+    members = ([make_member(programme, arm=UNALLOCATED, team="North") for _ in range(6)]
+               + [make_member(programme, arm=UNALLOCATED, team="South") for _ in range(4)])
+    record = cohort.randomise(lead.user, programme, cohort.Selection("unallocated"), seed="abc")
+    stored = db.session.get(Randomisation, record.id)
+    assert (stored.seed, stored.method, stored.method_version) == ("abc", "stratified-permuted-blocks", "1")
+    assert [line["membership_id"] for line in stored.sequence] == [int(k) for k in stored.allocation]
+    assert {line["stratum"] for line in stored.sequence} == {"North", "South"}
+    assert all(m.arm in ("intervention", "comparison") for m in members)
+    names = cohort.allocation_list(stored)
+    assert len(names) == 10 and names[0][0] == next(m for m in members if m.id == stored.sequence[0]["membership_id"]).user.display_name
+    again = cohort.randomise(lead.user, programme, cohort.Selection("all"), seed="abc")
+    assert again.allocation == record.allocation
+    generated = cohort.randomise(lead.user, programme, cohort.Selection("teams", teams=("South",)))
+    assert len(generated.seed) == 16 and len(generated.allocation) == 4
+
+
+def test_randomising_only_the_chosen_or_unallocated_people(setup):
+    programme, lead = setup
+    allocated = make_member(programme, arm="comparison")
+    waiting = [make_member(programme, arm=UNALLOCATED) for _ in range(3)]
+    record = cohort.randomise(lead.user, programme, cohort.Selection("unallocated"), seed="x")
+    assert sorted(map(int, record.allocation)) == sorted(m.id for m in waiting)
+    assert allocated.arm == "comparison"
+    chosen = cohort.randomise(lead.user, programme,
+                              cohort.Selection("chosen", membership_ids=(allocated.id, waiting[0].id)))
+    assert sorted(map(int, chosen.allocation)) == sorted([allocated.id, waiting[0].id])
 
 
 def test_randomising_needs_two_people_and_a_programme_not_yet_running(setup):
     programme, lead = setup
     member = make_member(programme)
     with pytest.raises(RuleViolation, match="at least two"):
-        cohort.randomise(lead.user, programme, [member.id])
+        cohort.randomise(lead.user, programme, cohort.Selection(membership_ids=(member.id,)))
     programme.status = "running"
     with pytest.raises(RuleViolation, match="before training starts"):
-        cohort.randomise(lead.user, programme, [member.id, make_member(programme).id])
+        cohort.randomise(lead.user, programme, cohort.Selection("all"))
 
 
 def test_the_comparison_arm_is_offered_a_later_programme_in_one_step(setup):
@@ -130,3 +148,25 @@ def test_the_comparison_arm_is_offered_a_later_programme_in_one_step(setup):
     assert sorted(m.user_id for m in enrolled) == sorted(m.user_id for m in waiting)
     assert {m.arm for m in enrolled} == {"intervention"}
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "waitlist")) == 3
+
+
+def test_a_programme_cannot_be_scheduled_while_someone_waits_for_an_arm(setup):
+    from datetime import date
+
+    from trainer.services import programmes
+    programme, _ = setup
+    make_member(programme, arm=UNALLOCATED)
+    problems = programmes.status_problems(programme, "scheduled", today=date(2026, 8, 1))
+    assert "Randomise each participant who has no arm yet (1 participant)." in problems
+
+
+def test_one_participant_may_be_enrolled_to_be_randomised_only_before_training(setup):
+    programme, lead = setup
+    membership, _ = cohort.enrol_participant(lead.user, programme, name="Fay", email="fay@example.org",
+                                             arm=None, team="", base_url="http://x", now=NOW)
+    assert membership.arm is None
+    programme.status = "running"
+    with pytest.raises(RuleViolation, match="Training has started") as exc:
+        cohort.enrol_participant(lead.user, programme, name="Gus", email="gus@example.org",
+                                 arm=None, team="", base_url="http://x", now=NOW)
+    assert exc.value.field == "arm"

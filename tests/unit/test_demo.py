@@ -100,8 +100,13 @@ def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(
 def test_demo_has_attendance_with_someone_who_missed_two_days_and_calendar_feeds(app, modules):
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
     live = db.session.scalar(select(Programme).where(Programme.status == "follow-up"))
+    days = db.session.scalars(select(TrainingDay).where(TrainingDay.programme_id == live.id)).all()
+    members = db.session.scalars(select(Membership).where(Membership.programme_id == live.id,
+                                                          Membership.arm == "intervention")).all()
+    expected = sum(1 for d in days for m in members if m.left_on is None or m.left_on >= d.day)
+    assert 3 * 25 > expected > 3 * 20
     assert db.session.scalar(select(func.count(DayAttendance.id)).join(TrainingDay)
-                             .where(TrainingDay.programme_id == live.id)) == 3 * 25
+                             .where(TrainingDay.programme_id == live.id)) == expected
     assert db.session.scalar(select(func.count(DayAttendance.id)).where(DayAttendance.status == "absent")) >= 2
     assert db.session.scalar(select(OutboxMessage.to_address).where(OutboxMessage.kind == "missed-two")) \
         == "lead@demo.test"
@@ -116,3 +121,39 @@ def test_demo_has_one_withdrawal_keeping_answers_and_one_with_answers_deleted(ap
     answers = {m.answers_kept: db.session.scalar(select(func.count(OutcomeResponse.id)).where(
         OutcomeResponse.membership_id == m.id)) for m in withdrawn}
     assert answers[True] > 0 and answers[False] == 0
+
+
+def test_demo_records_nothing_after_today_nor_after_a_leavers_leaving_date(app, modules):
+    from trainer.models import GoalReview, Goal, PeerMeeting, SessionAttendance, TrainingSession
+
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    today = NOW.date()
+    assert db.session.scalar(select(func.max(ActivityLog.done_on))) <= today
+    assert db.session.scalar(select(func.max(GoalReview.reviewed_on))) <= today
+    leavers = db.session.scalars(select(Membership).where(Membership.left_on.is_not(None))).all()
+    assert len(leavers) == 9 and all(m.left_on <= today for m in leavers)
+    for member in leavers:
+        assert not db.session.scalar(select(func.count(ActivityLog.id)).where(
+            ActivityLog.membership_id == member.id, ActivityLog.done_on > member.left_on))
+        assert not db.session.scalar(select(func.count(DayAttendance.id)).join(TrainingDay).where(
+            DayAttendance.membership_id == member.id, TrainingDay.day > member.left_on))
+        assert not db.session.scalar(select(func.count(SessionAttendance.id)).join(TrainingSession)
+                                     .join(TrainingDay).where(SessionAttendance.membership_id == member.id,
+                                                              TrainingDay.day > member.left_on))
+        assert not db.session.scalar(select(func.count(GoalReview.id)).join(Goal).where(
+            Goal.membership_id == member.id, GoalReview.reviewed_on > member.left_on))
+        assert not db.session.scalar(select(func.count(PeerMeeting.id)).where(
+            PeerMeeting.author_id == member.id, PeerMeeting.met_on > member.left_on))
+    # Most leavers left before the last day, so the register shows some apart.
+    assert any(m.left_on < db.session.scalar(select(func.max(TrainingDay.day))) for m in leavers)
+
+
+def test_demo_has_a_comparison_arm_sign_in_listed_in_its_output_and_the_readme(app, modules):
+    from pathlib import Path
+
+    text = demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    member = db.session.scalars(select(Membership).join(Membership.user).where(
+        Membership.arm == "comparison", Membership.user.has(email="comparison@demo.test"))).one()
+    assert member.in_post and "comparison@demo.test" in text
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "`comparison@demo.test`" in readme

@@ -131,3 +131,20 @@ def test_copying_a_plan_shifts_days_assignments_and_waves_without_people(draft):
     wave = db.session.scalar(select(RatingWave).where(RatingWave.programme_id == copy.id))
     assert (wave.opens_on, wave.opened_at) == (date(2026, 9, 17) + shift, None)
     assert overview.days[0].starts_at == time(9, 30)
+
+
+def test_next_steps_wait_for_open_or_coming_waves_before_closing(app, modules):
+    from tests.factories import make_outcome_waves, make_wave
+
+    programme = make_programme(start=date(2026, 1, 1), end=date(2027, 6, 30), status="follow-up")
+    make_member(programme, "lead")
+    make_wave(programme, "One week", opens_on=date(2026, 10, 1), window_days=14)
+    make_outcome_waves(programme, baseline=(date(2026, 1, 1), date(2026, 1, 31)),
+                       post=(date(2026, 10, 5), date(2026, 10, 30)),
+                       follow_up=(date(2027, 3, 1), date(2027, 3, 31)))
+    steps = programmes.programme_page(programme, today=date(2026, 10, 10)).next_steps
+    assert any("rating wave \u201cOne week\u201d is open until 15 October 2026" in s for s in steps)
+    assert any("questionnaire wave" in s and "opens on 1 March 2027" in s for s in steps)
+    assert not any("You can now move the programme to closed" in s for s in steps)
+    assert programmes.programme_page(programme, today=date(2027, 4, 1)).next_steps == [
+        "You can now move the programme to closed."]

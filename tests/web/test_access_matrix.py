@@ -16,7 +16,7 @@ from tests.factories import (PASSWORD, make_assignment, make_day, make_goal, mak
                              make_outcome_waves, make_programme, make_rating, make_scores,
                              make_session, make_user, make_wave)
 from trainer.extensions import db
-from trainer.models import Apology, DayAttendance, GoalReview
+from trainer.models import Apology, DayAttendance, GoalReview, OutboxMessage
 from trainer.services import calendar, peers
 
 PUBLIC = {"auth.login", "auth.set_password", "auth.forgot_password", "home.healthz", "static", "schedule.feed", "home.index"}
@@ -100,8 +100,11 @@ def _build(name: str, modules, tag: str, *, marked: bool) -> Cast:
         make_scores(member, waves["baseline"], "brs", {"total": 3.2})
     make_scores(people["comparison"], waves["post"], "brs", {"total": -0.5})
     calendar.reset_token(people["participant"].user)
+    message = OutboxMessage(dedupe_key=f"failed-{tag}", kind="invite", to_address=f"x{tag}@example.org",
+                            subject="Failed", body="b", attempts=5, last_error="SMTP refused")
+    db.session.add(message)
     db.session.commit()
-    ids = {"programme_id": programme.id, "assignment_id": assignment.id,
+    ids = {"message_id": message.id, "programme_id": programme.id, "assignment_id": assignment.id,
            "module_id": modules["mindfulness"].id, "goal_id": goal.id, "log_id": log.id,
            "module_key": "mindfulness", "rating_wave_id": wave.id, "outcome_wave_id": waves["baseline"].id,
            "outcome_key": "brs", "group_id": group.id, "membership_id": people["peer"].id,
@@ -315,7 +318,7 @@ def test_missing_objects_are_404_never_500(app, world, role):
     ids = {**a.ids, **{k: 987654 for k in ("programme_id", "assignment_id", "module_id", "goal_id",
                                            "log_id", "rating_wave_id", "outcome_wave_id", "group_id",
                                            "membership_id", "day_id", "past_day_id", "session_id",
-                                           "user_id", "meeting_id")},
+                                           "user_id", "meeting_id", "message_id")},
            "module_key": "no-such-module", "outcome_key": "no-such-instrument", "token": "no-such-token"}
     client = signed_in(app, _email(a, role))
     failures = []

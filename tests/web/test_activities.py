@@ -398,3 +398,13 @@ def test_the_peer_groups_page_runs_as_many_statements_for_twice_the_groups(clien
     auth.login("grouping-lead@example.org")
     assert (count_statements(client, f"/programmes/{few_id}/peer-groups")
             == count_statements(client, f"/programmes/{many_id}/peer-groups"))
+
+
+def test_withdraw_is_offered_only_for_activities_nobody_has_logged(client, auth, world):
+    programme, _, mind, cbt = world
+    auth.login("trainer@example.org")
+    page = client.get(f"/programmes/{programme.id}/assignments").get_data(as_text=True)
+    base = f"/programmes/{programme.id}/assignments"
+    assert f'action="{base}/{cbt.id}/delete"' in page
+    assert f'action="{base}/{mind.id}/delete"' not in page
+    assert page.count("Participants have logged it, so it cannot be withdrawn.") == 1

@@ -18,7 +18,7 @@ def test_admin_invites_someone_and_sees_the_link(client, admin):
                                                     "email": "nia@example.org"}).get_data(as_text=True)
     assert "Account created" in page and "/set-password/" in page
     outbox = client.get("/admin/outbox").get_data(as_text=True)
-    assert "nia@example.org" in outbox and "Not sent" in outbox
+    assert "nia@example.org" in outbox and "Waiting" in outbox
     assert "Nia New" in client.get("/admin/users").get_data(as_text=True)
 
 
@@ -113,3 +113,31 @@ def test_only_admins_give_programme_roles(client, auth):
     assert client.get("/admin/roles").status_code == 403
     assert client.post("/admin/roles", data={"programme_id": programme.id, "user_id": lead.user_id,
                                              "role": "trainer"}).status_code == 403
+
+
+def test_inviting_again_renews_the_link_and_says_so(client, admin):
+    client.post("/admin/users/invite", data={"display_name": "Nia New", "email": "nia@example.org"})
+    page = client.post("/admin/users/invite", data={"display_name": "Nia New",
+                                                    "email": "nia@example.org"}).get_data(as_text=True)
+    assert "New link sent" in page and "Account created" not in page and "no new account" in page
+
+
+def test_inviting_someone_into_a_programme_with_a_role_in_one_step(client, admin):
+    from tests.factories import make_programme
+    from trainer.models import Membership
+
+    programme = make_programme("Autumn cohort")
+    db.session.commit()
+    page = client.get("/admin/users/invite").get_data(as_text=True)
+    assert "Autumn cohort" in page and "Participant, comparison arm" in page
+    page = client.post("/admin/users/invite", data={
+        "display_name": "Tom Trainer", "email": "tom@example.org",
+        "programme_id": str(programme.id)}).get_data(as_text=True)
+    assert "Choose the person" in page and 'value="Tom Trainer"' in page
+    assert db.session.scalar(select(User.id).where(User.email == "tom@example.org")) is None
+    page = client.post("/admin/users/invite", data={
+        "display_name": "Tom Trainer", "email": "tom@example.org",
+        "programme_id": str(programme.id), "role": "trainer"}).get_data(as_text=True)
+    assert "Account created" in page and "is now a trainer in Autumn cohort" in page
+    member = db.session.scalars(select(Membership).where(Membership.programme_id == programme.id)).one()
+    assert (member.role, member.user.email) == ("trainer", "tom@example.org")

@@ -377,3 +377,19 @@ def test_before_setup_the_lead_is_sent_to_set_up_and_the_evaluator_to_the_flow(c
         assert response.status_code == 302 and response.headers["Location"].endswith(target)
         assert client.get(response.headers["Location"]).status_code == 200
         auth.logout()
+
+
+def test_a_questionnaire_without_its_wording_is_not_offered_and_the_lead_is_told_how_to_load_it(
+        client, auth, study):
+    programme, waves, _ = study
+    auth.login("pat@example.org")
+    assert "ProQOL" in client.get(f"/programmes/{programme.id}/questionnaires").get_data(as_text=True)
+    db.session.execute(InstrumentItemText.__table__.delete())
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.id}/questionnaires").get_data(as_text=True)
+    assert "Brief Resilience Scale" in page and "ProQOL" not in page
+    auth.logout()
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/setup").get_data(as_text=True)
+    assert "Questionnaires that need their wording loaded" in page
+    assert "flask load-instrument-items FILE" in page and "key <code>proqol5</code>" in page

@@ -320,3 +320,16 @@ def test_lead_programme_page_links_to_ratings(client, auth, open_wave):
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
     assert f"/programmes/{programme.id}/ratings/report" in page
+
+
+def test_response_tracking_is_searched_and_filtered_by_status(client, auth, open_wave, modules):
+    programme, wave, me = open_wave
+    make_member(programme, user=make_user("zed@example.org", name="Zed Zebra"), team="Far East")
+    db.session.commit()
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/waves/{wave.id}/responses"
+    page = client.get(url + "?status=none").get_data(as_text=True)
+    assert "Zed Zebra" in page and "Finished</td>" not in page
+    page = client.get(url + "?q=far+east").get_data(as_text=True)
+    assert "Showing 1 to 1 of 1 participant" in page and "Zed Zebra" in page
+    assert "Zed Zebra" not in client.get(url + "?status=finished").get_data(as_text=True)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import count_statements
-from tests.factories import make_day, make_mark, make_member, make_programme, make_session, make_user
+from tests.factories import UNALLOCATED, make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
 from trainer.services import calendar
@@ -245,10 +245,33 @@ def test_randomising_from_the_page_records_the_seed(client, auth, app, modules):
     members = [make_member(programme) for _ in range(4)]
     auth.login("l2@example.org")
     page = client.post(f"/programmes/{programme.id}/cohort/randomise",
-                       data={"membership_ids": [m.id for m in members], "seed": "s1"},
+                       data={"scope": "chosen", "membership_ids": [m.id for m in members], "seed": "s1"},
                        follow_redirects=True).get_data(as_text=True)
     assert "4 participants randomised with seed s1" in page
-    assert "Intervention" in page and "Comparison" in page
+    assert "stratified-permuted-blocks" in page and "Allocation list" in page
+    assert members[0].user.display_name in page and "Intervention" in page and "Comparison" in page
+
+
+def test_the_randomise_form_is_offered_only_before_training_starts(client, auth, app, modules):
+    programme = make_programme(status="draft")
+    make_member(programme, "lead", user=make_user("l3@example.org"))
+    make_member(programme, arm=UNALLOCATED, team="North")
+    make_member(programme, arm=UNALLOCATED, team="North")
+    auth.login("l3@example.org")
+    page = client.get(f"/programmes/{programme.id}/cohort/").get_data(as_text=True)
+    assert "To be randomised" in page and "Randomise participants into arms" in page
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert "Everyone without an arm yet" in page and "North (2 participants)" in page
+    assert client.post(f"/programmes/{programme.id}/cohort/randomise",
+                       data={"scope": "teams", "teams": ["North"]}).status_code == 302
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert 'value="all" checked' in page  # nobody is left without an arm
+    programme.status = "running"
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.id}/cohort/randomise").get_data(as_text=True)
+    assert "Training has started" in page and 'name="scope"' not in page
+    assert "Randomise participants into arms</a>" not in client.get(
+        f"/programmes/{programme.id}/cohort/").get_data(as_text=True)
 
 
 def test_the_calendar_address_shown_is_on_the_public_base_url(app, client, auth, world, monkeypatch):
@@ -290,3 +313,37 @@ def test_the_programme_page_runs_as_many_statements_for_twice_the_people_and_day
     before = count_statements(client, f"/programmes/{programme.id}")
     grow(4)
     assert count_statements(client, f"/programmes/{programme.id}") == before
+
+
+def test_a_future_days_register_is_read_only_with_the_reason(client, auth, world):
+    programme, people, past, future, _ = world
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{future.id}/attendance").get_data(as_text=True)
+    assert "Attendance can be taken on or after the day" in page and "Pia Part" in page
+    assert 'type="radio"' not in page and "Save attendance" not in page
+
+
+def test_mark_everyone_present_prefills_without_saving_and_a_refusal_keeps_the_marks(client, auth, world):
+    programme, people, past, future, _ = world
+    second = make_member(programme, user=make_user("q@example.org", name="Quinn Quest"))
+    auth.login("trainer@example.org")
+    page = client.post(f"/days/{past.id}/attendance",
+                       data={"action": "everyone-present", f"day-{second.id}": "late"}).get_data(as_text=True)
+    assert "Everyone is marked present" in page
+    assert f'id="day-{people["participant"].id}-present" name="day-{people["participant"].id}" type="radio" value="present" checked' in page
+    assert f'id="day-{second.id}-late" name="day-{second.id}" type="radio" value="late" checked' in page
+    assert db.session.scalar(select(func.count(DayAttendance.id))) == 0
+    db.session.get(TrainingDay, past.id).cancelled = True
+    page = client.post(f"/days/{past.id}/attendance",
+                       data={f"day-{second.id}": "late"}).get_data(as_text=True)
+    assert "This day was cancelled" in page
+    assert f'id="day-{second.id}-late" name="day-{second.id}" type="radio" value="late" checked' in page
+
+
+def test_a_leaver_is_listed_apart_and_not_on_the_register(client, auth, world):
+    programme, people, past, future, _ = world
+    people["participant"].in_post, people["participant"].left_on = False, date(2021, 1, 1)
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
+    assert "Not expected at this day" in page and "Pia Part: Left on 1 January 2021" in page
+    assert f'name="day-{people["participant"].id}"' not in page

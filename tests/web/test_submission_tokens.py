@@ -51,6 +51,9 @@ CREATE_FORMS = [  # (who, page of the form)
 @pytest.mark.parametrize("who, page", CREATE_FORMS)
 def test_every_create_form_carries_a_fresh_one_time_token(client, auth, world, who, page):
     programme, _, _, day, mind, goal = world
+    if page.endswith("/randomise"):
+        programme.status = "scheduled"  # randomisation is offered only before training starts
+        db.session.commit()
     auth.login(f"{who}@example.org")
     url = page.format(p=programme.id, a=mind.id, g=goal.id, d=day.id)
     first, second = client.get(url), client.get(url)

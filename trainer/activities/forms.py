@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from trainer.services.activity_logs import check_value
 from trainer.forms_support import OnceForm, as_choices
+from trainer.wording import lower_first
 
 VALUE_PREFIX = "v_"
 PRIVATE_HINT = ("Only you can ever see this note: not your trainers, your programme lead, "
@@ -30,16 +31,11 @@ class _SpecCheck:
             raise ValidationError(error)
 
 
-def _lower_first(text: str) -> str:
-    """'Not at all' -> 'not at all', keeping 'I' and names as written."""
-    return text[:1].lower() + text[1:]
-
-
 def _hint(spec: dict) -> str:
     parts = [spec.get("help") or ""]
     if spec["kind"] == "scale":
-        parts.append(f"{spec['min']} is {_lower_first(spec['min_label'])}, {spec['max']} is "
-                     f"{_lower_first(spec['max_label'])}.")
+        parts.append(f"{spec['min']} is {lower_first(spec['min_label'])}, {spec['max']} is "
+                     f"{lower_first(spec['max_label'])}.")
     elif spec["kind"] == "number":
         parts.append(f"A number from {spec['min']} to {spec['max']}"
                      + (f" ({spec['unit']})." if spec.get("unit") else "."))

@@ -11,6 +11,7 @@ from trainer.forms_support import apply_violation, submit_once
 from trainer.services import access, activity_logs, assignments, goals, peers, progress
 from trainer.services.activity_logs import InvalidValues, LogEntry
 from trainer.services.goals import GoalText
+from trainer.wording import plural
 
 bp = Blueprint("activities", __name__, url_prefix="/programmes/<int:programme_id>")
 STAFF = ("lead", "trainer")
@@ -270,7 +271,7 @@ def assign_module(programme_id: int, module_id: int):
     if form.validate_on_submit():
         try:
             added = assignments.assign_module(current_user, programme, module_id, form.due_on.data)
-            flash(f"Assigned {added} activities.", "success")
+            flash(f"Assigned {plural(added, 'activity', 'activities')}.", "success")
         except RuleViolation as exc:
             flash(exc.message, "error")
     else:
@@ -347,7 +348,7 @@ def shuffle(programme_id: int):
     if form.validate_on_submit():
         try:
             count = peers.shuffle_groups(current_user, programme, int(form.size.data), rng=random.Random())
-            flash(f"Formed {count} groups.", "success")
+            flash(f"Formed {plural(count, 'group')}.", "success")
         except RuleViolation as exc:
             flash(exc.message, "error")
     return redirect(url_for(".peer_groups", programme_id=programme_id))

@@ -1,11 +1,14 @@
 """Administration forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import (BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 
-from trainer.forms_support import OnceForm
+ROLE_CHOICES = as_choices([("lead", "Programme lead"), ("trainer", "Trainer"),
+                           ("intervention", "Participant, intervention arm"),
+                           ("comparison", "Participant, comparison arm")])
 
 
 class InviteForm(OnceForm):
@@ -14,6 +17,10 @@ class InviteForm(OnceForm):
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"),
                                                     Length(max=254)])
     is_admin = BooleanField("Make this person an administrator")
+    programme_id = SelectField(
+        "Programme", coerce=int, validators=[Optional()],
+        description="Add them to a programme now, or later from its team or cohort page")
+    role = RadioField("Role in the programme", choices=ROLE_CHOICES, validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -1,12 +1,12 @@
 """Administration: accounts, invitations, programme roles, the outbox and the organisation's settings."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.admin.forms import ConfirmForm, GrantForm, InviteForm, OrganisationForm, TestEmailForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import already_sent, apply_violation, as_choices, run_once
-from trainer.services import access, accounts, grants, mail, organisation, outbox, recovery
+from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once
+from trainer.services import access, accounts, grants, invitations, mail, organisation, outbox, recovery
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,27 +19,33 @@ def _admins_only():
 
 @bp.get("/users")
 def users():
-    """Admins: every account, with enable and disable buttons."""
-    return render_template("admin/users.html", users=accounts.list_users(), form=ConfirmForm())
+    """Admins: the accounts, searched, filtered by status and paged, with enable and disable buttons."""
+    args = list_args(request.args, {"status": accounts.USER_STATUSES})
+    return render_template("admin/users.html", args=args, form=ConfirmForm(),
+                           result=accounts.user_page(q=args.q, status=args.filters.get("status"),
+                                                     page=args.page))
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 def invite():
-    """Admins: create an account and a one-time set-password link (shown here and e-mailed)."""
+    """Admins: create an account (or renew an unused one's link) with a one-time set-password
+    link, shown here and e-mailed, and optionally add the person to a programme in a role."""
     form = InviteForm()
+    choices = {p.id: p for p in invitations.all_programmes()}
+    form.programme_id.choices = as_choices([(0, "No programme")] + [(i, p.name) for i, p in choices.items()])
     if form.validate_on_submit():
         try:
-            outcome = run_once(form, lambda: accounts.invite_user(
+            outcome = run_once(form, lambda: invitations.invite(
                 current_user._get_current_object(), form.email.data, form.display_name.data,
-                base_url=current_app.config["BASE_URL"], now=utcnow(), is_admin=form.is_admin.data),
-                lambda _invited: url_for("admin.users"))
+                is_admin=form.is_admin.data, programme=choices.get(form.programme_id.data),
+                role=form.role.data, base_url=current_app.config["BASE_URL"], now=utcnow()),
+                lambda _invitation: url_for("admin.users"))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
             if not outcome.created:
                 return already_sent(outcome)
-            user, link = outcome.result
-            return render_template("admin/invited.html", user=user, link=link)
+            return render_template("admin/invited.html", invitation=outcome.result)
     return render_template("admin/invite.html", form=form)
 
 
@@ -98,8 +104,11 @@ def grant():
 
 @bp.get("/outbox")
 def outbox_page():
-    """Admins: the newest queued and sent e-mails (without SMTP settings, mail waits here)."""
-    return render_template("admin/outbox.html", messages=outbox.recent_messages(),
+    """Admins: queued, sent and failed e-mails, newest first, searched and filtered by status."""
+    args = list_args(request.args, {"status": outbox.MESSAGE_STATUSES})
+    return render_template("admin/outbox.html", args=args, form=ConfirmForm(),
+                           result=outbox.message_page(q=args.q, status=args.filters.get("status"),
+                                                      page=args.page),
                            smtp_configured=bool(current_app.config.get("MAIL_SERVER")))
 
 
@@ -135,3 +144,19 @@ def test_email():
             apply_violation(test_form, exc)
     return render_template("admin/settings.html", form=OrganisationForm(obj=organisation.settings()),
                            test_form=test_form, smtp_answer=answer)
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry_message(message_id: int):
+    """Admins: send a failed message again at the next delivery run."""
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired. Try again.", "error")
+        return redirect(url_for("admin.outbox_page"))
+    try:
+        message = outbox.retry(current_user._get_current_object(), message_id)
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"The message to {message.to_address} will be sent again at the next delivery run.",
+              "success")
+    return redirect(url_for("admin.outbox_page", status="failed"))

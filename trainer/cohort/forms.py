@@ -5,7 +5,8 @@ from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Length, Optional
 from trainer.forms_support import OnceForm, as_choices
 
-ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison")])
+ARM_CHOICES = as_choices([("intervention", "Intervention"), ("comparison", "Comparison"),
+                          ("none", "To be randomised")])
 
 
 class EnrolForm(OnceForm):
@@ -19,9 +20,15 @@ class ImportForm(OnceForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file")])
 
 
+SCOPES = as_choices([("unallocated", "Everyone without an arm yet"), ("all", "Every participant"),
+                     ("teams", "The teams I choose"), ("chosen", "The people I choose")])
+
+
 class RandomiseForm(OnceForm):
-    membership_ids = SelectMultipleField("Participants to randomise", coerce=int,
-                                         validators=[DataRequired("Choose at least two participants")])
+    scope = RadioField("Whom to randomise", choices=SCOPES, default="unallocated",
+                       validators=[DataRequired("Choose whom to randomise")])
+    teams = SelectMultipleField("Teams", validators=[Optional()])
+    membership_ids = SelectMultipleField("People", coerce=int, validators=[Optional()])
     seed = StringField("Seed", description="Leave blank for a new random seed; enter an earlier seed "
                                            "to reproduce that allocation",
                        validators=[Optional(), Length(max=64)])

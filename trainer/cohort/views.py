@@ -1,12 +1,13 @@
 """Cohort pages: the participants of a programme, enrolment, CSV import, randomisation, waitlist."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.clock import utcnow
 from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
 from trainer.errors import RuleViolation
-from trainer.forms_support import already_sent, apply_violation, as_choices, run_once, uploaded_text
+from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
 from trainer.services import access, cohort
+from trainer.wording import plural
 
 bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")
 
@@ -22,18 +23,30 @@ def index(programme_id: int):
         try:
             outcome = run_once(form, lambda: cohort.enrol_participant(
                 current_user, acc.programme, name=form.name.data, email=form.email.data,
-                arm=form.arm.data, team=form.team.data, base_url=current_app.config["BASE_URL"],
-                now=utcnow()), lambda _enrolled: url_for("cohort.index", programme_id=programme_id))
+                arm=None if form.arm.data == "none" else form.arm.data, team=form.team.data,
+                base_url=current_app.config["BASE_URL"], now=utcnow()),
+                lambda _enrolled: url_for("cohort.index", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
             if not outcome.created:
                 return already_sent(outcome)
             membership, link = outcome.result
-            flash(f"{membership.user.display_name} is enrolled ({membership.arm}).", "success")
+            arm = membership.arm or "to be randomised"
+            flash(f"{membership.user.display_name} is enrolled ({arm}).", "success")
             form = EnrolForm(formdata=None)
     return render_template("cohort/index.html", access=acc, programme=acc.programme, form=form,
-                           link=link, participants=cohort.participants(acc.programme))
+                           link=link, **_participant_list(acc.programme))
+
+
+def _participant_list(programme) -> dict:
+    """The list's query string (search, arm, team, page) read, and the page of participants."""
+    teams = [team or cohort.NO_TEAM for team, _ in cohort.participant_teams(programme)]
+    args = list_args(request.args, {"arm": cohort.ARM_FILTERS, "team": tuple(teams)})
+    result = cohort.participant_page(programme, q=args.q, page=args.page, arm=args.filters.get("arm"),
+                                     team=args.filters.get("team"))
+    return {"args": args, "result": result,
+            "team_choices": [(t, "No team" if t == cohort.NO_TEAM else t) for t in teams]}
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -64,26 +77,35 @@ def import_file(programme_id: int):
 @bp.route("/randomise", methods=["GET", "POST"])
 @login_required
 def randomise(programme_id: int):
-    """Leads: randomise chosen participants into balanced arms with a recorded seed."""
+    """Leads: randomise everyone, some teams or chosen people into arms, stratified by team."""
     acc = access.require_membership(current_user, programme_id, ("lead",))
-    form = RandomiseForm()
-    form.membership_ids.choices = as_choices([(m.id, f"{m.user.display_name} ({m.user.email})")
-                                              for m in cohort.participants(acc.programme)])
+    form, members = RandomiseForm(), cohort.participants(acc.programme)
+    form.membership_ids.choices = as_choices([(m.id, m.user.display_name + (f" ({m.team})" if m.team else ""))
+                                              for m in members])
+    if not form.is_submitted() and all(m.arm for m in members):
+        form.scope.data = "all"
+    form.teams.choices = as_choices([(team, f"{team or 'No team'} ({plural(n, 'participant')})")
+                                     for team, n in cohort.participant_teams(acc.programme)])
     if form.validate_on_submit():
+        selection = cohort.Selection(form.scope.data, tuple(form.teams.data or ()),
+                                     tuple(form.membership_ids.data or ()))
         try:
-            outcome = run_once(form, lambda: cohort.randomise(current_user, acc.programme,
-                                                              form.membership_ids.data, seed=form.seed.data),
-                               lambda _record: url_for("cohort.index", programme_id=programme_id))
+            outcome = run_once(form, lambda: cohort.randomise(current_user, acc.programme, selection,
+                                                              seed=form.seed.data),
+                               lambda _record: url_for("cohort.randomise", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
             if not outcome.created:
                 return already_sent(outcome)
-            flash(f"{len(outcome.result.allocation)} participants randomised with seed "
-                  f"{outcome.result.seed}.", "success")
+            record = outcome.result
+            flash(f"{plural(len(record.allocation), 'participant')} randomised with seed {record.seed}.",
+                  "success")
             return redirect(outcome.url)
     return render_template("cohort/randomise.html", programme=acc.programme, form=form,
-                           history=cohort.randomisations(acc.programme))
+                           allowed=acc.programme.status in cohort.RANDOMISABLE_STATUSES,
+                           history=[(r, cohort.allocation_list(r))
+                                    for r in cohort.randomisations(acc.programme)])
 
 
 @bp.route("/waitlist", methods=["GET", "POST"])
@@ -101,6 +123,7 @@ def waitlist(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
-            flash(f"{count} comparison participants now have a place on {target.name}.", "success")
+            places = "has a place" if count == 1 else "have places"
+            flash(f"{plural(count, 'comparison participant')} now {places} on {target.name}.", "success")
             return redirect(url_for("cohort.index", programme_id=target.id))
     return render_template("cohort/waitlist.html", programme=acc.programme, form=form)

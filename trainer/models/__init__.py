@@ -2,7 +2,7 @@
 from trainer.models.activities import ActivityLog, Assignment
 from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, SessionAttendance
 from trainer.models.audit import AuditEvent
-from trainer.models.calendar import CalendarFeed
+from trainer.models.calendar import CalendarFeed, RemovedEvent
 from trainer.models.cohort import Randomisation
 from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
@@ -26,7 +26,8 @@ __all__ = [
     "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
     "RatingWave", "RecoveryRequest", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
-    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "SessionAttendance",
+    "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "RemovedEvent",
+    "SessionAttendance",
     "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
     "OrganisationSettings", "SchedulerHeartbeat",
     "Submission",

@@ -18,6 +18,9 @@ class Randomisation(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     seed: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(40), default="shuffle-alternate-v1")
+    method_version: Mapped[str | None] = mapped_column(String(20))
     allocation: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The allocation list in order: [{"membership_id", "arm", "stratum", "block"}, ...].
+    sequence: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

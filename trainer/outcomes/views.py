@@ -108,7 +108,9 @@ def setup(programme_id: int):
             apply_violation(form, exc)
         else:
             return redirect(url_for("outcomes.evaluate", programme_id=programme_id))
-    return render_template("outcomes/setup.html", programme=programme, form=form, support=support)
+    return render_template("outcomes/setup.html", programme=programme, form=form, support=support,
+                           need_wording=outcomes.instruments.without_wording(
+                               list(outcomes.instruments.catalogue().values())))
 
 
 def _fill_setup(form, support, programme) -> None:

@@ -1,12 +1,13 @@
 """Rating pages: the participant's rating form, and the lead's waves and response tracking."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, submit_once
+from trainer.forms_support import apply_violation, list_args, submit_once
 from trainer.ratings import forms
 from trainer.services import access, ratings
+from trainer.wording import plural
 
 bp = Blueprint("ratings", __name__, url_prefix="/programmes/<int:programme_id>")
 
@@ -82,8 +83,11 @@ def responses(programme_id: int, wave_id: int):
     """Leads: who has finished, started or not responded in a wave."""
     programme = access.require_membership(current_user, programme_id, ("lead",)).programme
     wave = ratings.get_wave(programme, wave_id)
-    return render_template("ratings/responses.html", programme=programme, wave=wave,
-                           rows=ratings.response_tracking(current_user, programme, wave),
+    args = list_args(request.args, {"status": tuple(ratings.TRACKING_FILTERS)})
+    rows = ratings.response_tracking(current_user, programme, wave)
+    return render_template("ratings/responses.html", programme=programme, wave=wave, rows=rows,
+                           args=args, result=ratings.tracking_page(rows, q=args.q, page=args.page,
+                                                                   status=args.filters.get("status")),
                            is_open=ratings.is_open(wave, today_in(programme.timezone, utcnow())),
                            form=forms.ConfirmForm())
 
@@ -101,6 +105,7 @@ def remind(programme_id: int, wave_id: int):
         except RuleViolation as exc:
             flash(exc.message, "error")
         else:
-            flash(f"Reminders queued for {queued} participants who have not finished." if queued
+            who = "who has" if queued == 1 else "who have"
+            flash(f"Reminders queued for {plural(queued, 'participant')} {who} not finished." if queued
                   else "Everyone who has not finished has already been reminded today.", "success")
     return redirect(url_for("ratings.responses", programme_id=programme_id, wave_id=wave_id))

@@ -7,6 +7,7 @@ from trainer.errors import PermissionDenied, RuleViolation
 from trainer.forms_support import apply_violation, as_choices, submit_once
 from trainer.schedule.forms import ApologyForm, ConfirmForm, DayForm, SessionForm, attendance_marks
 from trainer.services import access, attendance, calendar, curriculum, scheduling
+from trainer.wording import plural
 
 bp = Blueprint("schedule", __name__)
 STAFF = ("lead", "trainer")
@@ -117,21 +118,30 @@ def delete_session(session_id: int):
 @bp.route("/days/<int:day_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
 @login_required
 def take_attendance(day_id: int):
-    """The programme's leads and trainers: mark each participant for the day and its sessions."""
+    """The programme's leads and trainers: mark each participant for the day and its sessions.
+
+    "Mark everyone present" posts the form without saving and shows it again pre-filled; a
+    refused save shows again everything entered.
+    """
     day = scheduling.get_day(day_id)
     acc = access.require_membership(current_user, day.programme_id, STAFF)
-    form, rows = ConfirmForm(), attendance.sheet(day)
+    register = attendance.register(day, today=today_in(acc.programme.timezone, utcnow()))
+    form, (marks, session_marks), prefilled = ConfirmForm(), register.marks(), False
     if form.validate_on_submit():
-        marks, session_marks = attendance_marks(request.form, rows, day.sessions)
-        try:
-            count = attendance.record_attendance(current_user, day, marks, session_marks,
-                                                 today=today_in(acc.programme.timezone, utcnow()))
-        except RuleViolation as exc:
-            apply_violation(form, exc)
+        marks, session_marks = attendance_marks(request.form, register.rows, day.sessions)
+        if request.form.get("action") == "everyone-present" and register.closed is None:
+            marks, prefilled = attendance.everyone_present(register.rows, marks), True
         else:
-            flash(f"Attendance saved for {count} participants.", "success")
-            return redirect(url_for("schedule.attendance", day_id=day.id))
-    return render_template("schedule/attendance.html", form=form, day=day, rows=rows)
+            try:
+                count = attendance.record_attendance(current_user, day, marks, session_marks,
+                                                     today=today_in(acc.programme.timezone, utcnow()))
+            except RuleViolation as exc:
+                apply_violation(form, exc)
+            else:
+                flash(f"Attendance saved for {plural(count, 'participant')}.", "success")
+                return redirect(url_for("schedule.attendance", day_id=day.id))
+    return render_template("schedule/attendance.html", form=form, day=day, register=register,
+                           marks=marks, session_marks=session_marks, prefilled=prefilled)
 
 
 @bp.get("/days/<int:day_id>/agenda")

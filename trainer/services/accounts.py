@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import PasswordToken, User
-from trainer.services import audit, outbox, password_policy, throttling
+from trainer.services import audit, listing, outbox, password_policy, throttling
 
 INVITE_VALID_FOR = timedelta(days=14)
 
@@ -140,15 +140,24 @@ def invite_user(actor: User | None, email: str, display_name: str, *, base_url: 
     The link is returned (to show on screen) and put in the outbox; only its hash is stored.
     Inviting an address that already has an account but never set a password issues a new link.
     """
+    user, link, _ = prepare_invite(actor, email, display_name, base_url=base_url, now=now,
+                                   is_admin=is_admin)
+    db.session.commit()
+    return user, link
+
+
+def prepare_invite(actor: User | None, email: str, display_name: str, *, base_url: str,
+                   now: datetime, is_admin: bool = False) -> tuple[User, str, bool]:
+    """``invite_user`` without the commit; also says whether the account existed already (a
+    renewed link for someone who never set a password)."""
     existing = find_user_by_email(normalise_email(email))
     if existing is not None and existing.password_hash is not None:
         raise RuleViolation("This person already has an account. To help them sign in, send them a "
                             "new sign-in link from the accounts page.", field="email")
     user = existing or create_user(email, display_name, is_admin=is_admin)
     link = issue_password_link(user, actor, base_url=base_url, now=now)
-    audit.record(actor.id if actor else None, "user.invited", user)
-    db.session.commit()
-    return user, link
+    audit.record(actor.id if actor else None, "user.reinvited" if existing else "user.invited", user)
+    return user, link, existing is not None
 
 
 def _duration(valid_for: timedelta) -> str:
@@ -225,9 +234,24 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
     db.session.commit()
 
 
-def list_users() -> list[User]:
-    """All users, by name."""
-    return list(db.session.scalars(select(User).order_by(User.display_name)))
+USER_STATUSES = ("active", "invited", "disabled", "admin")
+
+
+def user_page(*, q: str = "", status: str | None = None, page: int = 1) -> listing.ListPage:
+    """One page of accounts by name, matching ``q`` (name or e-mail) and ``status`` if given.
+
+    Statuses: active (enabled, password set), invited (enabled, no password yet), disabled, admin.
+    """
+    query = listing.matching(select(User), q, User.display_name, User.email)
+    if status == "active":
+        query = query.where(User.is_enabled.is_(True), User.password_hash.is_not(None))
+    elif status == "invited":
+        query = query.where(User.is_enabled.is_(True), User.password_hash.is_(None))
+    elif status == "disabled":
+        query = query.where(User.is_enabled.is_(False))
+    elif status == "admin":
+        query = query.where(User.is_admin.is_(True))
+    return listing.paginate(query.order_by(User.display_name, User.id), page=page)
 
 
 def get_user(user_id: int) -> User:

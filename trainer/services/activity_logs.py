@@ -11,6 +11,7 @@ from trainer.extensions import db
 from trainer.models import Activity, ActivityLog, Assignment, Goal, Membership, Module, User
 from trainer.services import access
 from trainer.services.goals import goals_to_review
+from trainer.wording import lower_first
 
 STATUSES = ("started", "done")
 MAX_MINUTES = 1440
@@ -49,6 +50,16 @@ def _number(text: str) -> float | int | None:
     return int(value) if value.is_integer() else value
 
 
+def _missing(label: str, kind: str) -> str:
+    """The message for a required field left empty: "Enter the situation", or the label quoted
+    when it is a question or an unfinished sentence ("When I notice my early signs, I will...")."""
+    if kind not in ("text", "long_text", "number"):
+        return f"Choose an answer for \"{label}\""
+    if label.rstrip().endswith(("?", "...", "\u2026")):
+        return f"Enter your answer to \"{label}\""
+    return f"Enter {lower_first(label)}"
+
+
 def check_value(spec: dict, raw: Any, *, partial: bool = False) -> tuple[Any, str | None]:
     """Check one raw form value against a field spec (modules/SCHEMA.md).
 
@@ -58,8 +69,7 @@ def check_value(spec: dict, raw: Any, *, partial: bool = False) -> tuple[Any, st
     text = "" if raw is None else str(raw).strip()
     label, kind = spec["label"], spec["kind"]
     if not text:
-        return None, (f"Enter {label.lower().rstrip('?')}" if kind in ("text", "long_text", "number")
-                      else f"Choose an answer for \"{label}\"") if spec.get("required") and not partial else None
+        return None, _missing(label, kind) if spec.get("required") and not partial else None
     if kind in ("text", "long_text"):
         limit = spec.get("max_length", 200 if kind == "text" else 4000)
         if len(text) > limit:

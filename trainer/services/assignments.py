@@ -47,11 +47,15 @@ def default_due_on(programme: Programme, module: Module) -> date | None:
 
 @dataclass
 class ModulePlan:
-    """One module on the assignments page: its default due date and each activity's assignment."""
+    """One module on the assignments page: its default due date and each activity's assignment.
+
+    ``logged`` holds the ids of its assignments someone has logged: those cannot be withdrawn.
+    """
 
     module: Module
     default_due: date | None
     rows: list[tuple[Activity, Assignment | None]]
+    logged: frozenset[int] = frozenset()
 
 
 def plan_for(programme: Programme) -> list[ModulePlan]:
@@ -61,8 +65,11 @@ def plan_for(programme: Programme) -> list[ModulePlan]:
     modules = db.session.scalars(select(Module).options(selectinload(Module.activities))
                                  .order_by(Module.position))
     days = _running_days(programme)
+    logged = frozenset(db.session.scalars(
+        select(ActivityLog.assignment_id).join(Assignment)
+        .where(Assignment.programme_id == programme.id).distinct()))
     return [ModulePlan(m, _due_after(days, m),
-                       [(a, assigned.get(a.id)) for a in m.activities if not a.retired])
+                       [(a, assigned.get(a.id)) for a in m.activities if not a.retired], logged)
             for m in modules]
 
 

@@ -24,12 +24,67 @@ ATTENDED = ("present", "late")
 
 @dataclass
 class SheetRow:
-    """One participant on a day's attendance sheet."""
+    """One participant on a day's attendance sheet; ``away`` says why they are not expected."""
 
     membership: Membership
     apology: Apology | None
     status: str | None
     session_status: dict[int, str]
+    away: str | None = None
+
+
+@dataclass
+class Register:
+    """A day's register: who is expected, who is shown apart, and why it cannot be filled in."""
+
+    day: TrainingDay
+    rows: list[SheetRow]
+    away: list[SheetRow]
+    closed: str | None
+
+    def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
+        """The marks to show before any are entered: saved ones, else excused for apologies."""
+        day_marks = {r.membership.id: r.status or ("excused" if r.apology else "")
+                     for r in self.rows}
+        session_marks = {(sid, r.membership.id): status
+                         for r in self.rows for sid, status in r.session_status.items()}
+        return {mid: s for mid, s in day_marks.items() if s}, session_marks
+
+
+def not_expected_reason(membership: Membership, day: TrainingDay) -> str | None:
+    """Why a participant is not expected at ``day`` (None when they are).
+
+    Someone who left their post is not expected after their leaving date (or at all when the
+    date is unknown). Withdrawal from the programme, once recorded, belongs here too.
+    """
+    if membership.left_on is not None:
+        return f"Left on {membership.left_on:%-d %B %Y}" if membership.left_on < day.day else None
+    if not membership.in_post:
+        return "Left their post"
+    return None
+
+
+def closed_reason(day: TrainingDay, *, today: date) -> str | None:
+    """Why the day's register cannot be filled in now (None when it can)."""
+    if day.cancelled:
+        return "This day was cancelled: there is no attendance to take."
+    if day.day > today:
+        return (f"Attendance can be taken on or after the day ({day.day:%-d %B %Y}). "
+                "Come back then to fill in the register.")
+    return None
+
+
+def register(day: TrainingDay, *, today: date) -> Register:
+    """The day's register: expected participants, those shown apart, and whether it is open."""
+    rows = sheet(day)
+    return Register(day, [r for r in rows if r.away is None], [r for r in rows if r.away],
+                    closed_reason(day, today=today))
+
+
+def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, str]:
+    """``marks`` with every unmarked participant present, except those who sent apologies (excused)."""
+    return {r.membership.id: marks.get(r.membership.id) or ("excused" if r.apology else "present")
+            for r in rows}
 
 
 def expected_participants(programme: Programme) -> list[Membership]:
@@ -67,7 +122,10 @@ def withdraw_apology(membership: Membership, day: TrainingDay, *, today: date) -
 
 
 def sheet(day: TrainingDay) -> list[SheetRow]:
-    """The day's attendance sheet: every expected participant with apology and marks so far."""
+    """The day's attendance sheet: every intervention participant with apology and marks so far.
+
+    Rows of participants not expected at the day (see ``not_expected_reason``) carry the reason.
+    """
     apologies = {a.membership_id: a for a in db.session.scalars(
         select(Apology).where(Apology.day_id == day.id))}
     marks = dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)
@@ -76,7 +134,8 @@ def sheet(day: TrainingDay) -> list[SheetRow]:
     for row in db.session.scalars(select(SessionAttendance).where(
             SessionAttendance.session_id.in_([s.id for s in day.sessions]))):
         per_session.setdefault(row.membership_id, {})[row.session_id] = row.status
-    return [SheetRow(m, apologies.get(m.id), marks.get(m.id), per_session.get(m.id, {}))
+    return [SheetRow(m, apologies.get(m.id), marks.get(m.id), per_session.get(m.id, {}),
+                     not_expected_reason(m, day))
             for m in expected_participants(day.programme)]
 
 
@@ -88,15 +147,16 @@ def record_attendance(actor: User, day: TrainingDay, marks: dict[int, str],
     day". Returns how many participants were marked. Leads hear once of anyone who has now
     missed two days.
     """
-    if day.cancelled:
-        raise RuleViolation("This day was cancelled: there is no attendance to take")
-    if day.day > today:
-        raise RuleViolation(f"Attendance can be taken on or after the day ({day.day:%-d %B %Y})")
-    expected = {m.id: m for m in expected_participants(day.programme)}
+    closed = closed_reason(day, today=today)
+    if closed:
+        raise RuleViolation(closed)
+    expected = {m.id: m for m in expected_participants(day.programme)
+                if not_expected_reason(m, day) is None}
     sessions = {s.id for s in day.sessions}
     statuses = set(ATTENDANCE)
     if any(mid not in expected or status not in statuses for mid, status in marks.items()):
-        raise RuleViolation("Choose present, late, absent or excused for each participant")
+        raise RuleViolation("Choose present, late, absent or excused for each participant expected "
+                            "at the day")
     if any(sid not in sessions or mid not in expected or (status and status not in statuses)
            for (sid, mid), status in session_marks.items()):
         raise RuleViolation("Choose a status for each session, or 'same as the day'")
@@ -134,18 +194,22 @@ def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None)
     """Count marks per day, and per module from each session's own or its day's marks.
 
     ``held_days``: the programme's days that are not cancelled, in date order, with sessions and
-    modules loaded, when the caller has them already.
+    modules loaded, when the caller has them already. Someone not expected at a day (they had
+    left) counts there only if they were marked.
     """
     days, expected, marks, overrides = _marks(programme, held_days)
+    members = {m.id: m for m in expected_participants(programme)}
     per_day, per_module = [], {}
     for day in days:
-        recorded = any((day.id, mid) in marks for mid in expected)
-        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in expected)))
+        on_day = [mid for mid in expected
+                  if (day.id, mid) in marks or not_expected_reason(members[mid], day) is None]
+        recorded = any((day.id, mid) in marks for mid in on_day)
+        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in on_day)))
         for session in day.sessions:
             counter = per_module.setdefault(session.module.title, Counter())
             if recorded:
                 counter.update(overrides.get((session.id, mid)) or marks.get((day.id, mid), "not recorded")
-                               for mid in expected)
+                               for mid in on_day)
     return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
 
 

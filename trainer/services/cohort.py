@@ -1,20 +1,20 @@
 """The cohort: enrolling participants one by one or from a CSV file, randomising arms, the waitlist."""
 import csv
 import io
-import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import ARMS, Membership, Programme, Randomisation, User
-from trainer.services import access, accounts, audit, outbox, programmes
+from trainer.services import access, accounts, audit, listing, outbox, programmes, randomisation
+from trainer.wording import plural
 
-REQUIRED_COLUMNS = ("name", "email", "arm")
+REQUIRED_COLUMNS = ("name", "email")
 RANDOMISABLE_STATUSES = ("draft", "scheduled")
 
 
@@ -25,8 +25,17 @@ class CohortRow:
     line: int
     name: str
     email: str
-    arm: str
+    arm: str | None
     team: str | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Whom to randomise: "unallocated" (no arm yet), "all", the given "teams", or "chosen" ids."""
+
+    scope: str = "chosen"
+    teams: tuple[str, ...] = ()
+    membership_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -41,7 +50,8 @@ class CohortImportError(RuleViolation):
     """The file has problems; ``problems`` lists ``(line number, reason)``. Nothing was imported."""
 
     def __init__(self, problems: list[tuple[int, str]]):
-        super().__init__(f"The file has {len(problems)} problem(s); nothing was imported", field="file")
+        super().__init__(f"The file has {plural(len(problems), 'problem')}; nothing was imported",
+                         field="file")
         self.problems = problems
 
 
@@ -53,14 +63,40 @@ def participants(programme: Programme) -> list[Membership]:
         .options(selectinload(Membership.user)).order_by(Membership.arm, User.display_name)))
 
 
+ARM_FILTERS = ARMS + ("none",)
+NO_TEAM = "(none)"
+
+
+def participant_page(programme: Programme, *, q: str = "", arm: str | None = None,
+                     team: str | None = None, page: int = 1) -> listing.ListPage:
+    """One page of the programme's participants by arm then name, matching ``q`` (name, e-mail
+    or team), ``arm`` ("none": not randomised yet) and ``team`` (``NO_TEAM`` for none) if given."""
+    query = listing.matching(
+        select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                            Membership.role == "participant")
+        .options(selectinload(Membership.user)), q, User.display_name, User.email, Membership.team)
+    if arm == "none":
+        query = query.where(Membership.arm.is_(None))
+    elif arm:
+        query = query.where(Membership.arm == arm)
+    if team is not None:
+        query = query.where(Membership.team.is_(None) if team == NO_TEAM else Membership.team == team)
+    return listing.paginate(query.order_by(Membership.arm, User.display_name, Membership.id), page=page)
+
+
 def enrol_participant(actor: User, programme: Programme, *, name: str, email: str, arm: str,
                       team: str | None, base_url: str, now: datetime) -> tuple[Membership, str | None]:
     """Enrol one participant, inviting them if they have no account; commits.
 
+    ``arm`` None leaves them to be randomised, which is allowed only before training starts.
+
     Returns the membership and, for a new account, its one-time set-password link.
     """
-    if arm not in ARMS:
+    if arm is not None and arm not in ARMS:
         raise RuleViolation("Choose the intervention or the comparison arm", field="arm")
+    if arm is None and programme.status not in RANDOMISABLE_STATUSES:
+        raise RuleViolation("Training has started, so there is no randomisation to wait for: "
+                            "choose the intervention or the comparison arm", field="arm")
     user, link = programmes.find_or_invite(actor, email, name, base_url=base_url, now=now)
     if _enrolled(programme, user.email):
         raise RuleViolation(f"{user.display_name} is already enrolled in this programme", field="email")
@@ -72,7 +108,9 @@ def enrol_participant(actor: User, programme: Programme, *, name: str, email: st
 
 
 def check_import(programme: Programme, text: str) -> ImportCheck:
-    """Check every row of a cohort CSV (name, email, arm, optional team or locality).
+    """Check every row of a cohort CSV (name, email, optional arm, optional team or locality).
+
+    A blank or missing arm leaves the participant to be randomised.
 
     Line numbers count the header as line 1. Problems: missing columns, a blank name, a bad
     e-mail address, an unknown arm, a duplicate in the file, someone already enrolled.
@@ -82,7 +120,7 @@ def check_import(programme: Programme, text: str) -> ImportCheck:
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
-        check.problems.append((1, "The first line must name the columns name, email and arm "
+        check.problems.append((1, "The first line must name the columns name and email "
                                   f"(missing: {', '.join(missing)})"))
         return check
     reader.fieldnames = headers
@@ -100,8 +138,8 @@ def check_import(programme: Programme, text: str) -> ImportCheck:
         except RuleViolation:
             email = None
             reasons.append(f"'{row.get('email', '')}' is not a valid email address")
-        arm = row.get("arm", "").lower()
-        if arm not in ARMS:
+        arm = row.get("arm", "").lower() or None
+        if arm is not None and arm not in ARMS:
             reasons.append(f"the arm '{row.get('arm', '')}' is unknown (use intervention or comparison)")
         if email and email in seen:
             reasons.append(f"{email} is also on line {seen[email]}")
@@ -136,35 +174,57 @@ def import_cohort(actor: User, programme: Programme, text: str, *, base_url: str
     return enrolled
 
 
-def allocate(membership_ids: list[int], seed: str) -> dict[int, str]:
-    """Balanced random allocation: shuffle the sorted ids with ``seed``, then alternate the arms.
-
-    The same ids and seed always give the same allocation; the arms differ by at most one.
-    """
-    order = sorted(membership_ids)
-    random.Random(seed).shuffle(order)
-    return {mid: ARMS[i % 2] for i, mid in enumerate(order)}
+def participant_teams(programme: Programme) -> list[tuple[str, int]]:
+    """The teams of the programme's participants with how many are in each ("" for no team)."""
+    rows = db.session.execute(select(Membership.team, func.count(Membership.id)).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .group_by(Membership.team)).all()
+    return sorted((team or "", n) for team, n in rows)
 
 
-def randomise(actor: User, programme: Programme, membership_ids: list[int], *,
+def randomise(actor: User, programme: Programme, selection: Selection, *,
               seed: str | None = None) -> Randomisation:
-    """Allocate the chosen participants to arms and record the seed; commits."""
+    """Allocate the selected participants to arms, stratified by team, and record how; commits.
+
+    Uses ``randomisation.stratified_blocks``; the record keeps the algorithm, its version, the
+    seed and the allocation list, so the allocation can be checked and reproduced.
+    """
     if programme.status not in RANDOMISABLE_STATUSES:
         raise RuleViolation("Participants can only be randomised before training starts")
     members = {m.id: m for m in participants(programme)}
-    chosen = [mid for mid in dict.fromkeys(membership_ids) if mid in members]
+    if selection.scope == "unallocated":
+        chosen = [mid for mid, m in members.items() if m.arm is None]
+    elif selection.scope == "all":
+        chosen = list(members)
+    elif selection.scope == "teams":
+        chosen = [mid for mid, m in members.items() if (m.team or "") in set(selection.teams)]
+    else:
+        chosen = [mid for mid in dict.fromkeys(selection.membership_ids) if mid in members]
     if len(chosen) < 2:
         raise RuleViolation("Choose at least two participants to randomise", field="membership_ids")
     seed = (seed or "").strip() or secrets.token_hex(8)
-    allocation = allocate(chosen, seed)
-    for mid, arm in allocation.items():
-        members[mid].arm = arm
+    sequence = randomisation.stratified_blocks({mid: members[mid].team for mid in chosen}, seed, ARMS)
+    for line in sequence:
+        members[line.membership_id].arm = line.arm
     record = Randomisation(programme_id=programme.id, seed=seed, created_by_id=actor.id,
-                           allocation={str(k): v for k, v in allocation.items()})
+                           method=randomisation.ALGORITHM, method_version=randomisation.VERSION,
+                           allocation={str(a.membership_id): a.arm for a in sequence},
+                           sequence=[{"membership_id": a.membership_id, "arm": a.arm,
+                                      "stratum": a.stratum, "block": a.block} for a in sequence])
     db.session.add(record)
     audit.record(actor.id, "cohort.randomised", record, programme_id=programme.id, seed=seed)
     db.session.commit()
     return record
+
+
+def allocation_list(record: Randomisation) -> list[tuple[str, str, str, int | None]]:
+    """A randomisation's allocation as (name, arm, stratum, block) rows in allocation order."""
+    names = dict(db.session.execute(select(Membership.id, User.display_name).join(User).where(
+        Membership.programme_id == record.programme_id)).all())
+    lines = record.sequence or [{"membership_id": int(k), "arm": v, "stratum": "", "block": None}
+                                for k, v in record.allocation.items()]
+    return [(names.get(line["membership_id"], "(no longer enrolled)"), line["arm"], line["stratum"],
+             line["block"]) for line in lines]
 
 
 def randomisations(programme: Programme) -> list[Randomisation]:

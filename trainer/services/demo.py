@@ -44,6 +44,7 @@ class DemoContext:
     participants: list[Membership] = field(default_factory=list)
     days: list[TrainingDay] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    comparison_email: str = "comparison@demo.test"
 
 
 def has_programmes() -> bool:
@@ -73,6 +74,7 @@ def seed(modules_dir: Path, *, now: datetime, base_url: str) -> str:
         "  trainer@demo.test      trainer",
         "  participant@demo.test  participant (intervention arm)",
         "  evaluator@demo.test    evaluator of both demo programmes (codes, never names)",
+        f"  {ctx.comparison_email:<22} participant (comparison arm)",
         *ctx.lines,
     ])
 
@@ -91,6 +93,7 @@ def _people(ctx: DemoContext) -> None:
     _user(ctx, "trainer2@demo.test", "Teresa Trainer")
     _user(ctx, "participant@demo.test", "Pat Participant")
     _user(ctx, "evaluator@demo.test", "Eve Evaluator")
+    _user(ctx, ctx.comparison_email, "Casey Comparison")
     names = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
     ctx.rng.shuffle(names)
     for first, last in names[:55]:
@@ -117,9 +120,10 @@ def _programme(ctx: DemoContext) -> None:
     programmes.add_member(programme, ctx.users["evaluator@demo.test"], "evaluator")
     others = [u for e, u in ctx.users.items() if e.endswith("@demo.test") and u.display_name
               and e not in {"admin@demo.test", "lead@demo.test", "trainer@demo.test",
-                            "trainer2@demo.test", "participant@demo.test", "evaluator@demo.test"}]
+                            "trainer2@demo.test", "participant@demo.test", "evaluator@demo.test",
+                            ctx.comparison_email}]
     intervention = [ctx.users["participant@demo.test"]] + others[:24]
-    comparison = others[24:55]
+    comparison = [ctx.users[ctx.comparison_email]] + others[24:54]
     for arm, people in (("intervention", intervention), ("comparison", comparison)):
         for user in people:
             member = programmes.add_member(programme, user, "participant", arm=arm,
@@ -150,7 +154,8 @@ def _schedule(ctx: DemoContext) -> None:
 
 
 def _activities(ctx: DemoContext) -> None:
-    """Assign every activity, due by the next training day (or two weeks after the last)."""
+    """Assign every activity, due by the next training day (or two weeks after the last); logs
+    are dated no later than today, nor after their author left."""
     intervention = [m for m in ctx.participants if m.arm == "intervention"]
     assignments = []
     for index, day in enumerate(ctx.days):
@@ -162,11 +167,13 @@ def _activities(ctx: DemoContext) -> None:
                 assignments.append((assignment, day.day))
     db.session.flush()
     for member in intervention:
+        last_possible = min(ctx.today, member.left_on or ctx.today)
         for assignment, taught_on in assignments:
-            if ctx.rng.random() < 0.55 and member.user.email != "participant@demo.test":
+            done_on = taught_on + timedelta(days=ctx.rng.randint(1, 12))
+            if (ctx.rng.random() < 0.55 and member.user.email != "participant@demo.test"
+                    and done_on <= last_possible):
                 db.session.add(ActivityLog(
-                    assignment=assignment, membership=member, status="done",
-                    done_on=taught_on + timedelta(days=ctx.rng.randint(1, 12)),
+                    assignment=assignment, membership=member, status="done", done_on=done_on,
                     minutes=ctx.rng.choice([10, 15, 20, 30, 45]),
                     values=_demo_values(assignment.activity.fields, ctx.rng, taught_on),
                     private_note="A private reflection that only its author can see."))
@@ -190,11 +197,13 @@ def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dic
 
 def _attendance(ctx: DemoContext) -> None:
     """Marks for every past day: mostly present, a few late or absent, one person missing two
-    days, one leaving before every afternoon, six called away one afternoon."""
-    expected = [m for m in ctx.participants if m.arm == "intervention"]
+    days, one leaving before every afternoon, six called away one afternoon; nobody is marked
+    on a day after they left."""
+    intervention = [m for m in ctx.participants if m.arm == "intervention"]
     trainer = ctx.users["trainer@demo.test"]
-    often_away = expected[3]
+    often_away = next(m for m in intervention[3:] if m.in_post)
     for index, day in enumerate(ctx.days):
+        expected = [m for m in intervention if attendance.not_expected_reason(m, day) is None]
         for member in expected:
             roll = ctx.rng.random()
             status = ("absent" if member is often_away and index < 2 else
@@ -205,11 +214,12 @@ def _attendance(ctx: DemoContext) -> None:
                 status = "excused"
             db.session.add(DayAttendance(day=day, membership=member, status=status,
                                          recorded_by_id=trainer.id, recorded_at=ctx.now))
-        late_leaver = expected[5]
+        late_leaver = next(m for m in intervention[5:] if m.in_post)
         db.session.add(SessionAttendance(session=day.sessions[-1], membership=late_leaver,
                                          status="absent", recorded_by_id=trainer.id))
     # An urgent case conference called six people away for the afternoon of the second day.
-    for member in expected[6:12]:
+    on_second = [m for m in intervention if attendance.not_expected_reason(m, ctx.days[1]) is None]
+    for member in on_second[6:12]:
         db.session.add(SessionAttendance(session=ctx.days[1].sessions[-1], membership=member,
                                          status="absent", recorded_by_id=trainer.id))
     db.session.flush()
@@ -229,7 +239,8 @@ def _calendar_feeds(ctx: DemoContext) -> None:
 def _withdrawals(ctx: DemoContext) -> None:
     """Two people of the live programme withdrew from the evaluation a week ago: one let their
     answers stay, one asked for them to be deleted."""
-    in_post = [m for m in ctx.participants if m.in_post and m.user.email != "participant@demo.test"]
+    in_post = [m for m in ctx.participants if m.in_post
+               and m.user.email not in ("participant@demo.test", ctx.comparison_email)]
     keep = next(m for m in in_post if m.arm == "intervention")
     delete = next(m for m in reversed(in_post) if m.arm == "comparison")
     for member, kept in ((keep, True), (delete, False)):
@@ -239,6 +250,6 @@ def _withdrawals(ctx: DemoContext) -> None:
                      f"{delete.user.display_name} withdrew and asked for their answers to be deleted.")
 
 
-STEPS = [_people, _programme, _schedule, _activities, _attendance, _calendar_feeds,
+STEPS = [_people, _programme, demo_outcomes.leavers, _schedule, _activities, _attendance, _calendar_feeds,
          demo_ratings.current_waves, demo_activities.goals_and_peers, demo_outcomes.outcomes_step,
          demo_ratings.earlier_programme, _withdrawals]

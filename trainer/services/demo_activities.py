@@ -40,9 +40,11 @@ def goals_and_peers(ctx) -> None:
             group.members.append(PeerGroupMember(programme_id=ctx.programme.id, membership_id=m.id))
         db.session.add(group)
         for k in range(ctx.rng.randint(0, 3)):
-            author = members[k % len(members)]
+            author, met_on = members[k % len(members)], ctx.today - timedelta(days=7 + 9 * k)
+            if author.left_on is not None and met_on > author.left_on:
+                continue
             db.session.add(PeerMeeting(
-                group=group, author_id=author.id, met_on=ctx.today - timedelta(days=7 + 9 * k),
+                group=group, author_id=author.id, met_on=met_on,
                 minutes=ctx.rng.choice([30, 45, 60]), agenda=AGENDAS[(g_index + k) % len(AGENDAS)],
                 private_note="A private note that only its author can see."))
     db.session.flush()
@@ -51,6 +53,8 @@ def goals_and_peers(ctx) -> None:
 
 def _goal(ctx, member, text, *, shared, reviews, created_days_ago):
     what, why, measure = text
+    if member.left_on is not None:
+        reviews = [(d, p) for d, p in reviews if ctx.today - timedelta(days=d) <= member.left_on]
     goal = Goal(membership=member, what=what, why=why, measure=measure, shared_with_trainer=shared,
                 target_on=ctx.today + timedelta(days=60),
                 created_at=ctx.now - timedelta(days=created_days_ago))

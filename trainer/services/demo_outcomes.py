@@ -24,6 +24,18 @@ def _answers(instrument: instruments.Instrument, rng: random.Random, level: floa
     return answers
 
 
+def leavers(ctx) -> None:
+    """Nine participants (never the demo's own sign-ins) who left post, on a date between a month
+    after the programme started and today; later steps record no activity of theirs after it."""
+    rng = random.Random(9)
+    start = ctx.programme.start_date
+    others = [m for m in ctx.participants if not m.user.email.startswith(("participant@", "comparison@"))]
+    for member in rng.sample(others, 9):
+        member.in_post = False
+        member.left_on = start + timedelta(days=rng.randint(30, max(30, (ctx.today - start).days)))
+        member.leaving_reason = rng.choice(LEAVING_REASONS)
+
+
 def outcomes_step(ctx) -> None:
     """Baseline and post answers for both arms: a modest rise in self-compassion in the
     intervention arm, none in burnout (as in the study); leavers with dates and reasons."""
@@ -56,10 +68,6 @@ def outcomes_step(ctx) -> None:
                          "brs": 0.55 + person + (gain / 2 if kind == "post" else 0),
                          "proqol5": 0.5 - person / 2}[key]
                 _submit(member, waves[kind], catalogue[key], _answers(catalogue[key], rng, level), ctx.now)
-    for member in rng.sample(ctx.participants[1:], 9):
-        member.in_post = False
-        member.left_on = programme.start_date + timedelta(days=rng.randint(30, max(31, (ctx.today - programme.start_date).days)))
-        member.leaving_reason = rng.choice(LEAVING_REASONS)
     ctx.lines.append("Outcome questionnaires: baseline and post answers for both arms; 9 leavers.")
     db.session.flush()
 

@@ -45,6 +45,11 @@ class Home:
     can_create_programmes: bool = False
     calendar_url: str | None = None
 
+    @property
+    def calendar_subscribe_url(self) -> str | None:
+        """The feed address as a ``webcal://`` link, which opens the device's calendar app."""
+        return calendar.subscribe_url(self.calendar_url) if self.calendar_url else None
+
 
 def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
     """The first day of the programme on or after ``today`` that is not cancelled."""

@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from trainer.errors import NotFound
 from trainer.extensions import db
@@ -298,6 +298,18 @@ def item_texts(instrument: Instrument) -> list[str] | None:
         InstrumentItemText.instrument_key == instrument.key).order_by(InstrumentItemText.number))
     texts = [r.text for r in rows]
     return texts if len(texts) == instrument.item_count else None
+
+
+def without_wording(chosen: list[Instrument]) -> list[Instrument]:
+    """Those of ``chosen`` whose wording is neither shipped nor loaded (one query for all)."""
+    licensed = [i for i in chosen if not i.items]
+    if not licensed:
+        return []
+    counts = dict(db.session.execute(
+        select(InstrumentItemText.instrument_key, func.count(InstrumentItemText.id))
+        .where(InstrumentItemText.instrument_key.in_([i.key for i in licensed]))
+        .group_by(InstrumentItemText.instrument_key)).all())
+    return [i for i in licensed if counts.get(i.key, 0) != i.item_count]
 
 
 def load_item_text(path: Path) -> Instrument:

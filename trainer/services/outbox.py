@@ -4,8 +4,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage, User
+from trainer.services import audit, listing
+
+MESSAGE_STATUSES = ("sent", "waiting", "failed")
 
 
 def enqueue(*, dedupe_key: str, kind: str, to: User | str, subject: str, body: str) -> bool:
@@ -46,3 +50,43 @@ def recent_messages(limit: int = 200) -> list[MessageView]:
         .limit(limit))
     return [MessageView(m, PASSWORD_LINK.sub(r"\1[hidden: sent to the person only]", m.body))
             for m in messages]
+
+
+def status_of(message: OutboxMessage) -> str:
+    """"sent", "failed" (not sent, and the last try failed) or "waiting" (not tried yet)."""
+    if message.sent_at is not None:
+        return "sent"
+    return "failed" if message.last_error else "waiting"
+
+
+def message_page(*, q: str = "", status: str | None = None, page: int = 1) -> listing.ListPage:
+    """One page of outbox messages, newest first, matching ``q`` (recipient, subject or kind).
+
+    The page's items are ``MessageView``s, with one-time links masked as in ``recent_messages``.
+    """
+    query = listing.matching(select(OutboxMessage), q, OutboxMessage.to_address,
+                             OutboxMessage.subject, OutboxMessage.kind)
+    if status == "sent":
+        query = query.where(OutboxMessage.sent_at.is_not(None))
+    elif status == "failed":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_not(None))
+    elif status == "waiting":
+        query = query.where(OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_(None))
+    result = listing.paginate(query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+                              page=page)
+    views = [MessageView(m, PASSWORD_LINK.sub(r"\1[hidden: sent to the person only]", m.body))
+             for m in result.items]
+    return listing.ListPage(views, result.total, result.page, result.per_page)
+
+
+def retry(actor: User, message_id: int) -> OutboxMessage:
+    """Send a failed message again at the next delivery run (its tries start again); commits."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("No such message.")
+    if message.sent_at is not None:
+        raise RuleViolation("This message was sent already")
+    message.attempts, message.next_attempt_at, message.last_error = 0, None, None
+    audit.record(actor.id, "outbox.retried", message)
+    db.session.commit()
+    return message

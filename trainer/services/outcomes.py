@@ -135,6 +135,13 @@ def resources_as_text(programme: Programme) -> str:
     return "\n\n".join(f"{r.title}\n{r.details}".strip() for r in support_resources(programme))
 
 
+def answerable_instruments(programme: Programme) -> list[Instrument]:
+    """The programme's instruments whose wording is available: only these are offered to answer."""
+    chosen = chosen_instruments(programme)
+    missing = {i.key for i in instruments.without_wording(chosen)}
+    return [i for i in chosen if i.key not in missing]
+
+
 def _response(membership: Membership, wave: OutcomeWave, key: str) -> OutcomeResponse | None:
     return db.session.scalar(select(OutcomeResponse).where(
         OutcomeResponse.wave_id == wave.id, OutcomeResponse.membership_id == membership.id,
@@ -143,14 +150,18 @@ def _response(membership: Membership, wave: OutcomeWave, key: str) -> OutcomeRes
 
 def questionnaires_for(membership: Membership, today: date) -> list[QuestionnaireStatus]:
     """Every wave x instrument of the participant's programme, with its state for them (none
-    for someone who has not consented to the evaluation or has withdrawn)."""
+    for someone who has not consented to the evaluation or has withdrawn).
+
+    Instruments whose wording is not loaded are left out: they cannot be answered.
+    """
     if not consent.may_ask(membership):
         return []
     responses = {(r.wave_id, r.instrument_key): r for r in db.session.scalars(
         select(OutcomeResponse).where(OutcomeResponse.membership_id == membership.id))}
     result = []
+    usable = answerable_instruments(membership.programme)
     for wave in waves(membership.programme):
-        for instrument in chosen_instruments(membership.programme):
+        for instrument in usable:
             r = responses.get((wave.id, instrument.key))
             if r and r.submitted_at:
                 state = "done"
@@ -296,7 +307,7 @@ def send_invitations(now: datetime, *, base_url: str) -> int:
         today = today_in(programme.timezone, now)
         if not wave.opens_on <= today <= wave.closes_on:
             continue
-        keys = {i.key for i in chosen_instruments(programme)}
+        keys = {i.key for i in answerable_instruments(programme)}
         if not keys:
             continue
         done = {}

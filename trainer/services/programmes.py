@@ -8,21 +8,23 @@ from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import (ARMS, ROLES, Assignment, AuditEvent, Membership, Module, Programme,
-                            RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import accounts, attendance, audit, codes, outbox
+from trainer.models import (ARMS, ROLES, Assignment, AuditEvent, Membership, Module, OutcomeWave,
+                            Programme, RatingWave, SessionTrainer, TrainingDay, TrainingSession, User)
+from trainer.services import accounts, attendance, audit, calendar, codes, outbox
+from trainer.wording import plural
 
 
 def add_member(programme: Programme, user: User, role: str, *, arm: str | None = None,
                team: str | None = None, consent_date: date | None = None) -> Membership:
     """Add ``user`` to ``programme`` in ``role`` (no commit). Participants get a random code.
+    A participant's ``arm`` may be None: to be randomised before training starts.
 
     Separation of duties: the evaluator of a programme holds no other role in it, so someone
     who sees names there never sees codes.
     """
     if role not in ROLES:
         raise RuleViolation(f"Unknown role {role!r}", field="role")
-    if role == "participant" and arm not in ARMS:
+    if role == "participant" and arm is not None and arm not in ARMS:
         raise RuleViolation("Choose the intervention or the comparison arm", field="arm")
     if role != "participant" and arm is not None:
         raise RuleViolation("Only participants belong to an arm", field="arm")
@@ -168,6 +170,11 @@ def _problems(programme: Programme, target: str, days: list[TrainingDay], today:
         problems.append(f"Follow-up starts after the last training day, {days[-1].day:%-d %B %Y}.")
     elif target == "draft" and days and today >= days[0].day:
         problems.append("Training has started: the programme cannot go back to draft.")
+    if target in ("scheduled", "running"):
+        waiting = _unallocated(programme)
+        if waiting:
+            problems.append("Randomise each participant who has no arm yet "
+                            f"({plural(waiting, 'participant')}).")
     return problems
 
 
@@ -239,7 +246,8 @@ def remove_team_member(actor: User, programme: Programme, membership_id: int) ->
     """Take a lead or trainer off the team (and off their sessions); the last lead stays. Commits.
 
     Each session they ran, and its day, gets a new iCalendar SEQUENCE, so subscribed calendars
-    pick up the change of trainers.
+    pick up the change of trainers; their own calendar shows the programme's days and their
+    sessions cancelled.
     """
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.programme_id != programme.id or membership.role == "participant":
@@ -248,8 +256,10 @@ def remove_team_member(actor: User, programme: Programme, membership_id: int) ->
         raise RuleViolation("A programme needs a lead: add another lead before removing this one")
     audit.record(actor.id, "team.removed", membership, programme_id=programme.id)
     days = set()
+    calendar.days_removed(_days(programme), membership.user_id)
     for booking in db.session.scalars(select(SessionTrainer).where(
             SessionTrainer.membership_id == membership.id)):
+        calendar.session_removed(booking.session, [membership.user_id])
         booking.session.sequence += 1
         days.add(booking.session.day)
         booking.session.trainers.remove(booking)
@@ -336,6 +346,12 @@ def _bump_plan(programme: Programme) -> None:
             session.sequence += 1
 
 
+def _unallocated(programme: Programme) -> int:
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.programme_id == programme.id, Membership.role == "participant",
+        Membership.arm.is_(None)))
+
+
 def _count(programme: Programme, role: str, arm: str | None = None) -> int:
     query = select(func.count(Membership.id)).where(Membership.programme_id == programme.id,
                                                     Membership.role == role)
@@ -366,4 +382,20 @@ def _next_steps(programme: Programme, held: list[TrainingDay], today: date) -> l
     if nxt is None:
         return []
     waiting = _problems(programme, nxt, held, today)
+    if nxt == "closed":
+        waiting += _waves_still_running(programme, today)
     return waiting or [f"You can now move the programme to {nxt}."]
+
+
+def _waves_still_running(programme: Programme, today: date) -> list[str]:
+    """Advice while rating or questionnaire waves are open or still to come (closing ends them)."""
+    advice = []
+    for kind, model in (("rating", RatingWave), ("questionnaire", OutcomeWave)):
+        for label, opens_on, closes_on in db.session.execute(
+                select(model.label, model.opens_on, model.closes_on)
+                .where(model.programme_id == programme.id, model.closes_on >= today)
+                .order_by(model.opens_on)):
+            state = "is open" if opens_on <= today else f"opens on {opens_on:%-d %B %Y} and runs"
+            advice.append(f"The {kind} wave \u201c{label}\u201d {state} until {closes_on:%-d %B %Y}: "
+                          "close the programme after it ends.")
+    return advice

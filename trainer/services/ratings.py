@@ -17,7 +17,7 @@ from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
                             TrainingDay, TrainingSession, User)
-from trainer.services import audit, consent, outbox
+from trainer.services import audit, consent, listing, outbox
 from trainer.services.access import require_membership
 
 DEFAULT_WAVES = (("One week after training", 7), ("Eight weeks after training", 56))
@@ -228,6 +228,18 @@ def response_tracking(user: User, programme: Programme, wave: RatingWave) -> lis
         r = responses.get(member.id)
         rows.append(TrackingRow(member, _progress(r, "Not responded"), r))
     return rows
+
+
+TRACKING_FILTERS = {"finished": "Finished", "started": "Started", "none": "Not responded"}
+
+
+def tracking_page(rows: list[TrackingRow], *, q: str = "", status: str | None = None,
+                  page: int = 1) -> listing.ListPage:
+    """One page of ``response_tracking`` rows whose name or team holds every word of ``q``."""
+    words = q.lower().split()
+    return listing.paginate([r for r in rows if (not status or r.status == TRACKING_FILTERS[status])
+                             and all(w in f"{r.member.user.display_name} {r.member.team or ''}".lower()
+                                     for w in words)], page=page)
 
 
 def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *, now: datetime,

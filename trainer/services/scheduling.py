@@ -15,7 +15,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import (Membership, Module, Programme, SessionTrainer, TrainingDay,
                             TrainingSession, User)
-from trainer.services import audit, outbox, ratings
+from trainer.services import audit, calendar, outbox, ratings
 
 TOLD_STATUSES = ("scheduled", "running", "follow-up", "closed")
 
@@ -177,6 +177,8 @@ def update_session(actor: User, session: TrainingSession, data: SessionInput) ->
     session.starts_at, session.ends_at = data.starts_at, data.ends_at
     session.module_id, session.room = data.module_id, data.room.strip()
     wanted = set(data.trainer_ids)
+    calendar.session_removed(session, [t.membership.user_id for t in session.trainers
+                                       if t.membership_id not in wanted])
     session.trainers = [t for t in session.trainers if t.membership_id in wanted] + [
         SessionTrainer(membership_id=m) for m in data.trainer_ids
         if m not in {t.membership_id for t in session.trainers}]
@@ -188,8 +190,9 @@ def update_session(actor: User, session: TrainingSession, data: SessionInput) ->
 
 
 def delete_session(actor: User, session: TrainingSession) -> None:
-    """Remove a session from its day; commits."""
+    """Remove a session from its day (its trainers' calendars show it cancelled); commits."""
     day = session.day
+    calendar.session_removed(session, [t.membership.user_id for t in session.trainers])
     audit.record(actor.id, "session.deleted", session, programme_id=day.programme_id)
     day.sessions.remove(session)
     day.sequence += 1

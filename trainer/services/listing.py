@@ -1,0 +1,60 @@
+"""Lists that scale: search words over columns, and one page of a query with its total (two statements)."""
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import Select, func, or_, select
+
+from trainer.extensions import db
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list: its items, how many match in all, and where the page is."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matches fill (at least one)."""
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first item among all matches (0 when there are none)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        """The position of the page's last item among all matches."""
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
+def matching(query: Select, text: str | None, *columns) -> Select:
+    """``query`` narrowed to rows where every word of ``text`` is in one of ``columns`` (any case)."""
+    for word in (text or "").split()[:8]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    return query
+
+
+def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE) -> ListPage:
+    """Page ``page`` (from 1; out-of-range pages are clamped) of a query's rows or of a list.
+
+    A query costs one statement for the total and one for the page (plus the query's own
+    eager loads), however many rows match; it must have a stable order.
+    """
+    if isinstance(source, list):
+        total = len(source)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
+    page = min(max(1, page), max(1, ceil(total / per_page)))
+    if isinstance(source, list):
+        items = source[(page - 1) * per_page:page * per_page]
+    else:
+        items = list(db.session.scalars(source.limit(per_page).offset((page - 1) * per_page)))
+    return ListPage(items, total, page, per_page)
