@@ -29,7 +29,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.config import normalise_database_url  # noqa: E402
 from trainer.extensions import db  # noqa: E402
-from trainer.models import (ActivityLog, Assignment, DayAttendance, Goal, Membership,  # noqa: E402
+from trainer.models import (Activity, ActivityLog, Module, Assignment, DayAttendance, Goal, Membership,  # noqa: E402
                             ModuleRating, OutcomeResponse, OutcomeScore, OutcomeWave, Programme,
                             ProgrammeInstrument, RatingResponse, RatingWave, SessionTrainer,
                             TrainingDay, TrainingSession, User)
@@ -123,11 +123,68 @@ def _answer_pool(rng: random.Random) -> dict[str, list[tuple[dict, list]]]:
     return pool
 
 
-def _programme(w: Writer, rng: random.Random, number: int, participants: int, last: date, now: datetime,
-               staff: dict, modules: list, pool: dict) -> None:
+class Organisation:
+    """Builds programmes in the study's shape through a ``Writer``: staff first, then programmes.
+
+    The tests of statement counts use it too, with fewer logs per participant and every invited
+    participant answering, so that a report shows the same sections at every size.
+    """
+
+    def __init__(self, connection, *, seed: int = 12, trainers: int = 1,
+                 logs_per_participant: int = LOGS_PER_PARTICIPANT, rating_rate: float = RATING_RATE):
+        self.w = Writer(connection)
+        self.rng = random.Random(seed)
+        self.logs_per_participant, self.rating_rate = logs_per_participant, rating_rate
+        self.now = datetime.now(timezone.utc).replace(microsecond=0)
+        activities = connection.execute(select(Activity.module_id, Activity.id).where(Activity.retired.is_(False))
+                                        .order_by(Activity.position)).all()
+        self.modules = [Curriculum(id_, position, [a for m, a in activities if m == id_])
+                        for id_, position in connection.execute(select(Module.id, Module.position)
+                                                                .order_by(Module.position))]
+        self.pool = _answer_pool(self.rng)
+        self.programmes = 0
+        hashed = generate_password_hash(PASSWORD)
+        w, now = self.w, self.now
+        self.staff = {
+            "hash": hashed,
+            "admin": w.add(User, email=ACCOUNTS["admin"], display_name="Admin", is_admin=True,
+                           password_hash=hashed, created_at=now),
+            "lead": w.add(User, email=ACCOUNTS["lead"], display_name="Lead", password_hash=hashed, created_at=now),
+            "trainers": [w.add(User, email=ACCOUNTS["trainer"] if t == 0 else f"trainer{t}@bench.test",
+                               display_name=f"Trainer {t}", password_hash=hashed, created_at=now)
+                         for t in range(trainers)]}
+
+    def use(self, connection) -> None:
+        """Write through ``connection`` from now on (a test's session has a new one after each commit)."""
+        self.w.connection = connection
+
+    def add_programme(self, participants: int, *, last: date | None = None) -> int:
+        """Add the next programme, whose last training day was ``last`` (default: 60 days ago, so
+        its first rating wave is closed and its second open); returns its id. Writes everything."""
+        self.programmes += 1
+        last = last or self.now.date() - timedelta(days=60)
+        programme_id = _programme(self, self.programmes, participants, last)
+        self.w.flush()
+        return programme_id
+
+    def finish(self) -> dict[str, int]:
+        """Write what is queued, move PostgreSQL's id sequences past the given ids, ANALYZE."""
+        self.w.flush()
+        connection = self.w.connection
+        if connection.dialect.name == "postgresql":
+            for model in ORDER:
+                name = model.__tablename__
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                        f"(SELECT max(id) FROM {name}))"))
+        connection.execute(text("ANALYZE"))
+        return self.w.counts
+
+
+def _programme(org: Organisation, number: int, participants: int, last: date) -> int:
     """One programme in the study's shape with its cohort, logs, ratings and questionnaires."""
+    w, rng, now, staff, modules, pool = org.w, org.rng, org.now, org.staff, org.modules, org.pool
     start = last - timedelta(days=120)
-    current = number == 1
+    current = last >= now.date() - timedelta(days=70)
     programme_id = w.add(Programme, name=f"Cohort {number:03d}", organisation="Bench County",
                          timezone="Europe/London", start_date=start, end_date=last + timedelta(days=240),
                          status="follow-up" if current else "closed", description="", created_at=now)
@@ -164,21 +221,20 @@ def _programme(w: Writer, rng: random.Random, number: int, participants: int, la
                          due_on=start + timedelta(days=7 * (1 + m.position)))
                    for m in modules for activity_id in m.activities]
     for member_id in intervention:
-        for _ in range(LOGS_PER_PARTICIPANT):
+        for _ in range(org.logs_per_participant):
             w.add(ActivityLog, assignment_id=rng.choice(assignments), membership_id=member_id,
                   status="done" if rng.random() < 0.8 else "started", minutes=rng.randint(5, 40),
                   done_on=start + timedelta(days=rng.randint(0, 200)), values={}, private_note="",
                   created_at=now, updated_at=now)
-        if rng.random() < 0.5:
-            w.add(Goal, membership_id=member_id, what="Protect a lunch break each day", status="active",
-                  shared_with_trainer=rng.random() < 0.5, created_at=now)
+        w.add(Goal, membership_id=member_id, what="Protect a lunch break each day", status="active",
+              shared_with_trainer=rng.random() < 0.5, created_at=now)
     for label, offset in (("One week", 7), ("Eight weeks", 56)):
         opens, closes = last + timedelta(days=offset), last + timedelta(days=offset + 14)
         wave_id = w.add(RatingWave, programme_id=programme_id, label=label, offset_days=offset, window_days=14,
                         opens_on=opens, closes_on=closes)
         wave_open = opens <= now.date() < closes
         for member_id in intervention:
-            answered = not wave_open and rng.random() < RATING_RATE
+            answered = not wave_open and rng.random() < org.rating_rate
             w.add(RatingResponse, wave_id=wave_id, membership_id=member_id, invited_at=now,
                   started_at=now if answered else None, finished_at=now if answered else None)
             for module in modules if answered else ():
@@ -206,7 +262,7 @@ def _programme(w: Writer, rng: random.Random, number: int, participants: int, la
                     w.add(OutcomeScore, response_id=response_id, scale_key=s.scale_key, value=s.value,
                           band=s.band, high_risk=s.high_risk,
                           instrument_version=instruments.catalogue()[key].version)
-    w.flush()
+    return programme_id
 
 
 def generate(database_url: str, size: str, *, seed: int = 12) -> dict[str, int]:
@@ -214,42 +270,20 @@ def generate(database_url: str, size: str, *, seed: int = 12) -> dict[str, int]:
     programmes, participants = SIZES[size]
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
                       "SECRET_KEY": "benchmark"})
-    rng = random.Random(seed)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade(directory=str(ROOT / "migrations"))
         curriculum.load_modules(ROOT / "modules")
-        modules = [Curriculum(m.id, m.position, [a.id for a in m.activities if not a.retired])
-                   for m in curriculum.list_modules()]
         db.session.commit()
         db.session.close()
-        pool = _answer_pool(rng)
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        hashed = generate_password_hash(PASSWORD)
         with db.engine.begin() as connection:
-            w = Writer(connection)
-            staff = {"hash": hashed,
-                     "admin": w.add(User, email=ACCOUNTS["admin"], display_name="Admin", is_admin=True,
-                                    password_hash=hashed, created_at=now),
-                     "lead": w.add(User, email=ACCOUNTS["lead"], display_name="Lead", password_hash=hashed,
-                                   created_at=now),
-                     "trainers": [w.add(User, email=ACCOUNTS["trainer"] if t == 0 else f"trainer{t}@bench.test",
-                                        display_name=f"Trainer {t}", password_hash=hashed, created_at=now)
-                                  for t in range(max(1, programmes // 10))]}
+            organisation = Organisation(connection, seed=seed, trainers=max(1, programmes // 10))
             for number in range(1, programmes + 1):
-                last = now.date() - timedelta(days=60 + 14 * (number - 1))
-                _programme(w, rng, number, participants, last, now, staff, modules, pool)
-            if connection.dialect.name == "postgresql":
-                for model in ORDER:
-                    name = model.__tablename__
-                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                            f"(SELECT max(id) FROM {name}))"))
-                connection.execute(text("ANALYZE"))
-            else:
-                connection.execute(text("ANALYZE"))
-        return w.counts
+                organisation.add_programme(
+                    participants, last=organisation.now.date() - timedelta(days=60 + 14 * (number - 1)))
+            return organisation.finish()
 
 
 def main() -> None:
