@@ -324,15 +324,20 @@ def compare_programmes(user: User) -> tuple[list[Programme], list[ComparisonRow]
         if len(waves_by_programme[wave.programme_id]) < 2:
             waves_by_programme[wave.programme_id].append(wave)
     position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
+    # Counts per score in SQL (at most five rows per programme, wave and module). The waves are
+    # chosen here rather than by a long IN list, which would make the database probe every
+    # (wave, participant) pair.
     rows = db.session.execute(
         select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
-               Membership.programme_id)
+               Membership.programme_id, func.count())
         .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
-                                ModuleRating.usefulness.is_not(None),
-                                ModuleRating.wave_id.in_(position)))
+                                ModuleRating.usefulness.is_not(None))
+        .group_by(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
+                  Membership.programme_id))
     scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for wave_id, module_id, usefulness, programme_id in rows:
-        scores[(module_id, position[wave_id], programme_id)].append(usefulness)
+    for wave_id, module_id, usefulness, programme_id, count in rows:
+        if wave_id in position:
+            scores[(module_id, position[wave_id], programme_id)].extend([usefulness] * count)
     modules = db.session.scalars(select(Module).order_by(Module.position))
     result = []
     for module in modules:
