@@ -297,7 +297,7 @@ def generate(database_url: str, size: str, *, seed: int = 12) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url", required=True, help="this database is EMPTIED, then filled")
     parser.add_argument("--size", choices=SIZES, default="quick")
     args = parser.parse_args()
     started = time.perf_counter()

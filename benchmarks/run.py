@@ -202,7 +202,8 @@ def _p95(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="default: SQLite in /tmp/trainer-bench/<size>.sqlite3")
+    parser.add_argument("--database-url", help="EMPTIED and refilled unless --reuse; "
+                        "default: SQLite in /tmp/trainer-bench/<size>.sqlite3")
     parser.add_argument("--size", choices=("quick", "org", "cohort"), default="quick")
     parser.add_argument("--quick", action="store_const", const="quick", dest="size",
                         help="20 programmes x 50 participants, for development")
