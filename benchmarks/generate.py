@@ -1,4 +1,4 @@
-"""Fast generator of a benchmark organisation: bulk inserts of many rows per statement through the real schema.
+"""Fast generator of a benchmark organisation: bulk, parameterised inserts through the real schema.
 
 Run: .venv/bin/python benchmarks/generate.py --database-url URL [--size org|cohort|quick]
 The database is emptied, migrated with the real migrations, loaded with the curriculum, then filled:
@@ -23,16 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, make_url, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from trainer import create_app  # noqa: E402
 from trainer.config import normalise_database_url  # noqa: E402
 from trainer.extensions import db  # noqa: E402
-from trainer.models import (Activity, ActivityLog, Module, Assignment, DayAttendance, Goal, Membership,  # noqa: E402
-                            ModuleRating, OutcomeResponse, OutcomeScore, OutcomeWave, Programme,
-                            ProgrammeInstrument, RatingResponse, RatingWave, SessionTrainer,
-                            TrainingDay, TrainingSession, User)
+from trainer.models import (Activity, ActivityLog, Assignment, DayAttendance, Goal,  # noqa: E402
+                            Membership, Module, ModuleRating, OutcomeResponse, OutcomeScore,
+                            OutcomeWave, Programme, ProgrammeInstrument, RatingResponse, RatingWave,
+                            SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services import curriculum, instruments  # noqa: E402
 
 SIZES = {"org": (200, 50), "cohort": (1, 1000), "quick": (20, 50)}
@@ -209,7 +209,8 @@ def _programme(org: Organisation, number: int, participants: int, last: date) ->
         leaves = rng.random() < 0.1
         member_id = w.add(Membership, programme_id=programme_id, user_id=user_id, role="participant", arm=arm,
                           team=rng.choice(TEAMS), code=f"B{number:03d}{n:04d}", consent_date=start,
-                          in_post=not leaves, left_on=start + timedelta(days=rng.randint(30, 300)) if leaves else None,
+                          in_post=not leaves,
+                          left_on=start + timedelta(days=rng.randint(30, 300)) if leaves else None,
                           leaving_reason="Moved on" if leaves else None, created_at=now)
         members.append((member_id, arm))
     intervention = [m for m, arm in members if arm == "intervention"]
@@ -277,6 +278,10 @@ def _programme(org: Organisation, number: int, participants: int, last: date) ->
 def generate(database_url: str, size: str, *, seed: int = 12) -> dict[str, int]:
     """Empty, migrate and fill the database at ``database_url``; returns rows written per table."""
     programmes, participants = SIZES[size]
+    url = make_url(normalise_database_url(database_url))
+    if url.get_backend_name() == "sqlite" and url.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
                       "SECRET_KEY": "benchmark"})
     with app.app_context():

@@ -13,7 +13,8 @@ SIZES = ((1, 12), (2, 24), (10, 120))
 def _pages(programme_id: int) -> dict[str, dict[str, str]]:
     """The pages of the issue by the role that sees them, for the given programme: name -> URL."""
     p = f"/programmes/{programme_id}"
-    waves = {w.label: w.id for w in db.session.scalars(select(RatingWave).where(RatingWave.programme_id == programme_id))}
+    waves = {w.label: w.id for w in db.session.scalars(
+        select(RatingWave).where(RatingWave.programme_id == programme_id))}
     day = db.session.scalar(select(TrainingDay.id).where(TrainingDay.programme_id == programme_id)
                             .order_by(TrainingDay.day).limit(1))
     return {
