@@ -9,7 +9,7 @@ PORT   ?= 5000
 export FLASK_APP := app.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install db run serve scheduler test test-sqlite test-postgres browser clean
+.PHONY: install db run serve scheduler test test-sqlite test-postgres browser bench clean
 
 install: $(STAMP)
 
@@ -72,6 +72,11 @@ test-postgres: install
 	  echo "=== Test suite on PostgreSQL ($${TEST_DATABASE_URL}) ==="; \
 	  $(BIN)/python -m pytest tests; \
 	else echo "=== TEST_DATABASE_URL not set: PostgreSQL run skipped ==="; fi
+
+# Every page against a bare floor route under gunicorn (SIZE=quick|org|cohort). BENCH_DATABASE_URL,
+# if set, is EMPTIED and filled with generated data (default: SQLite in /tmp/trainer-bench).
+bench: install
+	$(BIN)/python benchmarks/run.py --size $(or $(SIZE),quick) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

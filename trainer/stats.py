@@ -1,5 +1,6 @@
 """Pure statistics for reports: descriptives, comparisons, effect sizes, survival, small groups."""
 
+import functools
 import math
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
@@ -105,8 +106,14 @@ def _sd(x: np.ndarray) -> float:
     return 0.0 if x.min() == x.max() else float(np.std(x, ddof=1))
 
 
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(p: float, df: float) -> float:
+    # A page may summarise thousands of groups, mostly of a few sizes: SciPy's ppf costs ~1 ms a call.
+    return float(sps.t.ppf(p, df))
+
+
 def _t_interval(centre: float, se: float, df: float, confidence: float) -> tuple[float, float]:
-    half = float(sps.t.ppf((1 + confidence) / 2, df)) * se
+    half = _t_quantile((1 + confidence) / 2, df) * se
     return centre - half, centre + half
 
 

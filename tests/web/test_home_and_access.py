@@ -126,3 +126,24 @@ def test_navigation_shows_only_what_the_role_can_use(client, auth, programme_wit
     page = client.get("/").get_data(as_text=True)
     assert 'href="/programmes/"' not in page and 'href="/admin/users"' not in page
     assert 'href="/modules/"' in page
+
+
+def test_a_lead_of_many_programmes_sees_them_25_a_page_each_with_its_own_next_day(client, auth, app):
+    lead = make_user("many@example.org")
+    for n in range(1, 31):
+        programme = make_programme(f"Cohort {n:02d}")
+        make_member(programme, "lead", user=lead)
+        make_day(programme, date(2099, 1, n), venue="Hall")
+        make_day(programme, date(2020, 1, 1))
+        cancelled = make_day(programme, date(2098, 12, 31))
+        cancelled.cancelled = True
+    auth.login("many@example.org")
+    first = client.get("/").get_data(as_text=True)
+    assert "Cohort 01" in first and "Cohort 25" in first and "Cohort 26" not in first
+    assert "Showing 1 to 25 of 30 programmes." in first and "1 January 2099" in first
+    assert "31 December 2098" not in first, "a cancelled day is never the next day"
+    assert "Compare module ratings across the programmes you lead" in first
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert "Cohort 26" in second and "Cohort 30" in second and "Cohort 25" not in second
+    assert "Showing 26 to 30 of 30 programmes." in second and "30 January 2099" in second
+    assert "Showing 26 to 30" in client.get("/?page=99").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Home pages and the health check."""
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from trainer.clock import utcnow
@@ -16,7 +16,8 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     return render_template("home/index.html", home=home.home_for(
-        current_user, utcnow(), base_url=current_app.config["BASE_URL"]))
+        current_user, utcnow(), base_url=current_app.config["BASE_URL"],
+        page=request.args.get("page", 1, type=int)))
 
 
 @bp.get("/healthz")

@@ -17,10 +17,10 @@ class Assignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
     due_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     programme: Mapped["Programme"] = relationship()  # noqa: F821
     activity: Mapped["Activity"] = relationship()  # noqa: F821
@@ -37,7 +37,7 @@ class ActivityLog(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(10), default="done")
     done_on: Mapped[date]

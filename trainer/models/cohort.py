@@ -23,4 +23,4 @@ class Randomisation(db.Model):
     # The allocation list in order: [{"membership_id", "arm", "stratum", "block"}, ...].
     sequence: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

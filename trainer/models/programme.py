@@ -30,7 +30,8 @@ class Programme(db.Model):
     end_date: Mapped[date]
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"),
+                                                        index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the retention schedule removed the participants' identities.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

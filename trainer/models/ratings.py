@@ -52,7 +52,7 @@ class ModuleRating(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("rating_waves.id", ondelete="CASCADE"), index=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     usefulness: Mapped[int | None]
     did_not_attend: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, RuleViolation
@@ -199,13 +199,17 @@ def delete_log(membership: Membership, log: ActivityLog) -> None:
 
 @dataclass
 class AssignmentState:
-    """An assignment as one participant sees it."""
+    """An assignment as one participant sees it: how many entries they logged, and its state.
+
+    ``logs`` holds the entries themselves only where a page shows them (one module's history).
+    """
 
     assignment: Assignment
-    logs: list[ActivityLog]
+    entries: int
     state: str  # "done", "started" or "not started"
     overdue: bool
     due_soon: bool
+    logs: list[ActivityLog] = field(default_factory=list)
 
 
 @dataclass
@@ -220,32 +224,44 @@ class ModuleWork:
         return sum(1 for i in self.items if i.state == "done")
 
 
-def work_for(membership: Membership, today: date) -> list[ModuleWork]:
-    """The participant's assignments by module (curriculum order), each with their logs and state."""
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.programme_id == membership.programme_id)
-        .options(selectinload(Assignment.activity).selectinload(Activity.module))
-        .order_by(Assignment.due_on))
+def work_for(membership: Membership, today: date, *, module_key: str | None = None) -> list[ModuleWork]:
+    """The participant's assignments by module (curriculum order), each with its state.
+
+    Entries are counted in SQL, so the cost does not grow with the participant's history; with
+    ``module_key``, only that module's assignments, each with its entries, newest first.
+    """
+    query = (select(Assignment).where(Assignment.programme_id == membership.programme_id)
+             .options(selectinload(Assignment.activity).selectinload(Activity.module))
+             .order_by(Assignment.due_on))
+    if module_key is not None:
+        query = query.join(Activity).join(Module).where(Module.key == module_key)
+    assignments = list(db.session.scalars(query))
+    counts = {assignment_id: (entries, done) for assignment_id, entries, done in db.session.execute(
+        select(ActivityLog.assignment_id, func.count(ActivityLog.id),
+               func.count(ActivityLog.id).filter(ActivityLog.status == "done"))
+        .where(ActivityLog.membership_id == membership.id).group_by(ActivityLog.assignment_id))}
     logs: dict[int, list[ActivityLog]] = {}
-    for log in db.session.scalars(select(ActivityLog).where(ActivityLog.membership_id == membership.id)
-                                  .order_by(ActivityLog.done_on.desc(), ActivityLog.id.desc())):
-        logs.setdefault(log.assignment_id, []).append(log)
+    if module_key is not None and assignments:
+        for log in db.session.scalars(
+                select(ActivityLog).where(ActivityLog.membership_id == membership.id,
+                                          ActivityLog.assignment_id.in_([a.id for a in assignments]))
+                .order_by(ActivityLog.done_on.desc(), ActivityLog.id.desc())):
+            logs.setdefault(log.assignment_id, []).append(log)
     by_module: dict[int, ModuleWork] = {}
     for a in assignments:
-        own = logs.get(a.id, [])
-        state = ("done" if any(l.status == "done" for l in own) else
-                 "started" if own else "not started")
-        item = AssignmentState(a, own, state, overdue=state != "done" and a.due_on < today,
-                               due_soon=state != "done" and 0 <= (a.due_on - today).days <= DUE_SOON)
+        entries, done = counts.get(a.id, (0, 0))
+        state = "done" if done else "started" if entries else "not started"
+        item = AssignmentState(a, entries, state, overdue=state != "done" and a.due_on < today,
+                               due_soon=state != "done" and 0 <= (a.due_on - today).days <= DUE_SOON,
+                               logs=logs.get(a.id, []))
         by_module.setdefault(a.activity.module_id, ModuleWork(a.activity.module)).items.append(item)
     return sorted(by_module.values(), key=lambda w: w.module.position)
 
 
 def module_history(membership: Membership, module_key: str, today: date) -> ModuleWork:
     """The participant's assignments and logs in one module; NotFound if none are assigned."""
-    for work in work_for(membership, today):
-        if work.module.key == module_key:
-            return work
+    for work in work_for(membership, today, module_key=module_key):
+        return work
     raise NotFound("Nothing from this module has been assigned in your programme.")
 
 

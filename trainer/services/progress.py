@@ -69,24 +69,25 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         select(Activity.module_id, func.count(Assignment.id)).join(Activity)
         .where(Assignment.programme_id == programme.id).group_by(Activity.module_id)).all())
     rows = {m.id: ParticipantProgress(m, assigned=sum(assigned.values())) for m in members}
-    done = db.session.execute(
+    # One pass over the programme's logs (by the activity_logs.assignment_id index), per participant
+    # and module: distinct assignments done, the latest entry and the minutes.
+    logged = db.session.execute(
         select(ActivityLog.membership_id, Activity.module_id,
-               func.count(func.distinct(ActivityLog.assignment_id)))
+               func.count(func.distinct(ActivityLog.assignment_id)).filter(ActivityLog.status == "done"),
+               func.max(ActivityLog.done_on), func.coalesce(func.sum(ActivityLog.minutes), 0))
         .join(Assignment, Assignment.id == ActivityLog.assignment_id).join(Activity)
-        .where(Assignment.programme_id == programme.id, ActivityLog.status == "done")
+        .where(Assignment.programme_id == programme.id)
         .group_by(ActivityLog.membership_id, Activity.module_id))
-    for membership_id, module_id, count in done:
-        if membership_id in rows:
-            rows[membership_id].done_by_module[module_id] = count
-            rows[membership_id].done += count
-    totals = db.session.execute(
-        select(ActivityLog.membership_id, func.max(ActivityLog.done_on),
-               func.coalesce(func.sum(ActivityLog.minutes), 0))
-        .join(Assignment, Assignment.id == ActivityLog.assignment_id)
-        .where(Assignment.programme_id == programme.id).group_by(ActivityLog.membership_id))
-    for membership_id, last, minutes in totals:
-        if membership_id in rows:
-            rows[membership_id].last_logged, rows[membership_id].minutes = last, int(minutes)
+    for membership_id, module_id, count, last, minutes in logged:
+        row = rows.get(membership_id)
+        if row is None:
+            continue
+        if count:
+            row.done_by_module[module_id] = count
+            row.done += count
+        if row.last_logged is None or last > row.last_logged:
+            row.last_logged = last
+        row.minutes += int(minutes)
     goal_counts = db.session.execute(
         select(Goal.membership_id, func.count(func.distinct(Goal.id)),
                func.count(func.distinct(GoalReview.goal_id)))

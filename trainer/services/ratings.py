@@ -353,20 +353,18 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
             if not answers.get(module.id, ("", ""))[0] and module.id not in sheet.answers:
                 raise RuleViolation(f"Rate {module.title}, or choose that you did not attend it",
                                     field=f"m{module.id}_score")
-    wrote = False
-    for module in sheet.modules:
-        score, comment = answers.get(module.id, ("", ""))
-        if not score:
-            continue
-        table = ModuleRating.__table__
-        stmt = _insert(table).values(
-            wave_id=wave.id, membership_id=member.id, module_id=module.id,
-            usefulness=None if score == ABSENT else int(score), did_not_attend=score == ABSENT,
-            comment=comment.strip(), submitted_at=now, updated_at=now)
+    rows = [dict(wave_id=wave.id, membership_id=member.id, module_id=module.id,
+                 usefulness=None if score == ABSENT else int(score), did_not_attend=score == ABSENT,
+                 comment=comment.strip(), submitted_at=now, updated_at=now)
+            for module in sheet.modules
+            for score, comment in [answers.get(module.id, ("", ""))] if score]
+    wrote = bool(rows)
+    if rows:
+        # One statement for every module: a submission's cost does not grow with the curriculum.
+        stmt = _insert(ModuleRating.__table__).values(rows)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["wave_id", "membership_id", "module_id"],
             set_={c: stmt.excluded[c] for c in ("usefulness", "did_not_attend", "comment", "updated_at")}))
-        wrote = True
     if wrote or finish:
         table = RatingResponse.__table__
         stmt = _insert(table).values(wave_id=wave.id, membership_id=member.id, started_at=now,

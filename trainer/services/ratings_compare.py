@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from trainer import stats
 from trainer.clock import today_in
@@ -54,15 +54,20 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
     position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
     visible = {w.id: disclosure.rating_results_visible(w, today_in(p.timezone, now), False)
                for p in programmes for w in waves_by_programme[p.id]}
+    # Counts per score in SQL (at most five rows per programme, wave and module). The waves are
+    # chosen here rather than by a long IN list, which would make the database probe every
+    # (wave, participant) pair.
     rows = db.session.execute(
         select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
-               Membership.programme_id)
+               Membership.programme_id, func.count())
         .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
-                                ModuleRating.usefulness.is_not(None),
-                                ModuleRating.wave_id.in_(position)))
+                                ModuleRating.usefulness.is_not(None))
+        .group_by(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
+                  Membership.programme_id))
     scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for wave_id, module_id, usefulness, programme_id in rows:
-        scores[(module_id, position[wave_id], programme_id)].append(usefulness)
+    for wave_id, module_id, usefulness, programme_id, count in rows:
+        if wave_id in position:
+            scores[(module_id, position[wave_id], programme_id)].extend([usefulness] * count)
     result = []
     for module in db.session.scalars(select(Module).order_by(Module.position)):
         for pos in (0, 1):

@@ -1,0 +1,59 @@
+"""Every heavy page runs as many SQL statements for ten times the programmes and participants."""
+from sqlalchemy import select
+
+from benchmarks.generate import ACCOUNTS, PASSWORD, Organisation
+from tests.conftest import count_statements
+from trainer.extensions import db
+from trainer.models import RatingWave, TrainingDay
+
+# (programmes, participants in the newest programme): the base, twice and ten times as many.
+SIZES = ((1, 12), (2, 24), (10, 120))
+
+
+def _pages(programme_id: int) -> dict[str, dict[str, str]]:
+    """The pages of the issue by the role that sees them, for the given programme: name -> URL."""
+    p = f"/programmes/{programme_id}"
+    waves = {w.label: w.id for w in db.session.scalars(
+        select(RatingWave).where(RatingWave.programme_id == programme_id))}
+    day = db.session.scalar(select(TrainingDay.id).where(TrainingDay.programme_id == programme_id)
+                            .order_by(TrainingDay.day).limit(1))
+    return {
+        "lead": {"lead home": "/", "comparison": "/ratings/compare", "ratings report": f"{p}/ratings/report",
+                 "outcomes evaluation": f"{p}/outcomes/", "flow": f"{p}/outcomes/flow",
+                 "retention": f"{p}/outcomes/retention", "rating waves": f"{p}/waves",
+                 "response tracking": f"{p}/waves/{waves['One week']}/responses"},
+        "admin": {"admin home": "/"},
+        "trainer": {"trainer home": "/", "cohort progress": f"{p}/progress",
+                    "attendance": f"/days/{day}/attendance"},
+        "participant": {"participant home": "/", "my activities": f"{p}/my/activities",
+                        "my goals": f"{p}/my/goals", "my questionnaires": f"{p}/questionnaires",
+                        "rating form": f"{p}/ratings/{waves['Eight weeks']}"},
+    }
+
+
+def _statements(client, auth, organisation: Organisation, programme_id: int) -> dict[str, int]:
+    counts = {}
+    for role, pages in _pages(programme_id).items():
+        email = ACCOUNTS[role] if role != "participant" else f"p{organisation.programmes}-1@bench.test"
+        assert auth.login(email, PASSWORD).status_code == 302
+        for name, url in pages.items():
+            counts[name] = count_statements(client, url)
+        auth.logout()
+    return counts
+
+
+def test_heavy_pages_run_as_many_statements_for_ten_times_the_programmes_and_participants(
+        client, auth, modules):
+    organisation = Organisation(db.session.connection(), logs_per_participant=4, rating_rate=1.0)
+    measured = []
+    for programmes, participants in SIZES:
+        organisation.use(db.session.connection())
+        while organisation.programmes < programmes:
+            newest = organisation.add_programme(participants)
+        organisation.finish()
+        db.session.commit()
+        measured.append(_statements(client, auth, organisation, newest))
+    base, twice, ten_times = measured
+    assert len(base) == 17
+    assert twice == base
+    assert ten_times == base
