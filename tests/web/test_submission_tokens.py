@@ -44,7 +44,7 @@ CREATE_FORMS = [  # (who, page of the form)
     ("lead", "/programmes/{p}/team"), ("lead", "/programmes/{p}/cohort/"),
     ("lead", "/programmes/{p}/cohort/import"), ("lead", "/programmes/{p}/cohort/randomise"),
     ("lead", "/programmes/{p}/days/new"), ("lead", "/days/{d}/sessions/new"),
-    ("lead", "/programmes/{p}/waves/new"),
+    ("lead", "/programmes/{p}/waves/new"), ("lead", "/programmes/{p}/information"),
 ]
 
 
@@ -186,3 +186,18 @@ def test_identical_posts_at_the_same_moment_leave_one_row(world, served, what):
     assert [status for status, *_ in results] == [302] * 4, results
     assert len({location for _, location, _ in results}) == 1
     assert db.session.scalar(select(func.count()).select_from(model)) == before + 1
+
+
+def test_a_replayed_information_edit_makes_one_new_version(client, auth, world):
+    from trainer.models import ParticipantInformation
+
+    programme, *_ = world
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/information"
+    data = {"text": "What taking part means, version two.",
+            "submission_token": _token(client.get(url).get_data(as_text=True))}
+    first, again = client.post(url, data=data), client.post(url, data=data)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"] == url
+    assert db.session.scalar(select(func.count(ParticipantInformation.id)).where(
+        ParticipantInformation.programme_id == programme.id)) == 1

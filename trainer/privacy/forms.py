@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 from trainer.services.consent import PURPOSE_LABELS
 
 
@@ -23,7 +23,7 @@ class PaperConsentForm(ConsentForm):
                          validators=[DataRequired("Enter a date, like 2026-09-01")])
 
 
-class InformationForm(FlaskForm):
+class InformationForm(OnceForm):
     text = TextAreaField("Participant information", validators=[
         DataRequired("Enter the participant information"), Length(max=20000)])
 

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices
+from trainer.forms_support import apply_violation, as_choices, submit_once
 from trainer.privacy import forms
 from trainer.services import access, consent, erasure, subject_access, withdrawal
 
@@ -62,13 +62,12 @@ def information(programme_id: int):
     form = forms.InformationForm(data={"text": current.text})
     if form.validate_on_submit():
         try:
-            saved = consent.save_information(current_user, acc.programme, form.text.data)
+            return submit_once(
+                form, lambda: consent.save_information(current_user, acc.programme, form.text.data),
+                lambda _saved: url_for("privacy.information", programme_id=programme_id),
+                "The new version is saved. Participants will be asked to confirm it on their next visit.")
         except RuleViolation as exc:
             apply_violation(form, exc)
-        else:
-            flash(f"Version {saved.version} saved. Participants will be asked to confirm it on their "
-                  "next visit.", "success")
-            return redirect(url_for("privacy.information", programme_id=programme_id))
     return render_template("privacy/information.html", programme=acc.programme, current=current, form=form)
 
 
