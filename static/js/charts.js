@@ -29,6 +29,16 @@
       maintainAspectRatio: false,
       animation: false
     }, spec.options || {})
+    // Lines that only draw a bound (a dataset with "hideInLegend") stay out of the legend, which
+    // on a phone would otherwise take the chart's whole height.
+    options.plugins = Object.assign({}, options.plugins)
+    options.plugins.legend = Object.assign({
+      labels: {
+        filter: function (item, data) {
+          return !data.datasets[item.datasetIndex].hideInLegend
+        }
+      }
+    }, options.plugins.legend)
     new window.Chart(canvas, {
       type: spec.type || 'bar',
       data: { labels: spec.labels || [], datasets: datasets },

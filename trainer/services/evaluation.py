@@ -96,7 +96,8 @@ class ScaleEvaluation:
             for bound, attr in (("lower", "ci_low"), ("upper", "ci_high")):
                 datasets.append({"label": f"{arm.capitalize()} 95% CI {bound}", "borderColor": colour,
                                  "backgroundColor": colour, "borderDash": [6, 4], "pointRadius": 0,
-                                 "borderWidth": 1, "data": [point(c, attr) for c in cells]})
+                                 "borderWidth": 1, "hideInLegend": True,
+                                 "data": [point(c, attr) for c in cells]})
         return {"type": "line", "labels": [w.label for w in self.waves], "datasets": datasets,
                 "options": {"plugins": {"title": {"display": True,
                                                   "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
