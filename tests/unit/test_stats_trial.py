@@ -114,7 +114,7 @@ def test_mice_ancova_matches_a_direct_statsmodels_run_on_a_fixed_seed():
     assert result.se == pytest.approx(fit.bse[i])
     assert result.p == pytest.approx(fit.pvalues[i])
     assert (result.ci_low, result.ci_high) == pytest.approx(tuple(np.asarray(fit.conf_int())[i]))
-    assert (result.n, result.missing, result.imputations, result.seed) == (50, 11, 10, 2026)
+    assert (result.n, result.missing, result.imputations, result.seed) == (50, 12, 10, 2026)
 
 
 def test_mice_ancova_is_reproducible_and_close_to_complete_case_ancova():
