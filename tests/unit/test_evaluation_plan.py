@@ -95,3 +95,10 @@ def test_a_version_that_changes_nothing_is_refused(app):
     _save(programme, lead.user)
     with pytest.raises(RuleViolation, match="Nothing"):
         _save(programme, lead.user)
+
+
+def test_lock_counts_only_answers_submitted_by_the_lock_time(app):
+    programme, waves, lead = _setup()
+    make_scores(make_member(programme), waves["post"], "scs-sf", {"total": 3.0})  # submitted 1 Oct 2026
+    _save(programme, lead.user)
+    assert evaluation_plan.lock(programme, lead.user, now=T0).locked_before_post_data is True

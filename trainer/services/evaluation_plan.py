@@ -30,6 +30,8 @@ class Change:
     label: str
     before: str
     after: str
+    # For a list: what was added and removed, shown instead of the whole lists.
+    summary: str = ""
 
 
 @dataclass
@@ -57,11 +59,12 @@ def outcome_choices(programme: Programme) -> list[tuple[str, str]]:
             for i in outcomes.chosen_instruments(programme) for s in i.scales]
 
 
-def post_training_answers_exist(programme: Programme) -> bool:
-    """True when anyone has submitted an answer in a wave after the baseline."""
+def post_training_answers_exist(programme: Programme, at: datetime) -> bool:
+    """True when anyone had submitted an answer in a wave after the baseline by ``at``."""
     return db.session.scalar(select(OutcomeResponse.id).join(OutcomeWave).where(
         OutcomeWave.programme_id == programme.id, OutcomeWave.kind != "baseline",
-        OutcomeResponse.submitted_at.is_not(None)).limit(1)) is not None
+        OutcomeResponse.submitted_at.is_not(None), OutcomeResponse.submitted_at <= at)
+        .limit(1)) is not None
 
 
 def _plan(programme: Programme) -> EvaluationPlan | None:
@@ -84,8 +87,18 @@ def _shown(version: EvaluationPlanVersion, name: str, labels: dict[str, str]) ->
 def changes(before: EvaluationPlanVersion, after: EvaluationPlanVersion,
             labels: dict[str, str]) -> list[Change]:
     """The fields ``after`` changed from ``before``, as shown on the page."""
-    return [Change(label, _shown(before, name, labels), _shown(after, name, labels))
-            for name, label in FIELDS if getattr(before, name) != getattr(after, name)]
+    result = []
+    for name, label in FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        summary = ""
+        if name == "secondary_outcomes":
+            summary = "; ".join([f"added {labels.get(k, k)}" for k in new if k not in old]
+                                + [f"removed {labels.get(k, k)}" for k in old if k not in new])
+        result.append(Change(label, _shown(before, name, labels), _shown(after, name, labels),
+                             summary or ""))
+    return result
 
 
 def plan_for(programme: Programme) -> PlanView:
@@ -100,10 +113,17 @@ def plan_for(programme: Programme) -> PlanView:
     return PlanView(plan, versions[-1], deviations, labels)
 
 
-def save_version(programme: Programme, user: User, *, primary_outcome: str,
-                 secondary_outcomes: list[str], timepoint: str, analysis: str, alpha: float,
-                 missing_data: str, reason: str, now: datetime) -> EvaluationPlanVersion:
-    """Write a new version of the plan. After the lock it is a deviation and needs a reason.
+def save_version(programme: Programme, user: User, **fields) -> EvaluationPlanVersion:
+    """``add_version`` with ``fields`` and commit."""
+    version = add_version(programme, user, **fields)
+    db.session.commit()
+    return version
+
+
+def add_version(programme: Programme, user: User, *, primary_outcome: str,
+                secondary_outcomes: list[str], timepoint: str, analysis: str, alpha: float,
+                missing_data: str, reason: str, now: datetime) -> EvaluationPlanVersion:
+    """Add (and flush) a new version of the plan. After the lock it is a deviation and needs a reason.
 
     RuleViolation (on its field) when an outcome is not one of the programme's scales, the
     primary is also listed as secondary, alpha is not above 0 and at most 0.2, the wave is
@@ -133,19 +153,27 @@ def save_version(programme: Programme, user: User, *, primary_outcome: str,
         raise RuleViolation("Nothing in the plan changed.", "primary_outcome")
     plan.versions.append(version)
     db.session.add(plan)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
 def lock(programme: Programme, user: User, *, now: datetime) -> EvaluationPlan:
-    """Lock the plan: later versions are deviations. Records whether post-training answers
-    already existed. RuleViolation when there is no plan yet or it is already locked."""
+    """``add_lock`` and commit."""
+    plan = add_lock(programme, user, now=now)
+    db.session.commit()
+    return plan
+
+
+def add_lock(programme: Programme, user: User, *, now: datetime) -> EvaluationPlan:
+    """Lock the plan (flushed, not committed): later versions are deviations. Records whether
+    post-training answers existed by ``now``. RuleViolation when there is no plan yet or it is
+    already locked."""
     plan = _plan(programme)
     if plan is None or not plan.versions:
         raise RuleViolation("Write the plan before locking it.")
     if plan.locked_at is not None:
         raise RuleViolation("The plan is already locked.")
     plan.locked_at, plan.locked_by_id = now, user.id
-    plan.locked_before_post_data = not post_training_answers_exist(programme)
-    db.session.commit()
+    plan.locked_before_post_data = not post_training_answers_exist(programme, now)
+    db.session.flush()
     return plan
