@@ -59,6 +59,12 @@ def outcome_choices(programme: Programme) -> list[tuple[str, str]]:
             for i in outcomes.chosen_instruments(programme) for s in i.scales]
 
 
+def short_labels(programme: Programme) -> dict[str, str]:
+    """"instrument/scale" -> "Scale (INSTRUMENT)", for table rows."""
+    return {f"{i.key}/{s.key}": f"{s.title} ({i.version.split()[0]})"
+            for i in outcomes.chosen_instruments(programme) for s in i.scales}
+
+
 def post_training_answers_exist(programme: Programme, at: datetime) -> bool:
     """True when anyone had submitted an answer in a wave after the baseline by ``at``."""
     return db.session.scalar(select(OutcomeResponse.id).join(OutcomeWave).where(

@@ -197,13 +197,14 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     wave = None
     planned: list[PlannedOutcome] = []
     completers = None
+    short = evaluation_plan.short_labels(programme)
     if plan.current:
         wave = next((w for w in wave_list if w.kind == plan.current.timepoint), None)
         visible = bool(wave and baseline) and all(
             disclosure.outcome_results_visible(w, today, live) for w in (baseline, wave))
         for key in [plan.current.primary_outcome, *plan.current.secondary_outcomes]:
             pair = tuple(key.split("/", 1))
-            planned.append(_planned(key, plan.label(key), key == plan.current.primary_outcome,
+            planned.append(_planned(key, short.get(key, key), key == plan.current.primary_outcome,
                                     tables.get(pair, {}), members, baseline, wave, visible))
         secondary = [p for p in planned if not p.primary]
         for p, adjusted in zip(secondary, stats.holm([None if p.suppressed else p.ancova.p for p in secondary])):
@@ -220,7 +221,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     for i in chosen:
         for s in i.scales:
             scores = tables[(i.key, s.key)]
-            balance.append(BalanceRow(f"{i.title}: {s.title}", {arm: _cell(
+            balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
                 [scores[(m.id, baseline.id)] for m in members if m.arm == arm and baseline
                  and (m.id, baseline.id) in scores], base_visible) for arm in ARMS}))
     teams = Counter((m.team or NO_TEAM, m.arm) for m in members)
