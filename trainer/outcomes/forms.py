@@ -75,7 +75,7 @@ class PlanForm(OnceForm):
                                                                              message="Enter a level above 0 and at most 0.2")])
     missing_data = TextAreaField("How missing data are handled", validators=[
         DataRequired("Describe how missing data are handled"), Length(max=4000)])
-    reason = TextAreaField("Why the plan changes", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField("Why the plan changes", validators=[Length(max=2000)])
 
 
 class LockForm(FlaskForm):

@@ -191,7 +191,8 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     plan = evaluation_plan.plan_for(programme)
     wave_list = outcomes.waves(programme)
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
-    members = _counted(evaluation.participants(programme))
+    allocated = [m for m in evaluation.participants(programme) if m.arm]
+    members = _counted(allocated)
     chosen = outcomes.chosen_instruments(programme)
     tables = {(i.key, s.key): evaluation.score_table(programme, i.key, s.key) for i in chosen for s in i.scales}
     wave = None
@@ -224,7 +225,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
                 [scores[(m.id, baseline.id)] for m in members if m.arm == arm and baseline
                  and (m.id, baseline.id) in scores], base_visible) for arm in ARMS}))
-    teams = Counter((m.team or NO_TEAM, m.arm) for m in members)
+    teams = Counter((m.team or NO_TEAM, m.arm) for m in allocated)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
                  for team in sorted({t for t, _ in teams})]
     dose_p = _dose_p(programme, wave_list, tables, today, live)
@@ -233,7 +234,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     reliable = (_reliable(scale, tables[scale_key], members, baseline, wave_list, today, live)
                 if scale.reliability and baseline else [])
     return TrialAnalysis(plan, wave, planned, balance, team_rows,
-                         {arm: sum(m.arm == arm for m in members) for arm in ARMS}, completers,
+                         {arm: sum(m.arm == arm for m in allocated) for arm in ARMS}, completers,
                          reliable, (scale.reliability, scale.reliability_source) if scale.reliability else None,
                          dict(zip(dose_p, stats.holm(list(dose_p.values())))))
 
