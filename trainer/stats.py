@@ -460,12 +460,20 @@ class Imputed:
 
 
 def mice_ancova(pre: Values, post: Values, group: Sequence[int | bool], *, seed: int,
-                imputations: int = 20, burn_in: int = 10) -> Imputed:
+                imputations: int = 20, burn_in: int = 10, skip: int = 1) -> Imputed:
     """Multiple-imputation ANCOVA (statsmodels MICE, predictive mean matching): post on pre and
     group (1 = intervention), missing pre and post imputed by chained equations, estimates pooled
-    by Rubin's rules. ``group`` must be complete. Seeded, so the same data give the same result.
+    by Rubin's rules; ``skip`` imputation cycles between the datasets analysed. ``group`` must be
+    complete. Seeded, so the same data give the same result (remembered: a page shows it often).
     All None but the counts when fewer than 4 people have both scores or one group is absent.
     """
+    return _mice_ancova(tuple(pre), tuple(post), tuple(bool(g) for g in group), seed, imputations,
+                        burn_in, skip)
+
+
+@functools.lru_cache(maxsize=64)
+def _mice_ancova(pre: tuple, post: tuple, group: tuple, seed: int, imputations: int, burn_in: int,
+                 skip: int) -> Imputed:
     import pandas as pd
     from statsmodels.imputation import mice
     from statsmodels.regression.linear_model import OLS
@@ -480,9 +488,8 @@ def mice_ancova(pre: Values, post: Values, group: Sequence[int | bool], *, seed:
     data = mice.MICEData(frame, rng=np.random.default_rng(seed))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = mice.MICE("post ~ pre + grp", OLS, data).fit(burn_in, imputations)
-    names = list(fit.model.exog_names)
-    i = names.index("grp")
+        fit = mice.MICE("post ~ pre + grp", OLS, data, n_skip=skip).fit(burn_in, imputations)
+    i = list(fit.model.exog_names).index("grp")
     low, high = np.asarray(fit.conf_int())[i]
     return Imputed(len(frame), missing, imputations, seed, float(fit.params[i]), float(fit.bse[i]),
                    float(low), float(high), float(fit.pvalues[i]))

@@ -108,7 +108,7 @@ def test_mice_ancova_matches_a_direct_statsmodels_run_on_a_fixed_seed():
                           "post": [np.nan if v is None else v for v in post],
                           "grp": [float(g) for g in group]})
     data = mice.MICEData(frame, rng=np.random.default_rng(2026))
-    fit = mice.MICE("post ~ pre + grp", OLS, data).fit(5, 10)
+    fit = mice.MICE("post ~ pre + grp", OLS, data, n_skip=1).fit(5, 10)
     i = list(fit.model.exog_names).index("grp")
     assert result.estimate == pytest.approx(fit.params[i])
     assert result.se == pytest.approx(fit.bse[i])
@@ -117,10 +117,22 @@ def test_mice_ancova_matches_a_direct_statsmodels_run_on_a_fixed_seed():
     assert (result.n, result.missing, result.imputations, result.seed) == (50, 12, 10, 2026)
 
 
+def test_mice_ancova_with_statsmodels_default_skip_matches_a_direct_run():
+    pre, post, group = mice_data()
+    result = stats.mice_ancova(pre, post, group, seed=7, imputations=5, burn_in=3, skip=3)
+    frame = pd.DataFrame({"pre": [np.nan if v is None else v for v in pre],
+                          "post": [np.nan if v is None else v for v in post],
+                          "grp": [float(g) for g in group]})
+    fit = mice.MICE("post ~ pre + grp", OLS, mice.MICEData(frame, rng=np.random.default_rng(7))).fit(3, 5)
+    assert result.estimate == pytest.approx(fit.params[list(fit.model.exog_names).index("grp")])
+
+
 def test_mice_ancova_is_reproducible_and_close_to_complete_case_ancova():
     pre, post, group = mice_data()
     first = stats.mice_ancova(pre, post, group, seed=5, imputations=10, burn_in=5)
+    stats._mice_ancova.cache_clear()  # computed afresh, not remembered
     assert stats.mice_ancova(pre, post, group, seed=5, imputations=10, burn_in=5) == first
+    assert stats.mice_ancova(pre, post, group, seed=6, imputations=10, burn_in=5) != first
     complete = stats.ancova(pre, post, group)
     assert first.estimate == pytest.approx(complete.estimate, abs=0.15)
 
