@@ -125,8 +125,9 @@ def _fill_setup(form, support, programme) -> None:
 @bp.get("/outcomes/")
 @login_required
 def evaluate(programme_id: int):
-    """Its lead and evaluator: per-arm outcomes over the waves, change, between-arm effects,
-    with caveats; the evaluator also finds the record-level exports here."""
+    """Its lead and evaluator: the evaluation plan and its planned outcomes, per-arm outcomes
+    over the waves, change, between-arm effects, reliable change, baseline balance and missing
+    data, with caveats; the evaluator also finds the record-level exports here."""
     reader = disclosure.reader(current_user, programme_id)
     acc, programme = reader.access, reader.programme
     key, _, scale_key = request.args.get("scale", "").partition("/")
