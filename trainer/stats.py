@@ -389,3 +389,107 @@ def shown_parts(counts: Mapping[Hashable, int], threshold: int = SMALL_CELL) -> 
         shown.remove(smallest)
         rest += counts[smallest]
     return set(shown)
+
+
+def hedges_g_baseline(pre_a: Values, post_a: Values, pre_b: Values, post_b: Values, *,
+                      confidence: float = 0.95) -> EffectSize:
+    """Hedges' g of the difference in mean change (a minus b) over the pooled BASELINE SD.
+
+    Pairs with a None are dropped in each group. d = ((post_a - pre_a) - (post_b - pre_b)) means
+    / pooled SD of pre (ddof=1 each), Morris (2008) d_ppc2; g, SE and CI as ``hedges_g_from_d``
+    (the independent-groups SE, conservative when before and after correlate above 0.5). So g is
+    on the scale of published between-group effect sizes, unlike g of change scores. All None
+    when a group has fewer than 2 pairs or the pooled baseline SD is 0.
+    """
+    xa, ya = _complete(pre_a, post_a)
+    xb, yb = _complete(pre_b, post_b)
+    na, nb = len(xa), len(xb)
+    if na < 2 or nb < 2:
+        return EffectSize(None, None, None, None, None)
+    pooled = math.sqrt(((na - 1) * _sd(xa) ** 2 + (nb - 1) * _sd(xb) ** 2) / (na + nb - 2))
+    if pooled == 0:
+        return EffectSize(None, None, None, None, None)
+    d = (float(np.mean(ya - xa)) - float(np.mean(yb - xb))) / pooled
+    return hedges_g_from_d(d, na, nb, confidence=confidence)
+
+
+def holm(pvalues: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values, in the input's order; None stays None and is not
+    counted among the tests. Matches statsmodels' ``multipletests(method="holm")``."""
+    present = [(p, i) for i, p in enumerate(pvalues) if p is not None]
+    adjusted: list[float | None] = [None] * len(pvalues)
+    running = 0.0
+    for rank, (p, i) in enumerate(sorted(present)):
+        running = max(running, min(1.0, (len(present) - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+RELIABLE = 1.959963984540054  # the two-sided 5% normal quantile Jacobson & Truax use
+
+
+def reliable_change_index(pre: float, post: float, sd: float, reliability: float) -> float:
+    """Jacobson & Truax (1991): (post - pre) / S_diff, S_diff = sqrt(2) * sd * sqrt(1 - r).
+
+    ``sd`` is the baseline SD and ``reliability`` the scale's published alpha or test-retest r.
+    ValueError when sd is not positive or the reliability is not in [0, 1).
+    """
+    if sd <= 0 or not 0 <= reliability < 1:
+        raise ValueError("sd must be positive and reliability in [0, 1)")
+    return (post - pre) / (math.sqrt(2) * sd * math.sqrt(1 - reliability))
+
+
+def reliable_change_category(rci: float, higher_is_better: bool) -> str:
+    """"improved", "deteriorated" or "unchanged": |RCI| above 1.96 in the better or worse direction."""
+    if abs(rci) <= RELIABLE:
+        return "unchanged"
+    return "improved" if (rci > 0) == higher_is_better else "deteriorated"
+
+
+@dataclass(frozen=True)
+class Imputed:
+    n: int
+    missing: int
+    imputations: int
+    seed: int
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
+
+
+def mice_ancova(pre: Values, post: Values, group: Sequence[int | bool], *, seed: int,
+                imputations: int = 20, burn_in: int = 10, skip: int = 1) -> Imputed:
+    """Multiple-imputation ANCOVA (statsmodels MICE, predictive mean matching): post on pre and
+    group (1 = intervention), missing pre and post imputed by chained equations, estimates pooled
+    by Rubin's rules; ``skip`` imputation cycles between the datasets analysed. ``group`` must be
+    complete. Seeded, so the same data give the same result (remembered: a page shows it often).
+    All None but the counts when fewer than 4 people have both scores or one group is absent.
+    """
+    return _mice_ancova(tuple(pre), tuple(post), tuple(bool(g) for g in group), seed, imputations,
+                        burn_in, skip)
+
+
+@functools.lru_cache(maxsize=64)
+def _mice_ancova(pre: tuple, post: tuple, group: tuple, seed: int, imputations: int, burn_in: int,
+                 skip: int) -> Imputed:
+    import pandas as pd
+    from statsmodels.imputation import mice
+    from statsmodels.regression.linear_model import OLS
+
+    frame = pd.DataFrame({"pre": [np.nan if v is None else float(v) for v in pre],
+                          "post": [np.nan if v is None else float(v) for v in post],
+                          "grp": [1.0 if g else 0.0 for g in group]})
+    missing = int(frame[["pre", "post"]].isna().any(axis=1).sum())
+    complete = frame.dropna()
+    if len(complete) < 4 or complete["grp"].nunique() < 2 or complete["pre"].nunique() < 2:
+        return Imputed(len(frame), missing, imputations, seed, None, None, None, None, None)
+    data = mice.MICEData(frame, rng=np.random.default_rng(seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = mice.MICE("post ~ pre + grp", OLS, data, n_skip=skip).fit(burn_in, imputations)
+    i = list(fit.model.exog_names).index("grp")
+    low, high = np.asarray(fit.conf_int())[i]
+    return Imputed(len(frame), missing, imputations, seed, float(fit.params[i]), float(fit.bse[i]),
+                   float(low), float(high), float(fit.pvalues[i]))

@@ -177,3 +177,25 @@ def test_loading_item_wording_refuses_a_wrong_count_or_a_shipped_instrument(app,
     with pytest.raises(InstrumentError, match="brs ships its own wording"):
         instruments.load_item_text(path)
     assert db.session.scalar(select(InstrumentItemText)) is None
+
+
+def test_every_reliability_is_a_proportion_with_its_source_and_ghq12_has_none():
+    for instrument in instruments.catalogue().values():
+        for scale in instrument.scales:
+            if scale.reliability is not None:
+                assert 0 < scale.reliability < 1
+                assert len(scale.reliability_source) > 40
+    assert instruments.get("ghq12").scale("total").reliability is None
+    assert instruments.get("scs-sf").scale("self-kindness").reliability is None
+    assert instruments.get("mbi-hss").scale("emotional-exhaustion").reliability == 0.90
+    assert instruments.get("brs").scale("total").reliability == 0.80
+
+
+def test_validation_refuses_a_reliability_without_source_or_out_of_range(tmp_path):
+    text = open(instruments.INSTRUMENTS_DIR / "brs.toml").read()
+    _write(tmp_path, "a.toml", text.replace("reliability = 0.8", "reliability = 1.2"))
+    _write(tmp_path, "b.toml", text.replace('key = "brs"', 'key = "brs-b"').replace("reliability_source", "x_source"))
+    with pytest.raises(InstrumentError) as exc:
+        instruments.load_directory(tmp_path)
+    assert "a.toml: scales[1].reliability: must be a number between 0 and 1" in str(exc.value)
+    assert "b.toml: scales[1].reliability_source: must cite where the reliability was published" in str(exc.value)

@@ -25,7 +25,7 @@ STAFF_ROLES = ("lead", "trainer", "admin")
 ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin", "evaluator")
 B_ROLES = ("lead", "trainer", "participant", "comparison", "evaluator")
 # The programme pages an evaluator reaches: the evaluation, never a page with names.
-EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow",
+EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow", "outcomes.plan",
                     "outcomes.retention_page", "reports.table", "outcomes.evaluation_table"}
 ANY_EXPORT = ("reports.export", "outcomes.export", "reports.table", "outcomes.evaluation_table")
 EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"),

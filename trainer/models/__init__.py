@@ -6,6 +6,7 @@ from trainer.models.calendar import CalendarFeed, RemovedEvent
 from trainer.models.cohort import Randomisation
 from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
+from trainer.models.evaluation_plan import EvaluationPlan, EvaluationPlanVersion
 from trainer.models.goals import Goal, GoalReview
 from trainer.models.organisation import OrganisationSettings, SchedulerHeartbeat
 from trainer.models.outbox import OutboxMessage
@@ -31,4 +32,5 @@ __all__ = [
     "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
     "OrganisationSettings", "SchedulerHeartbeat",
     "Submission",
+    "EvaluationPlan", "EvaluationPlanVersion",
 ]

@@ -1,10 +1,11 @@
-"""Outcome forms: a questionnaire built from an instrument, set-up, support, retention."""
+"""Outcome forms: a questionnaire built from an instrument, set-up, support, retention, the plan."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (BooleanField, DateField, FloatField, RadioField, SelectField, SelectMultipleField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from trainer.forms_support import as_choices
+from trainer.forms_support import OnceForm, as_choices
 
 
 def questionnaire_form(instrument, texts: list[str], formdata=None):
@@ -61,3 +62,21 @@ class ImportForm(FlaskForm):
 
 class ExportForm(FlaskForm):
     """An export button: its CSRF token is what matters."""
+
+
+class PlanForm(OnceForm):
+    primary_outcome = SelectField("Primary outcome", validators=[DataRequired("Choose the primary outcome")])
+    secondary_outcomes = SelectMultipleField("Secondary outcomes")
+    timepoint = RadioField("Wave of the primary analysis", validators=[DataRequired("Choose a wave")])
+    analysis = TextAreaField("Primary analysis", validators=[
+        DataRequired("Describe the primary analysis"), Length(max=4000)])
+    alpha = FloatField("Significance level", validators=[
+        InputRequired("Enter a significance level, like 0.05"), NumberRange(min=0.0001, max=0.2,
+                                                                             message="Enter a level above 0 and at most 0.2")])
+    missing_data = TextAreaField("How missing data are handled", validators=[
+        DataRequired("Describe how missing data are handled"), Length(max=4000)])
+    reason = TextAreaField("Why the plan changes", validators=[Length(max=2000)])
+
+
+class LockForm(FlaskForm):
+    pass

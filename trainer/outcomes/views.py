@@ -1,13 +1,14 @@
 """Outcome questionnaires (participants of both arms); the evaluation, flow and retention for the
 lead and the evaluator; the evaluator's record-level exports."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, as_choices, uploaded_text
+from trainer.forms_support import already_sent, apply_violation, as_choices, run_once, uploaded_text
 from trainer.outcomes import forms
-from trainer.services import access, disclosure, evaluation, exports, outcomes, report_tables, retention
+from trainer.services import (access, disclosure, evaluation, evaluation_plan, exports, outcomes,
+                              report_tables, retention, trial_analysis)
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
 def _participant(programme_id: int):
@@ -124,18 +125,76 @@ def _fill_setup(form, support, programme) -> None:
 @bp.get("/outcomes/")
 @login_required
 def evaluate(programme_id: int):
-    """Its lead and evaluator: per-arm outcomes over the waves, change, between-arm effects,
-    with caveats; the evaluator also finds the record-level exports here."""
+    """Its lead and evaluator: the evaluation plan and its planned outcomes, per-arm outcomes
+    over the waves, change, between-arm effects, reliable change, baseline balance and missing
+    data, with caveats; the evaluator also finds the record-level exports here."""
     reader = disclosure.reader(current_user, programme_id)
     acc, programme = reader.access, reader.programme
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    page = evaluation.overview(programme, key, scale_key, today=_today(programme), live=reader.live)
+    page = trial_analysis.page(programme, key, scale_key, today=_today(programme), live=reader.live)
     if page is None:
         target = "outcomes.flow" if acc.has("evaluator") else "outcomes.setup"
         return redirect(url_for(target, programme_id=programme_id))
-    return render_template("outcomes/evaluate.html", programme=acc.programme, chosen=page.chosen,
-                           result=page.result, dose=page.dose, caveats=evaluation.CAVEATS,
-                           export_form=forms.ExportForm(), evaluator=acc.has("evaluator"))
+    return render_template("outcomes/evaluate.html", programme=acc.programme, chosen=page.overview.chosen,
+                           result=page.overview.result, dose=page.overview.dose, trial=page.trial,
+                           caveats=evaluation.CAVEATS, export_form=forms.ExportForm(),
+                           evaluator=acc.has("evaluator"))
+
+
+@bp.route("/outcomes/plan", methods=["GET", "POST"])
+@login_required
+def plan(programme_id: int):
+    """Its lead and evaluator: the evaluation plan, a form for its next version (a deviation,
+    with a reason, once locked), and the lock."""
+    programme = _analyst(programme_id).programme
+    view = evaluation_plan.plan_for(programme)
+    form = _plan_form(programme, view)
+    if form.validate_on_submit():
+        try:
+            outcome = run_once(form, lambda: evaluation_plan.save_version(
+                programme, current_user, primary_outcome=form.primary_outcome.data,
+                secondary_outcomes=form.secondary_outcomes.data or [], timepoint=form.timepoint.data,
+                analysis=form.analysis.data, alpha=form.alpha.data, missing_data=form.missing_data.data,
+                reason=form.reason.data or "", now=utcnow()),
+                lambda _v: url_for("outcomes.plan", programme_id=programme_id))
+            if not outcome.created:
+                return already_sent(outcome)
+            flash("Saved the evaluation plan.", "success")
+            return redirect(outcome.url)
+        except RuleViolation as exc:
+            apply_violation(form, exc)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("outcomes/plan.html", programme=programme, view=view, form=form,
+                           lock_form=forms.LockForm()), status
+
+
+def _plan_form(programme, view):
+    """The plan form, on GET filled from the current version (or the suggested wording)."""
+    if request.method != "GET":
+        form = forms.PlanForm()
+    elif view.current:
+        form = forms.PlanForm(obj=view.current, reason="")
+    else:
+        form = forms.PlanForm(analysis=evaluation_plan.DEFAULT_ANALYSIS, alpha=0.05, timepoint="post",
+                              missing_data=evaluation_plan.DEFAULT_MISSING)
+    form.primary_outcome.choices = form.secondary_outcomes.choices = as_choices(
+        evaluation_plan.outcome_choices(programme))
+    form.timepoint.choices = as_choices(evaluation_plan.TIMEPOINTS)
+    return form
+
+
+@bp.post("/outcomes/plan/lock")
+@login_required
+def lock_plan(programme_id: int):
+    """Its lead and evaluator: lock the plan; later changes are kept as deviations."""
+    programme = _analyst(programme_id).programme
+    if forms.LockForm().validate_on_submit():
+        try:
+            evaluation_plan.lock(programme, current_user, now=utcnow())
+            flash("Locked the evaluation plan.", "success")
+        except RuleViolation as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("outcomes.plan", programme_id=programme_id))
 
 
 @bp.get("/outcomes/evaluation.csv")

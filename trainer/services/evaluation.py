@@ -61,6 +61,8 @@ class Comparison:
     g: stats.EffectSize | None
     ancova: stats.Ancova | None
     reason: str = ""
+    # Hedges' g over the pooled baseline SD, comparable with published effect sizes.
+    g_baseline: stats.EffectSize | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -182,8 +184,14 @@ def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
         result.comparisons.append(Comparison(
             wave, None if why else stats.welch(change["intervention"], change["comparison"]),
             None if why else stats.hedges_g(change["intervention"], change["comparison"]),
-            None if why else stats.ancova(pre, post, group), why))
+            None if why else stats.ancova(pre, post, group), why,
+            None if why else stats.hedges_g_baseline(*_by_arm(pre, post, group))))
     return result
+
+
+def _by_arm(pre: list[float], post: list[float], group: list[bool]) -> list[list[float]]:
+    """[pre, post] of the intervention arm, then of the comparison arm."""
+    return [[v for v, g in zip(values, group) if g == arm] for arm in (True, False) for values in (pre, post)]
 
 
 @dataclass
@@ -285,14 +293,15 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
     """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
     against change from baseline to ``wave``, for intervention participants with both scores;
     shown for 5 or more such people once both waves have closed (at once when ``live``)."""
-    return _dose_response(programme, outcomes.waves(programme),
+    return dose_response_of(programme, outcomes.waves(programme),
                           score_table(programme, key, scale_key), participants(programme), wave,
                           today, live)
 
 
-def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
-                   scores: dict[tuple[int, int], float], members: list[Membership],
-                   wave: OutcomeWave, today: date, live: bool) -> DoseResponse:
+def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
+                     scores: dict[tuple[int, int], float], members: list[Membership],
+                     wave: OutcomeWave, today: date, live: bool) -> DoseResponse:
+    """``dose_response`` from waves, scores and participants already loaded."""
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
@@ -345,5 +354,5 @@ def overview(programme: Programme, key: str, scale_key: str, *, today: date,
     members = participants(programme)
     result = _evaluate(instrument, scale, wave_list, scores, members, today, live)
     post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = _dose_response(programme, wave_list, scores, members, post, today, live) if post else None
+    dose = dose_response_of(programme, wave_list, scores, members, post, today, live) if post else None
     return Overview(chosen, result, dose)

@@ -15,7 +15,8 @@ INSTRUMENTS_DIR = Path(__file__).resolve().parent.parent / "instruments"
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TOP_KEYS = {"key", "title", "version", "citation", "licence", "instructions", "item_count",
             "reverse", "items", "options", "scales"}
-SCALE_KEYS = {"key", "title", "items", "method", "max_missing", "higher_is", "bands"}
+SCALE_KEYS = {"key", "title", "items", "method", "max_missing", "higher_is", "bands", "reliability",
+              "reliability_source"}
 BAND_KEYS = {"label", "min", "max", "high_risk"}
 
 
@@ -48,6 +49,10 @@ class Scale:
     max_missing: int
     higher_is: str
     bands: tuple[Band, ...]
+    # The published alpha or test-retest r that reliable change is computed from, with its
+    # source; None where no value could be sourced (no reliable change is then shown).
+    reliability: float | None = None
+    reliability_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,8 +174,15 @@ def _check_scale(c: _Checker, raw, path: str, count: int) -> Scale | None:
     ordered = sorted(bands, key=lambda b: b.low)
     if any(a.high >= b.low for a, b in zip(ordered, ordered[1:])):
         c.fail(f"{path}.bands", "bands must not overlap")
+    reliability, source = raw.get("reliability"), raw.get("reliability_source", "")
+    if reliability is not None and not (_number(reliability) and 0 < reliability < 1):
+        c.fail(f"{path}.reliability", "must be a number between 0 and 1")
+        reliability = None
+    if reliability is not None and not (isinstance(source, str) and source.strip()):
+        c.fail(f"{path}.reliability_source", "must cite where the reliability was published")
     return Scale(key, c.text(raw, "title", f"{path}."), items, method or "", max_missing,
-                 higher_is or "", tuple(ordered))
+                 higher_is or "", tuple(ordered),
+                 None if reliability is None else float(reliability), source if reliability else "")
 
 
 def validate_instrument_file(path: Path) -> tuple[Instrument | None, list[str]]:

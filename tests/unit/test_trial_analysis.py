@@ -1,0 +1,106 @@
+"""The trial analysis: reliable change by arm, Holm over the secondary outcomes, completers and MICE."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from tests.factories import make_member, make_outcome_waves, make_programme, make_scores
+from trainer import stats
+from trainer.extensions import db
+from trainer.services import evaluation_plan, trial_analysis
+
+AFTER = date(2027, 6, 1)  # every wave of make_outcome_waves has closed
+DURING_POST = date(2026, 12, 15)
+
+
+def _trial(pre_post, extra_baseline=0):
+    """BRS total per arm: [(pre, post), ...]; ``extra_baseline`` more per arm with a baseline only."""
+    programme = make_programme()
+    waves = make_outcome_waves(programme, ("brs", "gse"))
+    for arm, rows in pre_post.items():
+        for pre, post in rows + [(3.0, None)] * extra_baseline:
+            m = make_member(programme, arm=arm)
+            make_scores(m, waves["baseline"], "brs", {"total": pre})
+            make_scores(m, waves["baseline"], "gse", {"total": 20 + pre})
+            if post is not None:
+                make_scores(m, waves["post"], "brs", {"total": post})
+                make_scores(m, waves["post"], "gse", {"total": 20 + post + (arm == "intervention")})
+    lead = make_member(programme, "lead")
+    return programme, waves, lead
+
+
+def _plan(programme, lead):
+    evaluation_plan.save_version(programme, lead.user, primary_outcome="brs/total",
+                                 secondary_outcomes=["gse/total"], timepoint="post", analysis="ANCOVA",
+                                 alpha=0.05, missing_data="MICE", reason="",
+                                 now=datetime(2026, 9, 1, tzinfo=timezone.utc))
+
+
+def test_reliable_change_counts_each_arm_from_the_baseline_sd_and_published_alpha(app):
+    pre_post = {"intervention": [(2.0, 3.5), (3.0, 3.1), (4.0, 2.5), (2.5, 3.0), (3.5, 4.9), (3.0, 3.0)],
+                "comparison": [(2.0, 2.1), (3.0, 3.0), (4.0, 3.9), (2.5, 2.4), (3.5, 3.5), (3.0, 1.5)]}
+    programme, _, _ = _trial(pre_post)
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    sd = stats.describe([p for rows in pre_post.values() for p, _ in rows]).sd
+    expected = {}
+    for arm, rows in pre_post.items():
+        cats = [stats.reliable_change_category(stats.reliable_change_index(a, b, sd, 0.80), True) for a, b in rows]
+        expected[arm] = {k: cats.count(k) for k in ("improved", "unchanged", "deteriorated")}
+    [post] = [r for r in result.reliable if r.wave.kind == "post"]
+    assert post.counts == expected
+    # By hand: baseline SD = sqrt(5 / 11) = 0.674, S_diff = sqrt(2) * 0.674 * sqrt(0.2) = 0.426, so a
+    # change counts beyond 1.96 * 0.426 = 0.836 points.
+    assert post.counts == {"intervention": {"improved": 2, "unchanged": 3, "deteriorated": 1},
+                           "comparison": {"improved": 0, "unchanged": 5, "deteriorated": 1}}
+    assert result.reliability[0] == 0.80 and "Smith" in result.reliability[1]
+
+
+def test_planned_outcomes_holm_adjust_the_secondaries_only(app):
+    rows = [(2.0 + i / 5, 2.1 + i / 5 + (i % 3) / 10) for i in range(7)]
+    programme, _, lead = _trial({"intervention": [(a, b + 0.3) for a, b in rows], "comparison": rows})
+    _plan(programme, lead)
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    primary, secondary = result.planned
+    assert primary.primary and primary.holm_p is None and primary.pairs == {"intervention": 7, "comparison": 7}
+    assert secondary.holm_p == pytest.approx(stats.holm([secondary.ancova.p])[0])
+    assert primary.g_baseline.g == pytest.approx(stats.hedges_g_baseline(
+        [a for a, _ in rows], [b + 0.3 for _, b in rows], [a for a, _ in rows], [b for _, b in rows]).g)
+
+
+def test_completers_and_non_completers_show_only_as_a_partition_of_fives(app):
+    rows = [(2.0 + i / 5, 2.5 + i / 5) for i in range(6)]
+    programme, _, lead = _trial({"intervention": rows, "comparison": rows}, extra_baseline=5)
+    _plan(programme, lead)
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    cells = result.completers.cells
+    assert (cells[("intervention", "completers")].n, cells[("intervention", "non-completers")].n) == (6, 5)
+    assert cells[("intervention", "non-completers")].desc.mean == pytest.approx(3.0)
+    assert result.completers.imputed.n == 22 and result.completers.imputed.missing == 10
+    assert result.completers.imputed.imputations == trial_analysis.MI_IMPUTATIONS
+
+
+def test_a_part_under_five_hides_both_parts_and_open_waves_hide_everything_from_leads(app):
+    rows = [(2.0 + i / 5, 2.5 + i / 5) for i in range(6)]
+    programme, _, lead = _trial({"intervention": rows, "comparison": rows}, extra_baseline=2)
+    _plan(programme, lead)
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    assert result.completers.cells[("comparison", "completers")].reason.startswith("fewer than 5 responses elsewhere")
+    assert result.completers.cells[("comparison", "non-completers")].reason == "fewer than 5 responses"
+    during = trial_analysis.analyse(programme, ("brs", "total"), today=DURING_POST, live=False)
+    assert all(p.reason == "results appear when the wave closes" for p in during.planned)
+    assert during.completers.imputed is None
+    assert all(r.reasons["intervention"] for r in during.reliable)
+    live = trial_analysis.analyse(programme, ("brs", "total"), today=DURING_POST, live=True)
+    assert live.planned[0].ancova is not None and live.completers.imputed is not None
+
+
+def test_someone_whose_answers_were_deleted_counts_nowhere_but_in_the_team_mix(app):
+    rows = [(2.0 + i / 5, 2.5 + i / 5) for i in range(6)]
+    programme, _, lead = _trial({"intervention": rows, "comparison": rows})
+    gone = make_member(programme, arm="intervention", team="North")
+    gone.withdrawn_on, gone.answers_kept = date(2026, 10, 1), False
+    db.session.commit()
+    _plan(programme, lead)
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    assert result.completers.imputed.n == 12
+    assert result.arm_sizes == {"intervention": 7, "comparison": 6}
+    assert ("North", {"intervention": 1, "comparison": 0}) in result.teams
