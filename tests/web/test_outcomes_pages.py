@@ -257,6 +257,26 @@ def test_retention_page_records_and_imports_leaving(client, auth, study):
     assert response.status_code == 400 and "header row" in response.get_data(as_text=True)
 
 
+def test_retention_page_takes_and_shows_the_leaver_category(client, auth, study):
+    programme, _, people = study
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    page = client.get(url).get_data(as_text=True)
+    assert "Moved to agency work" in page and 'name="category"' in page
+    response = client.post(url + "/record", data={"membership_id": people["participant"].id,
+                                                  "left_on": date.today().isoformat(), "category": "agency"})
+    assert response.status_code == 302
+    assert db.session.get(Membership, people["participant"].id).leaver_category == "agency"
+    bad = client.post(url + "/record", data={"membership_id": people["participant"].id,
+                                             "left_on": date.today().isoformat(), "category": "moon"})
+    assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
+    auth.logout()
+    auth.login("eve@example.org")
+    page = client.get(url).get_data(as_text=True)
+    row = page.split("Moved to agency work</th>")[1].split("</tr>")[0]
+    assert re.findall(r">(\d+)<", row) == ["1", "0"] and "Pat Person" not in page
+
+
 def test_export_downloads_have_no_names_or_emails(client, auth, study):
     programme, waves, people = study
     make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
