@@ -28,7 +28,8 @@ B_ROLES = ("lead", "trainer", "participant", "comparison", "evaluator")
 EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow",
                     "outcomes.retention_page", "reports.table", "outcomes.evaluation_table"}
 ANY_EXPORT = ("reports.export", "outcomes.export", "reports.table", "outcomes.evaluation_table")
-EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"),
+EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps",
+                                    "itt.csv", "itt-codebook.csv", "itt.R", "itt.sps"),
                 "reports.export": ("ratings", "dictionary", "comments")}
 # Text a participant wrote for themselves alone; each is unique so a leak names its source.
 PRIVATE = {"log_note": "PRIVLOGNOTE7f3a", "meeting_note": "PRIVMEETNOTE91c2",

@@ -301,6 +301,27 @@ def test_downloading_the_scores_is_audited_and_the_syntax_files_are_not(client, 
         "outcomes.exported", programme.id, {"file": "outcomes.csv"})
 
 
+def test_itt_export_is_for_the_evaluator_alone_audited_and_has_every_allocated_participant(
+        client, auth, study):
+    from trainer.models import AuditEvent
+    programme, waves, people = study
+    auth.login("lead@example.org")
+    assert client.post(f"/programmes/{programme.id}/outcomes/export/itt.csv").status_code == 403
+    auth.logout()
+    auth.login("eve@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
+    assert "Intention to treat: one row per participant per wave (CSV)" in page
+    response = client.post(f"/programmes/{programme.id}/outcomes/export/itt.csv")
+    text = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2 * len(waves) and "Pat" not in text and "@" not in text
+    assert {r["code"] for r in rows} == {people["participant"].code, people["comparison"].code}
+    audited = db.session.scalars(select(AuditEvent)).one()
+    assert (audited.action, audited.detail) == ("outcomes.exported", {"file": "itt.csv"})
+    codebook = client.post(f"/programmes/{programme.id}/outcomes/export/itt-codebook.csv")
+    assert codebook.status_code == 200 and "reverse_keyed" in codebook.get_data(as_text=True)
+
+
 def test_export_buttons_post_with_a_csrf_token(app, client, auth, study, monkeypatch):
     from tests.conftest import csrf_token_from
     programme, _, _ = study
