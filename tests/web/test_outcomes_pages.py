@@ -434,3 +434,29 @@ def test_a_questionnaire_without_its_wording_is_not_offered_and_the_lead_is_told
     page = client.get(f"/programmes/{programme.id}/outcomes/setup").get_data(as_text=True)
     assert "Questionnaires that need their wording loaded" in page
     assert "flask load-instrument-items FILE" in page and "key <code>proqol5</code>" in page
+
+
+def _stage_counts(html: str, pattern: str) -> dict[tuple[str, str], str]:
+    return {(stage, arm): count.strip().lower() for stage, arm, count in re.findall(pattern, html)}
+
+
+def test_consort_svg_numbers_equal_the_flow_tables(client, auth, attended_study):
+    programme, lead = attended_study
+    members = list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")))
+    from trainer.services import retention, withdrawal
+    retention.record_leaving(lead.user, programme, members[7].id, date(2026, 10, 1), "", today=date.today(),
+                             category="another_la")
+    withdrawal.withdraw(members[0], scope="evaluation", keep_answers=True, today=date(2026, 10, 2), actor_id=None)
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/flow").get_data(as_text=True)
+    svg = page.split("<svg")[1].split("</svg>")[0]
+    assert "style=" not in svg and "<script" not in svg
+    drawn = _stage_counts(svg, r'data-stage="([^"]+)" data-arm="([^"]+)">([^<]+)</tspan>')
+    listed = _stage_counts(page, r'data-stage="([^"]+)" data-arm="([^"]+)" data-count="([^"]+)"')
+    assert drawn == listed
+    assert drawn[("enrolled", "all")] == "11" and drawn[("allocated", "intervention")] == "6"
+    assert drawn[("trained", "intervention")] == "5" and drawn[("trained", "comparison")] == "not invited"
+    assert drawn[("withdrawn_kept", "intervention")] == "1"
+    assert drawn[("lost", "comparison")] == "5" and drawn[("lost_another_la", "comparison")] == "1"
+    assert drawn[("lost_no_answer", "comparison")] == "4" and drawn[("analysed", "intervention")] == "6"

@@ -152,8 +152,9 @@ def evaluation_table(programme_id: int):
 def flow(programme_id: int):
     """Its lead and evaluator: the participant flow per arm, CONSORT-style."""
     acc = _analyst(programme_id)
-    return render_template("outcomes/flow.html", programme=acc.programme,
-                           boxes=evaluation.flow(acc.programme), evaluator=acc.has("evaluator"))
+    boxes, diagram = evaluation.flow_with_diagram(acc.programme)
+    return render_template("outcomes/flow.html", programme=acc.programme, boxes=boxes,
+                           diagram=diagram, evaluator=acc.has("evaluator"))
 
 
 @bp.get("/outcomes/retention")
