@@ -485,7 +485,7 @@ def test_the_evaluator_reaches_the_evaluation_pages_and_exports_and_no_page_with
             body = response.get_data(as_text=True)
             failures += [f"GET {url} shows {who!r}" for who in _identities(a, b) if who in body]
     downloads = _downloads(app, a, client)
-    assert len(downloads) == 9  # 7 record-level files and the 2 aggregate tables leads get too
+    assert len(downloads) == 13  # 11 record-level files and the 2 aggregate tables leads get too
     failures += [f"{url} holds {who!r}" for url, body in downloads for who in _identities(a, b) if who in body]
     assert not failures, _report(failures)
 
