@@ -22,7 +22,8 @@ def upgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.add_column(sa.Column('leaver_category', sa.String(length=20), nullable=True))
         batch_op.create_check_constraint(
-            'leaver_category_known', f"leaver_category IS NULL OR leaver_category IN {CATEGORIES}")
+            batch_op.f('ck_memberships_leaver_category_known'),
+            f"leaver_category IS NULL OR leaver_category IN {CATEGORIES}")
     # Leavers recorded before the categories existed: their category is not known.
     op.execute("UPDATE memberships SET leaver_category = 'other_unknown' "
                "WHERE left_on IS NOT NULL OR in_post = false")
@@ -30,5 +31,5 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_memberships_leaver_category_known', type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_memberships_leaver_category_known'), type_='check')
         batch_op.drop_column('leaver_category')
