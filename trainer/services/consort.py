@@ -5,8 +5,12 @@ from trainer.models import Membership
 from trainer.services.retention import CATEGORY_LABELS
 
 ARMS = ("intervention", "comparison")
-STILL_IN_POST = "Did not answer, still in post or not known"
-WIDTH, COLUMN, GAP, LINE, PAD = 660, 310, 40, 22, 12
+STILL_IN_POST = "Did not answer, reason not known"
+WIDTH, COLUMN, GAP, LINE, PAD = 700, 330, 40, 22, 12
+# Labels inside the diagram's boxes, short enough to fit a column.
+SHORT = {"withdrawn_kept": "Answers kept, marked withdrawn", "withdrawn_deleted": "Answers deleted",
+         "lost": "In all", "lost_no_answer": "No answer, reason not known",
+         **{f"lost_{key}": f"Left: {label[0].lower()}{label[1:]}" for key, label in CATEGORY_LABELS.items()}}
 
 
 def withdrawn_counts(members: list[Membership]) -> list[tuple[str, str, dict[str, int]]]:
@@ -79,6 +83,7 @@ ROWS = ((("allocated",), "Allocated"),
         (("withdrawn_kept", "withdrawn_deleted"), "Withdrawn"),
         (None, "Lost to follow-up"),
         (("analysed",), "Analysed (baseline and a later wave)"))
+ARM_LABELS = {"intervention": "Intervention group", "comparison": "Comparison group"}
 
 
 def diagram(boxes) -> Diagram:
@@ -96,8 +101,8 @@ def diagram(boxes) -> Diagram:
             keys = tuple(k for k in by_key if k.startswith("lost"))
         row = {}
         for column, arm in enumerate(ARMS):
-            lines = [Line(f"{heading}: {arm}")]
-            lines += [Line(by_key[k].stage if len(keys) > 1 else "People", by_key[k].counts[arm], k, arm)
+            lines = [Line(heading if keys[0] != "allocated" else f"{ARM_LABELS[arm]}: allocated")]
+            lines += [Line(SHORT.get(k, "People"), by_key[k].counts[arm], k, arm)
                       for k in keys if k in by_key]
             row[arm] = Box(column * (WIDTH - COLUMN), top, COLUMN, lines)
         for arm, box in row.items():
