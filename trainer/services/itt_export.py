@@ -164,7 +164,7 @@ def rows(programme: Programme) -> tuple[list[Column], list[list]]:
     present when nothing was answered. Identifies people by their code only (no names, no
     e-mail addresses). Answers kept after a withdrawal carry "withdrawn from <date>"; a
     participant whose answers were deleted keeps their rows, marked withdrawn, with none."""
-    chosen = outcomes.chosen_instruments(programme)
+    chosen, wave_list = outcomes.chosen_instruments(programme), outcomes.waves(programme)
     cols = columns(programme)
     allocation, consents = _allocations(programme), _consents(programme)
     days = attendance.days_attended(programme)
@@ -180,7 +180,7 @@ def rows(programme: Programme) -> tuple[list[Column], list[list]]:
                   f"withdrawn from {m.withdrawn_on.isoformat()}" if m.withdrawn_on else ""]
         activity = [days.get(m.id) if m.arm == "intervention" else None, minutes.get(m.id, 0),
                     meetings.get(m.id, 0), m.left_on, _category(m)]
-        for wave in outcomes.waves(programme):
+        for wave in wave_list:
             answered = responses.get((m.id, wave.id), {})
             row = person + [wave.kind, wave.opens_on, wave.closes_on, _status(chosen, answered, m)]
             row += activity
