@@ -18,8 +18,8 @@ def withdrawn_counts(members: list[Membership]) -> list[tuple[str, str, dict[str
     def count(kept: bool) -> dict[str, int]:
         return {arm: sum(m.arm == arm and m.withdrawn_on is not None and bool(m.answers_kept) == kept
                          for m in members) for arm in ARMS}
-    return [("withdrawn_kept", "Withdrew, answers kept (marked withdrawn)", count(True)),
-            ("withdrawn_deleted", "Withdrew, answers deleted", count(False))]
+    return [("withdrawn_kept", "Withdrawn in all, answers kept (marked withdrawn)", count(True)),
+            ("withdrawn_deleted", "Withdrawn in all, answers deleted", count(False))]
 
 
 def lost_counts(members: list[Membership], later: set[int]) -> list[tuple[str, str, dict[str, int]]]:
