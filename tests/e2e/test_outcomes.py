@@ -53,3 +53,22 @@ def test_lead_sees_evaluation_chart_flow_and_retention(live_server, page, demo_d
     page.get_by_role("link", name="Retention").click()
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     assert "Number at risk" in page.content()
+
+
+def test_consort_diagram_draws_without_breaking_the_csp_and_prints_without_navigation(
+        live_server, page, demo_data):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    sign_in(page, live_server, "lead@demo.test", demo.DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server}/")
+    page.get_by_role("link", name="ASYE resilience programme (demo)").first.click()
+    page.get_by_role("link", name="Outcomes, participant flow and retention").click()
+    page.get_by_role("link", name="Participant flow").click()
+    diagram = page.get_by_role("img", name="CONSORT diagram of the participant flow")
+    assert diagram.is_visible() and diagram.bounding_box()["height"] > 300
+    assert page.locator("svg tspan[data-stage='allocated'][data-arm='intervention']").text_content().isdigit()
+    page.emulate_media(media="print")
+    assert diagram.is_visible()
+    assert not page.get_by_role("navigation", name="Outcomes").is_visible()
+    assert violations == []

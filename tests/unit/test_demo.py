@@ -157,3 +157,15 @@ def test_demo_has_a_comparison_arm_sign_in_listed_in_its_output_and_the_readme(a
     assert member.in_post and "comparison@demo.test" in text
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "`comparison@demo.test`" in readme
+
+
+def test_demo_leavers_carry_the_national_leaver_categories(app, modules):
+    from trainer.services import retention
+
+    demo.seed(modules_dir=None, now=NOW, base_url="http://x")
+    leavers = db.session.scalars(select(Membership).where(Membership.left_on.is_not(None))).all()
+    assert len(leavers) == 9 and all(m.leaver_category in retention.CATEGORY_LABELS for m in leavers)
+    assert len({m.leaver_category for m in leavers}) >= 2
+    for m in leavers:
+        if m.leaving_reason == "Agency work":
+            assert m.leaver_category == "agency"

@@ -19,7 +19,8 @@ def _answers(**by_item):
 
 def test_every_shipped_instrument_is_valid():
     catalogue = instruments.load_directory(instruments.INSTRUMENTS_DIR)
-    assert set(catalogue) == {"brs", "scs-sf", "gse", "proqol5", "wemwbs", "ghq12", "mbi-hss"}
+    assert set(catalogue) == {"brs", "scs-sf", "gse", "proqol5", "wemwbs", "ghq12", "mbi-hss",
+                              "eses", "gras"}
     for instrument in catalogue.values():
         assert instrument.version and instrument.citation and instrument.licence
 
@@ -199,3 +200,27 @@ def test_validation_refuses_a_reliability_without_source_or_out_of_range(tmp_pat
         instruments.load_directory(tmp_path)
     assert "a.toml: scales[1].reliability: must be a number between 0 and 1" in str(exc.value)
     assert "b.toml: scales[1].reliability_source: must cite where the reliability was published" in str(exc.value)
+
+
+def test_eses_loads_without_wording_and_scores_the_mean_of_32_items():
+    eses = instruments.get("eses")
+    assert eses.items is None and eses.item_count == 32 and (eses.low, eses.high) == (1, 5)
+    assert "Kirk, B. A., Schutte, N. S., & Hine, D. W. (2008)" in eses.citation
+    answers = {i: (5 if i <= 16 else 3) for i in range(1, 33)}
+    [total] = instruments.score(eses, answers)
+    assert total.value == 4.0 and total.band is None
+    del answers[1], answers[2], answers[3]
+    assert instruments.score(eses, answers)[0].value == pytest.approx((13 * 5 + 16 * 3) / 29)
+    del answers[4]
+    assert instruments.score(eses, answers)[0].value is None
+
+
+def test_gras_loads_without_wording_and_sums_23_items_prorating_two_missing():
+    gras = instruments.get("gras")
+    assert gras.items is None and gras.item_count == 23 and "Aukes" in gras.citation
+    assert "NOT verified" in gras.licence
+    [total] = instruments.score(gras, {i: 4 for i in range(1, 24)})
+    assert total.value == 92
+    [prorated] = instruments.score(gras, {i: 5 for i in range(3, 24)})
+    assert prorated.value == 115 and prorated.answered == 21
+    assert instruments.score(gras, {i: 5 for i in range(4, 24)})[0].value is None

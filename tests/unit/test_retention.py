@@ -90,3 +90,52 @@ def test_small_arms_are_shown_in_full_because_leaving_post_is_something_people_d
     assert arms["comparison"].n == 3 and arms["comparison"].at_milestones[0][1] is not None
     assert arms["intervention"].n == 5
     assert [d["label"] for d in retention.chart(list(arms.values()))["datasets"]] == ["Intervention", "Comparison"]
+
+def test_leaving_records_the_national_leaver_category(app):
+    programme = make_programme()
+    member = make_member(programme)
+    lead = make_user()
+    retention.record_leaving(lead, programme, member.id, date(2027, 2, 1), "", today=TODAY, category="agency")
+    assert member.leaver_category == "agency"
+    with pytest.raises(RuleViolation, match="Choose where they went") as caught:
+        retention.record_leaving(lead, programme, member.id, date(2027, 2, 1), "", today=TODAY, category="moon")
+    assert caught.value.field == "category"
+    retention.record_leaving(lead, programme, member.id, None, "", today=TODAY)
+    assert member.leaver_category is None
+
+
+def test_csv_import_takes_the_category_by_key_or_label_and_blank_is_unknown(app):
+    programme = make_programme()
+    a, b, c = (make_member(programme), make_member(programme, arm="comparison"), make_member(programme))
+    lead = make_user()
+    text = ("email,left_on,reason,category\n"
+            f"{a.user.email},2027-03-01,,Moved to another local authority\n"
+            f"{b.user.email},2027-03-02,,left_profession\n"
+            f"{c.user.email},2027-03-03,,\n")
+    assert retention.import_csv(lead, programme, text, today=TODAY) == 3
+    assert (a.leaver_category, b.leaver_category, c.leaver_category) == (
+        "another_la", "left_profession", "other_unknown")
+    bad = f"email,left_on,reason,category\n{a.user.email},2027-03-01,,Retired\n"
+    with pytest.raises(RuleViolation, match="Line 2: category must be one of"):
+        retention.import_csv(lead, programme, bad, today=TODAY)
+    assert a.leaver_category == "another_la"
+    old = f"email,left_on,reason\n{a.user.email},2027-03-05,x\n"
+    assert retention.import_csv(lead, programme, old, today=TODAY) == 1
+    assert a.leaver_category == "other_unknown"
+
+
+def test_retention_by_category_counts_every_leaver_per_arm(app):
+    programme = make_programme()
+    lead = make_user()
+    for arm, category in (("intervention", "agency"), ("intervention", "agency"),
+                          ("comparison", "another_la"), ("comparison", "left_profession")):
+        member = make_member(programme, arm=arm)
+        retention.record_leaving(lead, programme, member.id, date(2027, 1, 5), "", today=TODAY,
+                                 category=category)
+    make_member(programme)
+    rows = dict(retention.overview(programme, TODAY).categories)
+    assert rows["Moved to agency work"] == {"intervention": 2, "comparison": 0}
+    assert rows["Moved to another local authority"] == {"intervention": 0, "comparison": 1}
+    assert rows["Left children's social work"] == {"intervention": 0, "comparison": 1}
+    assert rows["Other or unknown"] == {"intervention": 0, "comparison": 0}
+    assert rows["Still in post"] == {"intervention": 1, "comparison": 0}

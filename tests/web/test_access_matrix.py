@@ -28,7 +28,8 @@ B_ROLES = ("lead", "trainer", "participant", "comparison", "evaluator")
 EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow", "outcomes.plan",
                     "outcomes.retention_page", "reports.table", "outcomes.evaluation_table"}
 ANY_EXPORT = ("reports.export", "outcomes.export", "reports.table", "outcomes.evaluation_table")
-EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps"),
+EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps",
+                                    "itt.csv", "itt-codebook.csv", "itt.R", "itt.sps"),
                 "reports.export": ("ratings", "dictionary", "comments")}
 # Text a participant wrote for themselves alone; each is unique so a leak names its source.
 PRIVATE = {"log_note": "PRIVLOGNOTE7f3a", "meeting_note": "PRIVMEETNOTE91c2",
@@ -484,7 +485,7 @@ def test_the_evaluator_reaches_the_evaluation_pages_and_exports_and_no_page_with
             body = response.get_data(as_text=True)
             failures += [f"GET {url} shows {who!r}" for who in _identities(a, b) if who in body]
     downloads = _downloads(app, a, client)
-    assert len(downloads) == 9  # 7 record-level files and the 2 aggregate tables leads get too
+    assert len(downloads) == 13  # 11 record-level files and the 2 aggregate tables leads get too
     failures += [f"{url} holds {who!r}" for url, body in downloads for who in _identities(a, b) if who in body]
     assert not failures, _report(failures)
 

@@ -257,6 +257,26 @@ def test_retention_page_records_and_imports_leaving(client, auth, study):
     assert response.status_code == 400 and "header row" in response.get_data(as_text=True)
 
 
+def test_retention_page_takes_and_shows_the_leaver_category(client, auth, study):
+    programme, _, people = study
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    page = client.get(url).get_data(as_text=True)
+    assert "Moved to agency work" in page and 'name="category"' in page
+    response = client.post(url + "/record", data={"membership_id": people["participant"].id,
+                                                  "left_on": date.today().isoformat(), "category": "agency"})
+    assert response.status_code == 302
+    assert db.session.get(Membership, people["participant"].id).leaver_category == "agency"
+    bad = client.post(url + "/record", data={"membership_id": people["participant"].id,
+                                             "left_on": date.today().isoformat(), "category": "moon"})
+    assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
+    auth.logout()
+    auth.login("eve@example.org")
+    page = client.get(url).get_data(as_text=True)
+    row = page.split("Moved to agency work</th>")[1].split("</tr>")[0]
+    assert re.findall(r">(\d+)<", row) == ["1", "0"] and "Pat Person" not in page
+
+
 def test_export_downloads_have_no_names_or_emails(client, auth, study):
     programme, waves, people = study
     make_scores(people["participant"], waves["baseline"], "brs", {"total": 3.5})
@@ -279,6 +299,27 @@ def test_downloading_the_scores_is_audited_and_the_syntax_files_are_not(client, 
     audited = db.session.scalars(select(AuditEvent)).one()
     assert (audited.action, audited.programme_id, audited.detail) == (
         "outcomes.exported", programme.id, {"file": "outcomes.csv"})
+
+
+def test_itt_export_is_for_the_evaluator_alone_audited_and_has_every_allocated_participant(
+        client, auth, study):
+    from trainer.models import AuditEvent
+    programme, waves, people = study
+    auth.login("lead@example.org")
+    assert client.post(f"/programmes/{programme.id}/outcomes/export/itt.csv").status_code == 403
+    auth.logout()
+    auth.login("eve@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/").get_data(as_text=True)
+    assert "Intention to treat: one row per participant per wave (CSV)" in page
+    response = client.post(f"/programmes/{programme.id}/outcomes/export/itt.csv")
+    text = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2 * len(waves) and "Pat" not in text and "@" not in text
+    assert {r["code"] for r in rows} == {people["participant"].code, people["comparison"].code}
+    audited = db.session.scalars(select(AuditEvent)).one()
+    assert (audited.action, audited.detail) == ("outcomes.exported", {"file": "itt.csv"})
+    codebook = client.post(f"/programmes/{programme.id}/outcomes/export/itt-codebook.csv")
+    assert codebook.status_code == 200 and "reverse_keyed" in codebook.get_data(as_text=True)
 
 
 def test_export_buttons_post_with_a_csrf_token(app, client, auth, study, monkeypatch):
@@ -393,3 +434,29 @@ def test_a_questionnaire_without_its_wording_is_not_offered_and_the_lead_is_told
     page = client.get(f"/programmes/{programme.id}/outcomes/setup").get_data(as_text=True)
     assert "Questionnaires that need their wording loaded" in page
     assert "flask load-instrument-items FILE" in page and "key <code>proqol5</code>" in page
+
+
+def _stage_counts(html: str, pattern: str) -> dict[tuple[str, str], str]:
+    return {(stage, arm): count.strip().lower() for stage, arm, count in re.findall(pattern, html)}
+
+
+def test_consort_svg_numbers_equal_the_flow_tables(client, auth, attended_study):
+    programme, lead = attended_study
+    members = list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")))
+    from trainer.services import retention, withdrawal
+    retention.record_leaving(lead.user, programme, members[7].id, date(2026, 10, 1), "", today=date.today(),
+                             category="another_la")
+    withdrawal.withdraw(members[0], scope="evaluation", keep_answers=True, today=date(2026, 10, 2), actor_id=None)
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/flow").get_data(as_text=True)
+    svg = page.split("<svg")[1].split("</svg>")[0]
+    assert "style=" not in svg and "<script" not in svg
+    drawn = _stage_counts(svg, r'data-stage="([^"]+)" data-arm="([^"]+)">([^<]+)</tspan>')
+    listed = _stage_counts(page, r'data-stage="([^"]+)" data-arm="([^"]+)" data-count="([^"]+)"')
+    assert drawn == listed
+    assert drawn[("enrolled", "all")] == "11" and drawn[("allocated", "intervention")] == "6"
+    assert drawn[("trained", "intervention")] == "5" and drawn[("trained", "comparison")] == "not invited"
+    assert drawn[("withdrawn_kept", "intervention")] == "1"
+    assert drawn[("lost", "comparison")] == "5" and drawn[("lost_another_la", "comparison")] == "1"
+    assert drawn[("lost_no_answer", "comparison")] == "4" and drawn[("analysed", "intervention")] == "6"

@@ -11,6 +11,8 @@ from trainer.models.types import UTCDateTime
 STATUSES = ("draft", "scheduled", "running", "follow-up", "closed")
 ROLES = ("lead", "trainer", "participant", "evaluator")
 ARMS = ("intervention", "comparison")
+# Why a leaver left, in the categories of the national children's social work workforce statistics.
+LEAVER_CATEGORIES = ("another_la", "agency", "left_profession", "other_unknown")
 
 
 class Programme(db.Model):
@@ -53,6 +55,8 @@ class Membership(db.Model):
         CheckConstraint(f"role IN {ROLES}", name="role_known"),
         CheckConstraint("arm IS NULL OR arm IN ('intervention', 'comparison')", name="arm_known"),
         CheckConstraint("role = 'participant' OR arm IS NULL", name="arm_only_for_participants"),
+        CheckConstraint(f"leaver_category IS NULL OR leaver_category IN {LEAVER_CATEGORIES}",
+                        name="leaver_category_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +71,7 @@ class Membership(db.Model):
     in_post: Mapped[bool] = mapped_column(default=True)
     left_on: Mapped[date | None]
     leaving_reason: Mapped[str | None] = mapped_column(String(200))
+    leaver_category: Mapped[str | None] = mapped_column(String(20))
     # Withdrawal: from "evaluation" or the whole "programme"; whether answers given so far are kept.
     withdrawn_on: Mapped[date | None]
     withdrawn_from: Mapped[str | None] = mapped_column(String(20))

@@ -6,6 +6,7 @@ from wtforms import (BooleanField, DateField, FloatField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainer.forms_support import OnceForm, as_choices
+from trainer.services.retention import CATEGORY_LABELS
 
 
 def questionnaire_form(instrument, texts: list[str], formdata=None):
@@ -52,7 +53,14 @@ class LeavingForm(FlaskForm):
     membership_id = SelectField("Participant", coerce=int, validators=[DataRequired("Choose a participant")])
     left_on = DateField("Date they left post", validators=[Optional()],
                         description="Leave blank to record that they are back in post.")
+    category = RadioField("Where did they go?", default="other_unknown", validators=[Optional()],
+                          description="The categories of the national children's social work "
+                                      "workforce statistics.")
     reason = TextAreaField("Reason for leaving (optional)", validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = list(CATEGORY_LABELS.items())
 
 
 class ImportForm(FlaskForm):

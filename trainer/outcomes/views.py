@@ -211,8 +211,9 @@ def evaluation_table(programme_id: int):
 def flow(programme_id: int):
     """Its lead and evaluator: the participant flow per arm, CONSORT-style."""
     acc = _analyst(programme_id)
-    return render_template("outcomes/flow.html", programme=acc.programme,
-                           boxes=evaluation.flow(acc.programme), evaluator=acc.has("evaluator"))
+    boxes, diagram = evaluation.flow_with_diagram(acc.programme)
+    return render_template("outcomes/flow.html", programme=acc.programme, boxes=boxes,
+                           diagram=diagram, evaluator=acc.has("evaluator"))
 
 
 @bp.get("/outcomes/retention")
@@ -224,7 +225,8 @@ def retention_page(programme_id: int):
     if acc.has("evaluator"):
         page = retention.overview(acc.programme, _today(acc.programme))
         return render_template("outcomes/retention.html", programme=acc.programme, members=[],
-                               arms=page.arms, chart=page.chart, evaluator=True)
+                               arms=page.arms, chart=page.chart, categories=page.categories,
+                               evaluator=True)
     return _retention(acc.programme, forms.LeavingForm(), forms.ImportForm())
 
 
@@ -233,7 +235,8 @@ def _retention(programme, leaving, upload, status=200):
     leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})")
                                                for m in page.members)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
-                           arms=page.arms, chart=page.chart, leaving=leaving,
+                           arms=page.arms, chart=page.chart, categories=page.categories,
+                           category_labels=retention.CATEGORY_LABELS, leaving=leaving,
                            upload=upload, evaluator=False), status
 
 
@@ -248,7 +251,8 @@ def record_leaving(programme_id: int):
     if form.validate_on_submit():
         try:
             retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,
-                                     form.reason.data or "", today=_today(programme))
+                                     form.reason.data or "", today=_today(programme),
+                                     category=form.category.data or retention.UNKNOWN)
             return redirect(url_for("outcomes.retention_page", programme_id=programme_id))
         except RuleViolation as exc:
             apply_violation(form, exc)

@@ -8,7 +8,7 @@ from trainer import stats
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
-from trainer.services import attendance, disclosure, instruments, outcomes, withdrawal
+from trainer.services import attendance, consort, disclosure, instruments, outcomes, withdrawal
 
 ARMS = ("intervention", "comparison")
 CAVEATS = [
@@ -204,20 +204,24 @@ class FlowBox:
 
     stage: str
     counts: dict[str, int | str]
+    key: str = ""  # the stage's name in the CONSORT diagram, if it is drawn there
 
 
 def flow(programme: Programme) -> list[FlowBox]:
     """CONSORT-style flow per arm: enrolled, allocated, attended each training day (and all of
-    them), answered each wave, analysed, in post.
+    them), received the training (1 day or more), answered each wave, withdrew (when; answers
+    kept or deleted), lost to follow-up (with reasons), analysed, in post. Boxes with a ``key``
+    are drawn in the CONSORT diagram (``consort.diagram``).
 
     Attendance follows attendance.day_attendance (present or late at the day or any of its
     sessions; cancelled days left out). "Analysed" counts people with a baseline and at least one
     later submitted response.
     """
     members = participants(programme)
-    boxes = [FlowBox("Enrolled", {"all": len(members)}),
-             FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS})]
-    boxes += _training_day_boxes(programme)
+    boxes = [FlowBox("Enrolled", {"all": len(members)}, "enrolled"),
+             FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS},
+                     "allocated")]
+    boxes += _training_day_boxes(programme, members)
     answered: dict[int, set[int]] = {}
     for m_id, w_id in db.session.execute(
             select(OutcomeResponse.membership_id, OutcomeResponse.wave_id).join(OutcomeWave)
@@ -233,16 +237,25 @@ def flow(programme: Programme) -> list[FlowBox]:
     later = set().union(*(answered.get(w.id, set()) for w in wave_list if w.kind != "baseline"))
     base_ids = answered.get(baseline.id, set()) if baseline else set()
     boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(members, wave_list)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.withdrawn_counts(members)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.lost_counts(members, later)]
     boxes.append(FlowBox("Analysed (baseline and a later wave)",
                          {arm: sum(m.arm == arm and m.id in base_ids & later for m in members)
-                          for arm in ARMS}))
+                          for arm in ARMS}, "analysed"))
     boxes.append(FlowBox("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members)
                                             for arm in ARMS}))
     return boxes
 
 
-def _training_day_boxes(programme: Programme) -> list[FlowBox]:
+def flow_with_diagram(programme: Programme) -> tuple[list[FlowBox], consort.Diagram]:
+    """The flow's boxes and the CONSORT diagram drawn from the same numbers."""
+    boxes = flow(programme)
+    return boxes, consort.diagram(boxes)
+
+
+def _training_day_boxes(programme: Programme, members: list[Membership]) -> list[FlowBox]:
     days = attendance.day_attendance(programme)
+    trained = {mid for _, known in days for mid, attended in known.items() if attended}
     boxes = []
     for number, (day, known) in enumerate(days, start=1):
         count = sum(known.values()) if known else "not recorded yet"
@@ -252,6 +265,9 @@ def _training_day_boxes(programme: Programme) -> list[FlowBox]:
         every = set.intersection(*({mid for mid, came in known.items() if came} for _, known in days))
         boxes.append(FlowBox(f"Attended all {len(days)} training days",
                              {"intervention": len(every), "comparison": "not invited"}))
+    boxes.append(FlowBox("Received the training (attended at least 1 training day)",
+                         {"intervention": sum(m.arm == "intervention" and m.id in trained for m in members),
+                          "comparison": "not invited"}, "trained"))
     return boxes
 
 

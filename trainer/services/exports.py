@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import NotFound
 from trainer.extensions import db
 from trainer.models import Membership, OutcomeResponse, OutcomeWave, Programme, User
-from trainer.services import access, audit, instruments
+from trainer.services import access, audit, instruments, itt_export
 
 COLUMNS = ("code", "arm", "in_post", "left_on", "wave", "instrument", "instrument_version",
            "measure", "kind", "value", "band")
@@ -145,12 +145,37 @@ class ExportFile:
     filename: str
 
 
+def itt_csv(programme: Programme) -> str:
+    """The intention-to-treat CSV (header row first): one row per allocated participant per wave."""
+    cols, body = itt_export.rows(programme)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in cols])
+    for row in body:
+        # Numbers as they are (a negative score must survive); only text is neutralised.
+        writer.writerow([_number(v) if isinstance(v, (int, float)) else neutralise(itt_export.cell(v))
+                         for v in row])
+    return buffer.getvalue()
+
+
+def itt_codebook_csv(programme: Programme) -> str:
+    """The codebook of the intention-to-treat CSV: every column's type, values and missing codes,
+    and for items their range, anchors and reverse keying."""
+    return _write(itt_export.codebook_rows(itt_export.columns(programme)))
+
+
 # name -> (media type, holds participants' answers?, builder)
 FILES = {
     "outcomes.csv": ("text/csv", True, lambda p: long_csv(p)),
     "codebook.csv": ("text/csv", False, lambda p: codebook_csv()),
     "outcomes.R": ("text/plain", False, lambda p: r_syntax(f"programme-{p.id}-outcomes.csv")),
     "outcomes.sps": ("text/plain", False, lambda p: spss_syntax(f"programme-{p.id}-outcomes.csv")),
+    "itt.csv": ("text/csv", True, itt_csv),
+    "itt-codebook.csv": ("text/csv", False, itt_codebook_csv),
+    "itt.R": ("text/plain", False, lambda p: itt_export.r_syntax(
+        itt_export.columns(p), f"programme-{p.id}-itt.csv")),
+    "itt.sps": ("text/plain", False, lambda p: itt_export.spss_syntax(
+        itt_export.columns(p), f"programme-{p.id}-itt.csv")),
 }
 
 

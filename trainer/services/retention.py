@@ -11,11 +11,32 @@ from trainer import stats
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, Programme, User
+from trainer.models.programme import LEAVER_CATEGORIES
 from trainer.services import audit, consent
 
 ARMS = ("intervention", "comparison")
 MILESTONES = ((182, "6 months"), (365, "12 months"))
 CSV_COLUMNS = ("email", "left_on", "reason")
+# Labels as in the Department for Education's children's social work workforce statistics.
+CATEGORY_LABELS = {
+    "another_la": "Moved to another local authority",
+    "agency": "Moved to agency work",
+    "left_profession": "Left children's social work",
+    "other_unknown": "Other or unknown",
+}
+UNKNOWN = "other_unknown"
+
+
+def leaver_category(text: str) -> str | None:
+    """The category key for ``text`` (a key or its label, any case); "other or unknown" for blank;
+    None when it is neither."""
+    text = " ".join(text.split()).lower().replace("’", "'")
+    if not text:
+        return UNKNOWN
+    for key, label in CATEGORY_LABELS.items():
+        if text in (key, label.lower()):
+            return key
+    return None
 
 
 def _participant(programme: Programme, membership_id: int) -> Membership:
@@ -26,34 +47,41 @@ def _participant(programme: Programme, membership_id: int) -> Membership:
 
 
 def _set_leaving(member: Membership, programme: Programme, left_on: date | None, reason: str,
-                 today: date, field: str = "left_on") -> None:
+                 today: date, field: str = "left_on", category: str = UNKNOWN) -> None:
     if left_on is None:
         member.in_post, member.left_on, member.leaving_reason = True, None, None
+        member.leaver_category = None
         return
     if left_on > today:
         raise RuleViolation("The date they left must not be in the future", field=field)
     if left_on < programme.start_date:
         raise RuleViolation("The date they left must not be before the programme started", field=field)
+    if category not in LEAVER_CATEGORIES:
+        raise RuleViolation("Choose where they went", field="category" if field == "left_on" else field)
     member.in_post, member.left_on = False, left_on
     member.leaving_reason = reason.strip()[:200] or None
+    member.leaver_category = category
 
 
 def record_leaving(actor: User, programme: Programme, membership_id: int, left_on: date | None,
-                   reason: str, *, today: date) -> Membership:
-    """Record that a participant left post on ``left_on`` (None: they are back in post). Commits."""
+                   reason: str, *, today: date, category: str = UNKNOWN) -> Membership:
+    """Record that a participant left post on ``left_on`` (None: they are back in post), and where
+    they went (a key of CATEGORY_LABELS). Commits."""
     member = _participant(programme, membership_id)
     if not tracked(member):
         raise RuleViolation("This participant withdrew consent to retention tracking", field="left_on")
-    _set_leaving(member, programme, left_on, reason, today)
+    _set_leaving(member, programme, left_on, reason, today, category=category)
     audit.record(actor.id, "retention.recorded", member, programme_id=programme.id,
-                 left_on=left_on.isoformat() if left_on else None)
+                 left_on=left_on.isoformat() if left_on else None,
+                 category=member.leaver_category)
     db.session.commit()
     return member
 
 
 def import_csv(actor: User, programme: Programme, text: str, *, today: date) -> int:
     """Import leaving dates from CSV with columns email, left_on (YYYY-MM-DD, blank: in post),
-    reason. All rows are checked first; any problem imports nothing. Returns rows applied.
+    reason, and optionally category (a key or label of CATEGORY_LABELS; blank: other or unknown).
+    All rows are checked first; any problem imports nothing. Returns rows applied.
 
     People are matched by e-mail address: leaving post is something they did, which the lead
     records by name; participant codes belong to the evaluator alone."""
@@ -76,10 +104,14 @@ def import_csv(actor: User, programme: Programme, text: str, *, today: date) -> 
         except ValueError:
             raise RuleViolation(f"Line {line}: left_on must be a date like 2027-03-31",
                                 field="file") from None
-        rows.append((line, member, left_on, row["reason"]))
-    for line, member, left_on, reason in rows:
+        category = leaver_category(row.get("category", ""))
+        if category is None:
+            raise RuleViolation(f"Line {line}: category must be one of: "
+                                f"{'; '.join(CATEGORY_LABELS.values())}", field="file")
+        rows.append((line, member, left_on, row["reason"], category))
+    for line, member, left_on, reason, category in rows:
         try:
-            _set_leaving(member, programme, left_on, reason, today, field="file")
+            _set_leaving(member, programme, left_on, reason, today, field="file", category=category)
         except RuleViolation as exc:
             db.session.rollback()
             raise RuleViolation(f"Line {line}: {exc.message}", field="file") from None
@@ -161,17 +193,35 @@ def participants(programme: Programme) -> list[Membership]:
         .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id)))
 
 
+def by_category(members: list[Membership], stopped: set[int]) -> list[tuple[str, dict[str, int]]]:
+    """Leavers per category and arm, (label, {arm: count}) in CATEGORY_LABELS' order, then the
+    participants still in post. Counts of what people did: nothing is suppressed. People whose
+    retention is no longer tracked (``stopped``) are left out, as in the survival."""
+    rows = [(label, {arm: 0 for arm in ARMS}) for label in CATEGORY_LABELS.values()]
+    rows.append(("Still in post", {arm: 0 for arm in ARMS}))
+    keys = list(CATEGORY_LABELS)
+    for m in members:
+        if m.arm not in ARMS or m.id in stopped:
+            continue
+        index = len(keys) if m.in_post else keys.index(m.leaver_category or UNKNOWN)
+        rows[index][1][m.arm] += 1
+    return rows
+
+
 @dataclass
 class Overview:
-    """The lead's retention page: the participants, survival in post per arm, and its chart."""
+    """The lead's retention page: the participants, survival in post per arm, its chart, and the
+    leavers per category and arm."""
 
     members: list[Membership]
     arms: list[ArmRetention]
     chart: dict
+    categories: list[tuple[str, dict[str, int]]]
 
 
 def overview(programme: Programme, today: date) -> Overview:
-    """Participants (with names) and survival in post per arm, from one load of the participants."""
+    """Participants (with names), survival in post per arm and leavers by category, from one load
+    of the participants."""
     members = participants(programme)
     arms = _survival(programme, members, today)
-    return Overview(members, arms, chart(arms))
+    return Overview(members, arms, chart(arms), by_category(members, untracked_ids(programme)))
