@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.extensions import db
-from trainer.models import (Activity, ActivityLog, Assignment, Goal, GoalReview, Membership, Module,
+from trainer.models import (Activity, ActivitySummary, Assignment, Goal, GoalReview, Membership, Module,
                             Programme)
+from trainer.services import listing
 
 SORTS = ("name", "done", "last_logged", "minutes", "goals")
 
@@ -50,13 +51,15 @@ class CohortProgress:
     rows: list[ParticipantProgress]
     teams: list[str]
     shared_goals: list[SharedGoal]
+    page: listing.ListPage
 
 
 def cohort(programme: Programme, *, sort: str = "name", descending: bool = False,
-           team: str | None = None, behind_only: bool = False) -> CohortProgress:
+           team: str | None = None, behind_only: bool = False, page: int = 1) -> CohortProgress:
     """Progress of the programme's intervention participants, sorted and filtered.
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
+    ``rows`` holds every participant that matches, ``page`` the page of them to show.
     """
     members = list(db.session.scalars(
         select(Membership).where(Membership.programme_id == programme.id,
@@ -69,15 +72,15 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         select(Activity.module_id, func.count(Assignment.id)).join(Activity)
         .where(Assignment.programme_id == programme.id).group_by(Activity.module_id)).all())
     rows = {m.id: ParticipantProgress(m, assigned=sum(assigned.values())) for m in members}
-    # One pass over the programme's logs (by the activity_logs.assignment_id index), per participant
-    # and module: distinct assignments done, the latest entry and the minutes.
+    # One pass over the programme's activity summaries (one row per participant and assignment,
+    # kept in step with the logs): assignments done, the latest entry and the minutes.
     logged = db.session.execute(
-        select(ActivityLog.membership_id, Activity.module_id,
-               func.count(func.distinct(ActivityLog.assignment_id)).filter(ActivityLog.status == "done"),
-               func.max(ActivityLog.done_on), func.coalesce(func.sum(ActivityLog.minutes), 0))
-        .join(Assignment, Assignment.id == ActivityLog.assignment_id).join(Activity)
+        select(ActivitySummary.membership_id, Activity.module_id,
+               func.count(ActivitySummary.assignment_id).filter(ActivitySummary.done > 0),
+               func.max(ActivitySummary.last_done_on), func.coalesce(func.sum(ActivitySummary.minutes), 0))
+        .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
         .where(Assignment.programme_id == programme.id)
-        .group_by(ActivityLog.membership_id, Activity.module_id))
+        .group_by(ActivitySummary.membership_id, Activity.module_id))
     for membership_id, module_id, count, last, minutes in logged:
         row = rows.get(membership_id)
         if row is None:
@@ -101,7 +104,8 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     result.sort(key=_sort_key(sort if sort in SORTS else "name"), reverse=descending)
     modules = list(db.session.scalars(select(Module).where(Module.id.in_(assigned))
                                       .order_by(Module.position)))
-    return CohortProgress(modules, assigned, result, teams, shared_goals(programme))
+    return CohortProgress(modules, assigned, result, teams, shared_goals(programme),
+                          listing.paginate(result, page=page))
 
 
 def _sort_key(sort: str):
