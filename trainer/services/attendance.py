@@ -245,12 +245,13 @@ def _marks(programme: Programme, days: list[TrainingDay] | None = None
                                       TrainingDay.cancelled.is_(False))
             .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
             .order_by(TrainingDay.day)))
-    expected = [m.id for m in expected_participants(programme)]
-    marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
-        select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
-    overrides = {(r.session_id, r.membership_id): r.status for r in db.session.scalars(
-        select(SessionAttendance).join(TrainingSession).where(
-            TrainingSession.day_id.in_([d.id for d in days])))}
+    expected = list(db.session.scalars(_participants(programme).with_only_columns(Membership.id)))
+    marks = {(day_id, mid): status for day_id, mid, status in db.session.execute(
+        select(DayAttendance.day_id, DayAttendance.membership_id, DayAttendance.status)
+        .where(DayAttendance.day_id.in_([d.id for d in days])))}
+    overrides = {(sid, mid): status for sid, mid, status in db.session.execute(
+        select(SessionAttendance.session_id, SessionAttendance.membership_id, SessionAttendance.status)
+        .join(TrainingSession).where(TrainingSession.day_id.in_([d.id for d in days])))}
     return days, expected, marks, overrides
 
 

@@ -124,9 +124,11 @@ def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[in
     return {(m, w): v for m, w, v in rows}
 
 
-def participants(programme: Programme) -> list[Membership]:
-    """The programme's participants (both arms)."""
-    return list(db.session.scalars(select(Membership).where(
+def participants(programme: Programme) -> list:
+    """The programme's participants (both arms), as rows of the facts the evaluation reads
+    (id, arm, in_post, withdrawn_on): plain rows, not entities, so a large cohort loads fast."""
+    return list(db.session.execute(select(
+        Membership.id, Membership.arm, Membership.in_post, Membership.withdrawn_on).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
         .order_by(Membership.id)))
 
