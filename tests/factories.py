@@ -109,12 +109,11 @@ def make_log(assignment, membership, *, status: str = "done", done_on: date = da
              minutes: int | None = 15, values: dict | None = None, private_note: str = ""):
     """An activity log of ``assignment`` by ``membership``."""
     from trainer.models import ActivityLog
-    from trainer.services import activity_summaries
 
     log = ActivityLog(assignment=assignment, membership=membership, status=status, done_on=done_on,
                       minutes=minutes, values=values or {}, private_note=private_note)
     db.session.add(log)
-    activity_summaries.refresh([membership.id])  # as every service that writes a log does
+    db.session.flush()
     return log
 
 

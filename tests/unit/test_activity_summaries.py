@@ -74,3 +74,11 @@ def test_erasing_a_person_removes_their_summaries(setup, app):
     assert {s[0] for s in _summaries()} == {other.id}
     activity_summaries.rebuild()
     assert {s[0] for s in _summaries()} == {other.id}
+
+
+def test_any_flush_of_logs_keeps_the_summary_in_step_and_a_rollback_undoes_both(setup):
+    me, other, first, _ = setup
+    make_log(first, me, done_on=date(2026, 9, 21), minutes=12)
+    assert _summaries() == {(me.id, first.id, 1, 1, 12, date(2026, 9, 21))}
+    db.session.rollback()
+    assert _summaries() == set()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import Activity, ActivityLog, Assignment, Goal, Membership, Module, User
-from trainer.services import access, activity_summaries
+from trainer.services import access
 from trainer.services.goals import goals_to_review
 from trainer.wording import lower_first
 
@@ -169,7 +169,6 @@ def log_activity(membership: Membership, assignment: Assignment, entry: LogEntry
                       values=values,
                       private_note=(entry.private_note or "").strip())
     db.session.add(log)
-    activity_summaries.refresh([membership.id])
     db.session.commit()
     return log
 
@@ -187,7 +186,6 @@ def update_log(membership: Membership, log: ActivityLog, entry: LogEntry, *, tod
     log.status, log.done_on = entry.status, entry.done_on
     log.minutes = minutes_spent(entry, log.assignment.activity, log.values)
     log.private_note = (entry.private_note or "").strip()
-    activity_summaries.refresh([membership.id])
     db.session.commit()
 
 
@@ -196,7 +194,6 @@ def delete_log(membership: Membership, log: ActivityLog) -> None:
     if log.membership_id != membership.id:
         raise NotFound("No such entry.")
     db.session.delete(log)
-    activity_summaries.refresh([membership.id])
     db.session.commit()
 
 

@@ -221,7 +221,9 @@ def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None)
     left) counts there only if they were marked.
     """
     days, expected, marks, overrides = _marks(programme, held_days)
-    members = {m.id: m for m in expected_participants(programme)}
+    # The facts not_expected_reason reads, not whole entities: a large cohort loads fast.
+    members = {m.id: m for m in db.session.execute(_participants(programme).with_only_columns(
+        Membership.id, Membership.left_on, Membership.in_post))}
     per_day, per_module = [], {}
     for day in days:
         on_day = [mid for mid in expected
@@ -310,7 +312,7 @@ def days_attended(programme: Programme, held: list | None = None) -> dict[int, i
 
     ``held`` is ``day_attendance(programme)`` when the caller already has it (saves reloading).
     """
-    counts = {m.id: 0 for m in expected_participants(programme)}
+    counts = dict.fromkeys(db.session.scalars(_participants(programme).with_only_columns(Membership.id)), 0)
     for _, known in (day_attendance(programme) if held is None else held):
         for mid, attended in known.items():
             counts[mid] += attended

@@ -13,8 +13,8 @@ from trainer.extensions import db
 from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayAttendance,
                             Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
-from trainer.services import (activity_summaries, attendance, consent, curriculum, demo_activities,
-                              demo_outcomes, demo_ratings, programmes, withdrawal)
+from trainer.services import (attendance, consent, curriculum, demo_activities, demo_outcomes,
+                              demo_ratings, programmes, withdrawal)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -177,7 +177,7 @@ def _activities(ctx: DemoContext) -> None:
                     minutes=ctx.rng.choice([10, 15, 20, 30, 45]),
                     values=_demo_values(assignment.activity.fields, ctx.rng, taught_on),
                     private_note="A private reflection that only its author can see."))
-    activity_summaries.refresh(m.id for m in intervention)
+    db.session.flush()
 
 
 def _demo_values(fields: list[dict], rng: random.Random, taught_on: date) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from trainer import stats
 from trainer.extensions import db
-from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+from trainer.models import (ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
 from trainer.services import attendance, disclosure, instruments, outcomes, withdrawal
 
@@ -297,10 +297,11 @@ def _dose_response(programme: Programme, wave_list: list[OutcomeWave],
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
+    # From the activity summaries (kept in step with the logs): one row per person and assignment.
     minutes = dict(db.session.execute(
-        select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
+        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
-        .group_by(ActivityLog.membership_id)).all())
+        .group_by(ActivitySummary.membership_id)).all())
     held_days = attendance.day_attendance(programme)
     days = attendance.days_attended(programme, held_days)
     held = len(held_days)
