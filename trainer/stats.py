@@ -137,6 +137,35 @@ def describe(values: Values, *, confidence: float = 0.95) -> Description:
     return Description(n, mean, sd, median, low, high)
 
 
+def describe_counts(counts: Sequence[Sequence[int]], levels: Sequence[int] = range(1, 6), *,
+                    confidence: float = 0.95) -> list[Description]:
+    """``describe`` of many groups at once from sufficient statistics: row i of ``counts`` holds
+    group i's count per level. The same figures as ``describe`` of the expanded values (mean and
+    median exactly, SD and CI to floating-point rounding), with one t quantile call for all."""
+    c = np.asarray(counts, dtype=float).reshape(-1, len(levels))
+    v = np.asarray(levels, dtype=float)
+    n = c.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (c @ v) / n
+        sd = np.sqrt((c * (v - mean[:, None]) ** 2).sum(axis=1) / (n - 1))
+        sd[(c > 0).sum(axis=1) == 1] = 0.0  # equal values: exactly 0, as describe gives
+        half = sps.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    cum = c.cumsum(axis=1)
+    result = []
+    for i, count in enumerate(n.astype(int)):
+        if count == 0:
+            result.append(Description(0, None, None, None, None, None))
+            continue
+        low, high = (v[np.searchsorted(cum[i], k, side="right")] for k in ((count - 1) // 2, count // 2))
+        median = float((low + high) / 2)
+        if count == 1:
+            result.append(Description(1, float(mean[i]), None, median, None, None))
+            continue
+        m = float(mean[i])
+        result.append(Description(count, m, float(sd[i]), median, m - float(half[i]), m + float(half[i])))
+    return result
+
+
 def distribution(
     values: Sequence[int | None], levels: Sequence[int] = range(1, 6)
 ) -> dict[int, int]:
