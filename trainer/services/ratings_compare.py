@@ -11,7 +11,9 @@ from trainer.clock import today_in
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingWave, User
-from trainer.services import access, disclosure
+from trainer.services import access, disclosure, listing
+
+PER_PAGE = 20  # programmes (table columns) a page
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ class ComparisonRow:
     cells: list[ProgrammeCell]
     pooled: stats.Description | None
     pooled_n: int
+
+
+def compare_page(user: User, *, now: datetime, page: int = 1,
+                 per_page: int = PER_PAGE) -> tuple[listing.ListPage, list[ComparisonRow]]:
+    """``compare_programmes`` a page of programmes (table columns) at a time: the page of
+    programmes, and each row with the cells of those programmes and the pooled figure over
+    every programme (whatever the page)."""
+    programmes, rows = compare_programmes(user, now=now)
+    # Newest first as on the lead's home; the id settles ties, so pages never overlap.
+    ordered = sorted(programmes, key=lambda p: (-p.start_date.toordinal(), p.id))
+    shown_page = listing.paginate(ordered, page=page, per_page=per_page)
+    rows = [(r, {c.programme.id: c for c in r.cells}) for r in rows]
+    return shown_page, [ComparisonRow(r.module, r.position, [cells[p.id] for p in shown_page.items],
+                                      r.pooled, r.pooled_n) for r, cells in rows]
 
 
 def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
