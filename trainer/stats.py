@@ -150,19 +150,19 @@ def describe_counts(counts: Sequence[Sequence[int]], levels: Sequence[int] = ran
         sd = np.sqrt((c * (v - mean[:, None]) ** 2).sum(axis=1) / (n - 1))
         sd[(c > 0).sum(axis=1) == 1] = 0.0  # equal values: exactly 0, as describe gives
         half = sps.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    cum = c.cumsum(axis=1)
+    # The median: the middle value (or the mean of the two middle ones) read off cumulative counts.
+    cum, whole = c.cumsum(axis=1), n.astype(int)
+    middle = [v[np.minimum((cum <= k[:, None]).sum(axis=1), len(v) - 1)]
+              for k in ((whole - 1) // 2, whole // 2)]
+    median = (middle[0] + middle[1]) / 2
     result = []
-    for i, count in enumerate(n.astype(int)):
+    for count, m, s, med, h in zip(whole.tolist(), mean.tolist(), sd.tolist(), median.tolist(), half.tolist()):
         if count == 0:
             result.append(Description(0, None, None, None, None, None))
-            continue
-        low, high = (v[np.searchsorted(cum[i], k, side="right")] for k in ((count - 1) // 2, count // 2))
-        median = float((low + high) / 2)
-        if count == 1:
-            result.append(Description(1, float(mean[i]), None, median, None, None))
-            continue
-        m = float(mean[i])
-        result.append(Description(count, m, float(sd[i]), median, m - float(half[i]), m + float(half[i])))
+        elif count == 1:
+            result.append(Description(1, m, None, med, None, None))
+        else:
+            result.append(Description(count, m, s, med, m - h, m + h))
     return result
 
 
