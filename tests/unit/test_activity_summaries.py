@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.factories import make_assignment, make_log, make_member, make_programme, make_user
 from trainer.extensions import db
@@ -82,3 +82,18 @@ def test_any_flush_of_logs_keeps_the_summary_in_step_and_a_rollback_undoes_both(
     assert _summaries() == {(me.id, first.id, 1, 1, 12, date(2026, 9, 21))}
     db.session.rollback()
     assert _summaries() == set()
+
+
+def test_the_rebuild_command_restores_summaries_after_a_bulk_load(setup, runner):
+    me, other, first, second = setup
+    make_log(first, me, minutes=10)
+    make_log(second, other, status="started", minutes=None)
+    db.session.commit()
+    incremental = _summaries()
+    # A bulk load or a restore writes logs without the session: their summaries are missing.
+    db.session.execute(delete(ActivitySummary))
+    db.session.commit()
+    result = runner.invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0 and "2 rows" in result.output
+    db.session.expire_all()
+    assert _summaries() == incremental
