@@ -10,14 +10,14 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
-from trainer.services import (accounts, anonymisation, audit_trail, backup, curriculum, demo,
-                              instruments, organisation)
+from trainer.services import (accounts, activity_summaries, anonymisation, audit_trail, backup,
+                              curriculum, demo, instruments, organisation)
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
     for command in (create_admin, load_modules, seed_demo, run_jobs, load_instrument_items,
-                    run_scheduler, backup_database, audit_group, retention):
+                    run_scheduler, backup_database, audit_group, retention, summaries_group):
         app.cli.add_command(command)
 
 
@@ -155,3 +155,15 @@ def retention(dry_run: bool) -> None:
                    f"{'participant' if item.participants == 1 else 'participants'}")
     if not due:
         click.echo(f"No programme has passed its retention date ({months} months after it closed).")
+
+
+@click.group("summaries")
+def summaries_group() -> None:
+    """Summary tables derived from raw rows."""
+
+
+@summaries_group.command("rebuild")
+def summaries_rebuild() -> None:
+    """Recompute every summary from the raw rows (after a bulk load or a restore)."""
+    count = activity_summaries.rebuild()
+    click.echo(f"Rebuilt the activity summaries: {count} {'row' if count == 1 else 'rows'}.")

@@ -137,6 +137,35 @@ def describe(values: Values, *, confidence: float = 0.95) -> Description:
     return Description(n, mean, sd, median, low, high)
 
 
+def describe_counts(counts: Sequence[Sequence[int]], levels: Sequence[int] = range(1, 6), *,
+                    confidence: float = 0.95) -> list[Description]:
+    """``describe`` of many groups at once from sufficient statistics: row i of ``counts`` holds
+    group i's count per level. The same figures as ``describe`` of the expanded values (mean and
+    median exactly, SD and CI to floating-point rounding), with one t quantile call for all."""
+    c = np.asarray(counts, dtype=float).reshape(-1, len(levels))
+    v = np.asarray(levels, dtype=float)
+    n = c.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (c @ v) / n
+        sd = np.sqrt((c * (v - mean[:, None]) ** 2).sum(axis=1) / (n - 1))
+        sd[(c > 0).sum(axis=1) == 1] = 0.0  # equal values: exactly 0, as describe gives
+        half = sps.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    # The median: the middle value (or the mean of the two middle ones) read off cumulative counts.
+    cum, whole = c.cumsum(axis=1), n.astype(int)
+    middle = [v[np.minimum((cum <= k[:, None]).sum(axis=1), len(v) - 1)]
+              for k in ((whole - 1) // 2, whole // 2)]
+    median = (middle[0] + middle[1]) / 2
+    result = []
+    for count, m, s, med, h in zip(whole.tolist(), mean.tolist(), sd.tolist(), median.tolist(), half.tolist()):
+        if count == 0:
+            result.append(Description(0, None, None, None, None, None))
+        elif count == 1:
+            result.append(Description(1, m, None, med, None, None))
+        else:
+            result.append(Description(count, m, s, med, m - h, m + h))
+    return result
+
+
 def distribution(
     values: Sequence[int | None], levels: Sequence[int] = range(1, 6)
 ) -> dict[int, int]:

@@ -215,3 +215,23 @@ def test_the_summary_does_not_count_a_leaver_as_not_recorded_after_they_left(cou
     per_day = dict(attendance.summary(programme).per_day)
     assert per_day[days[0]] == {"present": 3}
     assert per_day[days[1]] == {"present": 1, "not recorded": 1}
+
+
+def test_the_register_pages_the_expected_by_name_and_keeps_leavers_apart(course):
+    programme, lead, trainer, people, _, days = course
+    more = [make_member(programme) for _ in range(2)]
+    people[0].in_post, people[0].left_on = False, date(2026, 9, 20)
+    people[1].in_post = False
+    attendance.send_apology(more[1], days[1], "Ill", today=date(2026, 9, 1))
+    attendance.record_attendance(trainer.user, days[1], {more[0].id: "late"}, {}, today=DAY3)
+    whole = attendance.sheet(days[1])
+    expected = [r.membership.id for r in whole if r.away is None]
+    first = attendance.register(days[1], today=DAY3, page=1, per_page=2)
+    second = attendance.register(days[1], today=DAY3, page=2, per_page=2)
+    assert first.page.total == second.page.total == len(expected) == 3
+    assert [r.membership.id for r in first.rows + second.rows] == expected
+    assert {r.away for r in first.away} == {r.away for r in second.away} \
+        == {"Left on 20 September 2026", "Left their post"}
+    rows = {r.membership.id: r for r in first.rows + second.rows}
+    assert rows[more[0].id].status == "late" and rows[more[1].id].apology.reason == "Ill"
+    assert first.marks()[0] | second.marks()[0] == {more[0].id: "late", more[1].id: "excused"}

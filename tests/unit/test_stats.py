@@ -448,3 +448,15 @@ def test_shown_parts_withdraw_groups_until_the_rest_is_zero_or_five(counts, show
     assert stats.shown_parts(counts) == shown
     rest = sum(c for k, c in counts.items() if k not in shown)
     assert all(counts[k] >= 5 for k in shown) and (rest == 0 or rest >= 5 or not shown)
+
+
+def test_describe_counts_gives_describe_of_the_expanded_values():
+    rng = np.random.default_rng(12)
+    tables = [list(rng.integers(0, 9, size=5) * rng.integers(0, 2, size=5)) for _ in range(400)]
+    tables += [[0] * 5, [0, 1, 0, 0, 0], [0, 0, 7, 0, 0], [3, 0, 0, 0, 2]]
+    for table, got in zip(tables, stats.describe_counts(tables)):
+        want = stats.describe([level for level, k in zip(range(1, 6), table) for _ in range(k)])
+        assert (got.n, got.mean, got.median) == (want.n, want.mean, want.median)
+        for name in ("sd", "ci_low", "ci_high"):
+            a, b = getattr(got, name), getattr(want, name)
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12, abs=1e-12)

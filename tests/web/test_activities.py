@@ -408,3 +408,21 @@ def test_withdraw_is_offered_only_for_activities_nobody_has_logged(client, auth,
     assert f'action="{base}/{cbt.id}/delete"' in page
     assert f'action="{base}/{mind.id}/delete"' not in page
     assert page.count("Participants have logged it, so it cannot be withdrawn.") == 1
+
+
+def test_cohort_progress_pages_fifty_participants_keeping_sort_and_filters(client, auth, world):
+    programme, people, mind, _ = world
+    extra = [make_member(programme, user=make_user(f"y{n:02}@example.org", name=f"Yan {n:02}"), team="North")
+             for n in range(52)]
+    make_log(mind, extra[-1], done_on=date(2025, 10, 5), minutes=25)
+    db.session.commit()
+    auth.login("trainer@example.org")
+    url = f"/programmes/{programme.id}/progress"
+    page = client.get(url).get_data(as_text=True)
+    assert "54 participants in the intervention group" in page and "Showing 1 to 50" in page
+    assert "Mia Me" in page and "Yan 47" in page and "Yan 48" not in page
+    second = client.get(f"{url}?sort=name&dir=asc&team=North&page=2").get_data(as_text=True)
+    assert "53 participants" in second and "Showing 51 to 53" in second and "Yan 51" in second
+    top = client.get(f"{url}?sort=minutes&dir=desc").get_data(as_text=True)
+    assert top.index("Yan 51") < top.index("Mia Me")  # 25 minutes, then Mia's 15, across all pages
+    assert "page=2" in top and "sort=minutes" in top.split('aria-label="Page 2"')[0].rsplit("href=", 1)[1]

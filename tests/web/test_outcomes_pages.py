@@ -460,3 +460,25 @@ def test_consort_svg_numbers_equal_the_flow_tables(client, auth, attended_study)
     assert drawn[("withdrawn_kept", "intervention")] == "1"
     assert drawn[("lost", "comparison")] == "5" and drawn[("lost_another_la", "comparison")] == "1"
     assert drawn[("lost_no_answer", "comparison")] == "4" and drawn[("analysed", "intervention")] == "6"
+
+
+def test_retention_pages_the_names_but_counts_everyone_in_the_survival(client, auth, study):
+    programme, _, people = study
+    for n in range(52):
+        member = make_member(programme, user=make_user(f"r{n:02}@example.org", name=f"Rae {n:02}"))
+        if n == 51:
+            member.in_post, member.left_on = False, date.today()
+    db.session.commit()
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    page = client.get(url).get_data(as_text=True)
+    assert "Showing 1 to 50 of 54 participants" in page and "Pat Person" in page
+    assert "Rae 48" in page and "Rae 49" not in page and 'aria-label="Page 2"' in page
+    pat, cam = (f'<option value="{people[k].id}"' for k in ("participant", "comparison"))
+    assert pat in page and cam not in page  # "Record leaving" offers the page's people
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "Showing 51 to 54" in second and "Rae 51" in second and "Pat Person" not in second
+    assert cam in second
+    # The survival still counts every participant: 53 intervention, 1 left; the table shows both arms.
+    assert re.search(r"Intervention</th>\s*<td[^>]*>53</td>\s*<td[^>]*>1</td>", page)
+    assert re.search(r"Intervention</th>\s*<td[^>]*>53</td>\s*<td[^>]*>1</td>", second)

@@ -1,7 +1,7 @@
 """Rating pages: the participant's form, the lead's waves, responses, report, exports and who
 may see each."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
                              make_session, make_user, make_wave)
 from trainer.clock import today_in, utcnow
 from trainer.extensions import db
-from trainer.models import AuditEvent, Membership, ModuleRating, OutboxMessage, TrainingDay
+from trainer.models import AuditEvent, Membership, ModuleRating, OutboxMessage, TrainingDay, User
 
 
 @pytest.fixture
@@ -333,3 +333,28 @@ def test_response_tracking_is_searched_and_filtered_by_status(client, auth, open
     page = client.get(url + "?q=far+east").get_data(as_text=True)
     assert "Showing 1 to 1 of 1 participant" in page and "Zed Zebra" in page
     assert "Zed Zebra" not in client.get(url + "?status=finished").get_data(as_text=True)
+
+
+def test_compare_page_shows_twenty_programmes_a_page_and_pools_over_all(client, auth, open_wave, modules):
+    programme, wave, _ = open_wave
+    lead = db.session.scalars(select(User).where(User.email == "lead@example.org")).one()
+    for n in range(21):
+        other = make_programme(f"Older cohort {n:02}", start=date(2001, 1, 1) + timedelta(days=n))
+        make_member(other, "lead", user=lead)
+        old_wave = make_wave(other, "One week", opens_on=date(2001, 3, 1))
+        _close(old_wave)
+        for score in (1, 1, 1, 1, 1):
+            make_rating(old_wave, make_member(other), modules["peer-support"], score)
+    _close(wave)
+    db.session.commit()
+    auth.login("lead@example.org")
+    page = client.get("/ratings/compare").get_data(as_text=True)
+    assert "Showing programmes 1 to 20 of 22" in page and "Spring cohort" in page
+    assert "Older cohort 20" in page and "Older cohort 02" in page and "Older cohort 01" not in page
+    second = client.get("/ratings/compare?page=2").get_data(as_text=True)
+    assert "Showing programmes 21 to 22 of 22" in second and "Older cohort 01" in second
+    assert "Older cohort 00" in second and "Older cohort 02" not in second
+    assert "Spring cohort" not in second
+    # Pooled over all 22 programmes on every page: 21 x five 1s and Spring's 3, 4, 4, 5, 5.
+    pooled = f"{(21 * 5 + 21) / 110:.2f}"
+    assert "n = 110" in page and "n = 110" in second and pooled in page and pooled in second

@@ -347,3 +347,22 @@ def test_a_leaver_is_listed_apart_and_not_on_the_register(client, auth, world):
     page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
     assert "Not expected at this day" in page and "Pia Part: Left on 1 January 2021" in page
     assert f'name="day-{people["participant"].id}"' not in page
+
+
+def test_a_large_register_pages_by_name_and_saves_the_page_shown(client, auth, world):
+    programme, people, past, *_ = world
+    extra = [make_member(programme, user=make_user(f"x{n:02}@example.org", name=f"Zed {n:02}"))
+             for n in range(55)]
+    db.session.commit()
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
+    assert "56 participants expected" in page and "This page shows 1 to 50" in page
+    assert "Pia Part" in page and "Zed 48" in page and "Zed 49" not in page
+    assert 'aria-label="Page 2"' in page
+    second = client.get(f"/days/{past.id}/attendance?page=2").get_data(as_text=True)
+    assert "This page shows 51 to 56" in second and "Zed 49" in second and "Pia Part" not in second
+    last = extra[-1].id
+    response = client.post(f"/days/{past.id}/attendance?page=2", data={f"day-{last}": "late"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("page=2")
+    assert dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)).all()) \
+        == {last: "late"}

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from trainer.activities import forms
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import apply_violation, submit_once
+from trainer.forms_support import apply_violation, list_args, submit_once
 from trainer.services import access, activity_logs, assignments, goals, peers, progress
 from trainer.services.activity_logs import InvalidValues, LogEntry
 from trainer.services.goals import GoalText
@@ -313,7 +313,8 @@ def progress_page(programme_id: int):
     programme = _staff(programme_id)
     args = request.args
     table = progress.cohort(programme, sort=args.get("sort", "name"), descending=args.get("dir") == "desc",
-                            team=args.get("team") or None, behind_only=args.get("behind") == "1")
+                            team=args.get("team") or None, behind_only=args.get("behind") == "1",
+                            page=list_args(args, {}).page)
     return render_template("activities/progress.html", programme=programme, table=table, args=args)
 
 

@@ -49,3 +49,22 @@ class ActivityLog(db.Model):
 
     assignment: Mapped[Assignment] = relationship()
     membership: Mapped["Membership"] = relationship()  # noqa: F821
+
+
+class ActivitySummary(db.Model):
+    """Per membership and assignment: how many entries, how many done, minutes and the latest day.
+
+    Derived from ``activity_logs`` alone, kept up to date in the transaction of every write to
+    them (services/activity_summaries.py), and recomputed by ``flask summaries rebuild``.
+    """
+
+    __tablename__ = "activity_summaries"
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"),
+                                               primary_key=True, index=True)
+    entries: Mapped[int]
+    done: Mapped[int]
+    minutes: Mapped[int]
+    last_done_on: Mapped[date]

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
-from trainer.forms_support import already_sent, apply_violation, as_choices, run_once, uploaded_text
+from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
 from trainer.outcomes import forms
 from trainer.services import (access, disclosure, evaluation, evaluation_plan, exports, outcomes,
                               report_tables, retention, trial_analysis)
@@ -224,16 +224,16 @@ def retention_page(programme_id: int):
     acc = _analyst(programme_id)
     if acc.has("evaluator"):
         page = retention.overview(acc.programme, _today(acc.programme))
-        return render_template("outcomes/retention.html", programme=acc.programme, members=[],
+        return render_template("outcomes/retention.html", programme=acc.programme, members=None,
                                arms=page.arms, chart=page.chart, categories=page.categories,
                                evaluator=True)
     return _retention(acc.programme, forms.LeavingForm(), forms.ImportForm())
 
 
 def _retention(programme, leaving, upload, status=200):
-    page = retention.overview(programme, _today(programme))
+    page = retention.overview(programme, _today(programme), page=list_args(request.args, {}).page)
     leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})")
-                                               for m in page.members)
+                                               for m in page.members.items)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
                            arms=page.arms, chart=page.chart, categories=page.categories,
                            category_labels=retention.CATEGORY_LABELS, leaving=leaving,

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from trainer.clock import utcnow
+from trainer.forms_support import list_args
 from trainer.reports.forms import ExportForm
 from trainer.services import access, ratings_compare, ratings_export, ratings_report, report_tables
 
@@ -60,5 +61,6 @@ def export(programme_id: int, kind: str):
 @login_required
 def compare():
     """Leads and evaluators: modules compared across the programmes they lead or evaluate, and pooled."""
-    programmes, rows = ratings_compare.compare_programmes(current_user, now=utcnow())
-    return render_template("reports/compare.html", programmes=programmes, rows=rows)
+    result, rows = ratings_compare.compare_page(current_user, now=utcnow(),
+                                                page=list_args(request.args, {}).page)
+    return render_template("reports/compare.html", programmes=result.items, result=result, rows=rows)

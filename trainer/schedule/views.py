@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
-from trainer.forms_support import apply_violation, as_choices, submit_once
+from trainer.forms_support import apply_violation, as_choices, list_args, submit_once
 from trainer.schedule.forms import ApologyForm, ConfirmForm, DayForm, SessionForm, attendance_marks
 from trainer.services import access, attendance, calendar, curriculum, scheduling
 from trainer.wording import plural
@@ -125,7 +125,8 @@ def take_attendance(day_id: int):
     """
     day = scheduling.get_day(day_id)
     acc = access.require_membership(current_user, day.programme_id, STAFF)
-    register = attendance.register(day, today=today_in(acc.programme.timezone, utcnow()))
+    page = list_args(request.args, {}).page
+    register = attendance.register(day, today=today_in(acc.programme.timezone, utcnow()), page=page)
     form, (marks, session_marks), prefilled = ConfirmForm(), register.marks(), False
     if form.validate_on_submit():
         marks, session_marks = attendance_marks(request.form, register.rows, day.sessions)
@@ -139,7 +140,8 @@ def take_attendance(day_id: int):
                 apply_violation(form, exc)
             else:
                 flash(f"Attendance saved for {plural(count, 'participant')}.", "success")
-                return redirect(url_for("schedule.attendance", day_id=day.id))
+                return redirect(url_for("schedule.attendance", day_id=day.id,
+                                        page=page if register.page.pages > 1 else None))
     return render_template("schedule/attendance.html", form=form, day=day, register=register,
                            marks=marks, session_marks=session_marks, prefilled=prefilled)
 

@@ -9,14 +9,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Programme,
                             SessionAttendance, TrainingDay, TrainingSession, User)
-from trainer.services import audit, outbox
+from trainer.services import audit, listing, outbox
 
 MISSED = ("absent", "excused")
 ATTENDED = ("present", "late")
@@ -41,6 +41,7 @@ class Register:
     rows: list[SheetRow]
     away: list[SheetRow]
     closed: str | None
+    page: listing.ListPage | None = None
 
     def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
         """The marks to show before any are entered: saved ones, else excused for apologies."""
@@ -74,11 +75,22 @@ def closed_reason(day: TrainingDay, *, today: date) -> str | None:
     return None
 
 
-def register(day: TrainingDay, *, today: date) -> Register:
-    """The day's register: expected participants, those shown apart, and whether it is open."""
-    rows = sheet(day)
-    return Register(day, [r for r in rows if r.away is None], [r for r in rows if r.away],
-                    closed_reason(day, today=today))
+def register(day: TrainingDay, *, today: date, page: int = 1,
+             per_page: int = listing.PER_PAGE) -> Register:
+    """The day's register: a page of the expected participants (``rows``, by name; ``page`` says
+    which and how many in all), everyone shown apart, and whether it is open.
+
+    The expected are chosen in SQL by the rule of ``not_expected_reason``, so a page costs the
+    same statements however large the cohort.
+    """
+    expected = or_(and_(Membership.left_on.is_not(None), Membership.left_on >= day.day),
+                   and_(Membership.left_on.is_(None), Membership.in_post.is_(True)))
+    query = _participants(day.programme).options(selectinload(Membership.user))
+    result = listing.paginate(query.where(expected), page=page, per_page=per_page)
+    away = list(db.session.scalars(query.where(not_(expected))))
+    rows = _rows(day, result.items + away)
+    return Register(day, rows[:len(result.items)], rows[len(result.items):],
+                    closed_reason(day, today=today), result)
 
 
 def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, str]:
@@ -89,11 +101,14 @@ def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, s
 
 def expected_participants(programme: Programme) -> list[Membership]:
     """Who is expected at the programme's days: its intervention-arm participants, by name."""
-    return list(db.session.scalars(
-        select(Membership).join(User).where(Membership.programme_id == programme.id,
-                                            Membership.role == "participant",
-                                            Membership.arm == "intervention")
-        .options(selectinload(Membership.user)).order_by(User.display_name)))
+    return list(db.session.scalars(_participants(programme).options(selectinload(Membership.user))))
+
+
+def _participants(programme: Programme):
+    return (select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                                Membership.role == "participant",
+                                                Membership.arm == "intervention")
+            .order_by(User.display_name, Membership.id))
 
 
 def apology_for(membership: Membership, day: TrainingDay) -> Apology | None:
@@ -126,17 +141,25 @@ def sheet(day: TrainingDay) -> list[SheetRow]:
 
     Rows of participants not expected at the day (see ``not_expected_reason``) carry the reason.
     """
+    return _rows(day, expected_participants(day.programme))
+
+
+def _rows(day: TrainingDay, members: list[Membership]) -> list[SheetRow]:
+    """Sheet rows of ``members`` at ``day``: their apologies and marks (three statements)."""
+    ids = [m.id for m in members]
     apologies = {a.membership_id: a for a in db.session.scalars(
-        select(Apology).where(Apology.day_id == day.id))}
+        select(Apology).where(Apology.day_id == day.id, Apology.membership_id.in_(ids)))}
     marks = dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)
-                                    .where(DayAttendance.day_id == day.id)).all())
+                                    .where(DayAttendance.day_id == day.id,
+                                           DayAttendance.membership_id.in_(ids))).all())
     per_session: dict[int, dict[int, str]] = {}
     for row in db.session.scalars(select(SessionAttendance).where(
-            SessionAttendance.session_id.in_([s.id for s in day.sessions]))):
+            SessionAttendance.session_id.in_([s.id for s in day.sessions]),
+            SessionAttendance.membership_id.in_(ids))):
         per_session.setdefault(row.membership_id, {})[row.session_id] = row.status
     return [SheetRow(m, apologies.get(m.id), marks.get(m.id), per_session.get(m.id, {}),
                      not_expected_reason(m, day))
-            for m in expected_participants(day.programme)]
+            for m in members]
 
 
 def record_attendance(actor: User, day: TrainingDay, marks: dict[int, str],
@@ -198,7 +221,9 @@ def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None)
     left) counts there only if they were marked.
     """
     days, expected, marks, overrides = _marks(programme, held_days)
-    members = {m.id: m for m in expected_participants(programme)}
+    # The facts not_expected_reason reads, not whole entities: a large cohort loads fast.
+    members = {m.id: m for m in db.session.execute(_participants(programme).with_only_columns(
+        Membership.id, Membership.left_on, Membership.in_post))}
     per_day, per_module = [], {}
     for day in days:
         on_day = [mid for mid in expected
@@ -222,12 +247,13 @@ def _marks(programme: Programme, days: list[TrainingDay] | None = None
                                       TrainingDay.cancelled.is_(False))
             .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
             .order_by(TrainingDay.day)))
-    expected = [m.id for m in expected_participants(programme)]
-    marks = {(r.day_id, r.membership_id): r.status for r in db.session.scalars(
-        select(DayAttendance).where(DayAttendance.day_id.in_([d.id for d in days])))}
-    overrides = {(r.session_id, r.membership_id): r.status for r in db.session.scalars(
-        select(SessionAttendance).join(TrainingSession).where(
-            TrainingSession.day_id.in_([d.id for d in days])))}
+    expected = list(db.session.scalars(_participants(programme).with_only_columns(Membership.id)))
+    marks = {(day_id, mid): status for day_id, mid, status in db.session.execute(
+        select(DayAttendance.day_id, DayAttendance.membership_id, DayAttendance.status)
+        .where(DayAttendance.day_id.in_([d.id for d in days])))}
+    overrides = {(sid, mid): status for sid, mid, status in db.session.execute(
+        select(SessionAttendance.session_id, SessionAttendance.membership_id, SessionAttendance.status)
+        .join(TrainingSession).where(TrainingSession.day_id.in_([d.id for d in days])))}
     return days, expected, marks, overrides
 
 
@@ -286,7 +312,7 @@ def days_attended(programme: Programme, held: list | None = None) -> dict[int, i
 
     ``held`` is ``day_attendance(programme)`` when the caller already has it (saves reloading).
     """
-    counts = {m.id: 0 for m in expected_participants(programme)}
+    counts = dict.fromkeys(db.session.scalars(_participants(programme).with_only_columns(Membership.id)), 0)
     for _, known in (day_attendance(programme) if held is None else held):
         for mid, attended in known.items():
             counts[mid] += attended

@@ -9,7 +9,7 @@ from trainer.extensions import db
 from trainer.models import (ActivityLog, Apology, CalendarFeed, Goal, LoginAttempt, Membership,
                             ModuleRating, OutboxMessage, OutcomeResponse, PasswordToken, PeerMeeting,
                             User)
-from trainer.services import audit, consent, withdrawal
+from trainer.services import activity_summaries, audit, consent, withdrawal
 from trainer.services.access import require_admin
 
 ERASED_NAME = "Erased person"
@@ -76,6 +76,7 @@ def remove_identity(user: User, members: list[Membership]) -> None:
                 db.session.delete(goal)
         else:
             db.session.execute(delete(model).where(column.in_(ids)))
+    activity_summaries.refresh(ids)
     for member in members:
         member.team, member.leaving_reason = None, None
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"

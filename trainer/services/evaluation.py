@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from trainer import stats
 from trainer.extensions import db
-from trainer.models import (ActivityLog, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+from trainer.models import (ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
                             Programme)
 from trainer.services import attendance, consort, disclosure, instruments, outcomes, withdrawal
 
@@ -127,9 +127,14 @@ def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[in
     return {(m, w): v for m, w, v in rows}
 
 
-def participants(programme: Programme) -> list[Membership]:
-    """The programme's participants (both arms)."""
-    return list(db.session.scalars(select(Membership).where(
+def participants(programme: Programme) -> list:
+    """The programme's participants (both arms), as rows of the facts the evaluation reads
+    (id, arm, team, in post and leaving, withdrawal): plain rows, not entities, so a large cohort
+    loads fast."""
+    return list(db.session.execute(select(
+        Membership.id, Membership.arm, Membership.team, Membership.in_post, Membership.left_on,
+        Membership.leaver_category, Membership.withdrawn_on, Membership.withdrawn_from,
+        Membership.answers_kept).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
         .order_by(Membership.id)))
 
@@ -321,10 +326,11 @@ def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
+    # From the activity summaries (kept in step with the logs): one row per person and assignment.
     minutes = dict(db.session.execute(
-        select(ActivityLog.membership_id, func.coalesce(func.sum(ActivityLog.minutes), 0))
+        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
         .join(Membership).where(Membership.programme_id == programme.id)
-        .group_by(ActivityLog.membership_id)).all())
+        .group_by(ActivitySummary.membership_id)).all())
     held_days = attendance.day_attendance(programme)
     days = attendance.days_attended(programme, held_days)
     held = len(held_days)

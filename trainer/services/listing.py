@@ -42,11 +42,13 @@ def matching(query: Select, text: str | None, *columns) -> Select:
     return query
 
 
-def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE) -> ListPage:
+def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE,
+             rows: bool = False) -> ListPage:
     """Page ``page`` (from 1; out-of-range pages are clamped) of a query's rows or of a list.
 
     A query costs one statement for the total and one for the page (plus the query's own
-    eager loads), however many rows match; it must have a stable order.
+    eager loads), however many rows match; it must have a stable order. Its items are the
+    first column of each row, or whole rows when ``rows`` is true.
     """
     if isinstance(source, list):
         total = len(source)
@@ -56,5 +58,6 @@ def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE) 
     if isinstance(source, list):
         items = source[(page - 1) * per_page:page * per_page]
     else:
-        items = list(db.session.scalars(source.limit(per_page).offset((page - 1) * per_page)))
+        window = source.limit(per_page).offset((page - 1) * per_page)
+        items = list(db.session.execute(window).all() if rows else db.session.scalars(window))
     return ListPage(items, total, page, per_page)

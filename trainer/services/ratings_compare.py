@@ -11,7 +11,9 @@ from trainer.clock import today_in
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingWave, User
-from trainer.services import access, disclosure
+from trainer.services import access, disclosure, listing
+
+PER_PAGE = 20  # programmes (table columns) a page
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ class ComparisonRow:
     cells: list[ProgrammeCell]
     pooled: stats.Description | None
     pooled_n: int
+
+
+def compare_page(user: User, *, now: datetime, page: int = 1,
+                 per_page: int = PER_PAGE) -> tuple[listing.ListPage, list[ComparisonRow]]:
+    """``compare_programmes`` a page of programmes (table columns) at a time: the page of
+    programmes, and each row with the cells of those programmes and the pooled figure over
+    every programme (whatever the page)."""
+    programmes, rows = compare_programmes(user, now=now)
+    # Newest first as on the lead's home; the id settles ties, so pages never overlap.
+    ordered = sorted(programmes, key=lambda p: (-p.start_date.toordinal(), p.id))
+    shown_page = listing.paginate(ordered, page=page, per_page=per_page)
+    rows = [(r, {c.programme.id: c for c in r.cells}) for r in rows]
+    return shown_page, [ComparisonRow(r.module, r.position, [cells[p.id] for p in shown_page.items],
+                                      r.pooled, r.pooled_n) for r, cells in rows]
 
 
 def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
@@ -64,29 +80,36 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
                                 ModuleRating.usefulness.is_not(None))
         .group_by(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
                   Membership.programme_id))
-    scores: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    # Counts per score (1-5) of each (module, wave position, programme): sufficient statistics,
+    # never expanded into lists; every summary of the page comes from one describe_counts call.
+    counts: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * 5)
     for wave_id, module_id, usefulness, programme_id, count in rows:
         if wave_id in position:
-            scores[(module_id, position[wave_id], programme_id)].extend([usefulness] * count)
-    result = []
+            counts[(module_id, position[wave_id], programme_id)][usefulness - 1] += count
+    grid = []  # (module, pos, [(programme, wave, n, why)], pooled counts)
     for module in db.session.scalars(select(Module).order_by(Module.position)):
         for pos in (0, 1):
-            if not any(scores[(module.id, pos, p.id)] for p in programmes):
+            keys = [(module.id, pos, p.id) for p in programmes]
+            if not any(k in counts for k in keys):
                 continue
-            cells = [_cell(p, waves_by_programme[p.id], pos, scores[(module.id, pos, p.id)], visible)
-                     for p in programmes]
-            pooled = [v for c in cells if c.summary for v in scores[(module.id, pos, c.programme.id)]]
-            result.append(ComparisonRow(module, pos, cells,
-                                        stats.describe(pooled) if pooled else None, len(pooled)))
-    return programmes, result
-
-
-def _cell(programme: Programme, waves: list[RatingWave], pos: int, values: list[int],
-          visible: dict[int, bool]) -> ProgrammeCell:
-    wave = waves[pos] if pos < len(waves) else None
-    if not values:
-        return ProgrammeCell(programme, wave, 0, None, "no ratings")
-    why = disclosure.reason(len(values), visible.get(wave.id, False) if wave else False)
-    if why:
-        return ProgrammeCell(programme, wave, None, None, why)
-    return ProgrammeCell(programme, wave, len(values), stats.describe(values), "")
+            cells, pooled = [], [0] * 5
+            for p, key in zip(programmes, keys):
+                wave = waves_by_programme[p.id][pos] if pos < len(waves_by_programme[p.id]) else None
+                n = sum(counts[key]) if key in counts else 0
+                why = "no ratings" if not n else disclosure.reason(
+                    n, visible.get(wave.id, False) if wave else False)
+                cells.append((p, wave, n, why))
+                if not why:
+                    pooled = [a + b for a, b in zip(pooled, counts[key])]
+            grid.append((module, pos, cells, pooled))
+    shown = [counts[(m.id, pos, p.id)] for m, pos, cells, _ in grid for p, _w, _n, why in cells if not why]
+    summaries = iter(stats.describe_counts(shown + [pooled for *_, pooled in grid]))
+    result = []
+    for module, pos, cells, _ in grid:
+        result.append([module, pos, [ProgrammeCell(p, wave, n if why in ("", "no ratings") else None,
+                                                   None if why else next(summaries), why)
+                                     for p, wave, n, why in cells]])
+    for row, (*_, pooled) in zip(result, grid):
+        pooled_summary = next(summaries)
+        row.extend([pooled_summary if sum(pooled) else None, sum(pooled)])
+    return programmes, [ComparisonRow(*row) for row in result]

@@ -178,7 +178,8 @@ def _module_stats(module: Module, answers: list[_Answer], invited: int, register
     in_scope = scope.keep(a.membership_id for a in answers)
     mine = [a for a in answers if a.membership_id in in_scope]
     scores = [a.usefulness for a in mine if a.usefulness is not None]
-    register_row = _attendance({k: v for k, v in register.items() if k in scope.keep(register)},
+    kept = scope.keep(register)  # once: a set of the whole register
+    register_row = _attendance({k: v for k, v in register.items() if k in kept},
                                {a.membership_id for a in mine if a.usefulness is not None}, not why)
     if why:
         return ModuleStats(module, False, why, None, None, [], None, None, [], register_row)

@@ -12,7 +12,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, Programme, User
 from trainer.models.programme import LEAVER_CATEGORIES
-from trainer.services import audit, consent
+from trainer.services import audit, consent, listing
 
 ARMS = ("intervention", "comparison")
 MILESTONES = ((182, "6 months"), (365, "12 months"))
@@ -138,7 +138,7 @@ def retention(programme: Programme, today: date) -> list[ArmRetention]:
     return _survival(programme, participants(programme), today)
 
 
-def _survival(programme: Programme, members: list[Membership], today: date) -> list[ArmRetention]:
+def _survival(programme: Programme, members: list, today: date) -> list[ArmRetention]:
     result = []
     stopped = untracked_ids(programme)
     for arm in ARMS:
@@ -193,7 +193,7 @@ def participants(programme: Programme) -> list[Membership]:
         .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id)))
 
 
-def by_category(members: list[Membership], stopped: set[int]) -> list[tuple[str, dict[str, int]]]:
+def by_category(members: list, stopped: set[int]) -> list[tuple[str, dict[str, int]]]:
     """Leavers per category and arm, (label, {arm: count}) in CATEGORY_LABELS' order, then the
     participants still in post. Counts of what people did: nothing is suppressed. People whose
     retention is no longer tracked (``stopped``) are left out, as in the survival."""
@@ -210,18 +210,28 @@ def by_category(members: list[Membership], stopped: set[int]) -> list[tuple[str,
 
 @dataclass
 class Overview:
-    """The lead's retention page: the participants, survival in post per arm, its chart, and the
-    leavers per category and arm."""
+    """The lead's retention page: a page of the participants, survival in post per arm, its chart,
+    and the leavers per category and arm."""
 
-    members: list[Membership]
+    members: listing.ListPage
     arms: list[ArmRetention]
     chart: dict
     categories: list[tuple[str, dict[str, int]]]
 
 
-def overview(programme: Programme, today: date) -> Overview:
-    """Participants (with names), survival in post per arm and leavers by category, from one load
-    of the participants."""
-    members = participants(programme)
-    arms = _survival(programme, members, today)
-    return Overview(members, arms, chart(arms), by_category(members, untracked_ids(programme)))
+def overview(programme: Programme, today: date, *, page: int = 1) -> Overview:
+    """A page of the participants (with names, by name), survival in post per arm, and leavers by
+    category.
+
+    The survival and the categories read only each participant's arm and leaving facts, so their
+    cost and the page's statements do not grow with the cohort's names.
+    """
+    facts = db.session.execute(select(Membership.id, Membership.arm, Membership.in_post, Membership.left_on,
+                                      Membership.leaver_category)
+                               .where(Membership.programme_id == programme.id,
+                                      Membership.role == "participant")).all()
+    arms = _survival(programme, facts, today)
+    members = listing.paginate(select(Membership).join(User).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id), page=page)
+    return Overview(members, arms, chart(arms), by_category(facts, untracked_ids(programme)))

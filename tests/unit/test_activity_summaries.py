@@ -1,0 +1,99 @@
+"""Activity summaries: kept in step with the logs by every write, and equal to a rebuild from raw rows."""
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, select
+
+from tests.factories import make_assignment, make_log, make_member, make_programme, make_user
+from trainer.extensions import db
+from trainer.models import ActivitySummary
+from trainer.services import activity_logs, activity_summaries, erasure
+from trainer.services.activity_logs import LogEntry
+
+
+def _summaries() -> set[tuple]:
+    return {(s.membership_id, s.assignment_id, s.entries, s.done, s.minutes, s.last_done_on)
+            for s in db.session.scalars(select(ActivitySummary))}
+
+
+def _entry(status="done", done_on=date(2026, 9, 20), minutes=10):
+    return LogEntry(status=status, done_on=done_on, minutes=minutes,
+                    values={"practice": "Body scan", "practice_minutes": str(minutes)})
+
+
+@pytest.fixture
+def setup(app, modules):
+    programme = make_programme()
+    me, other = make_member(programme), make_member(programme)
+    first, second = (make_assignment(programme, a) for a in modules["mindfulness"].activities[:2])
+    db.session.commit()
+    return me, other, first, second
+
+
+def test_each_write_updates_the_summary_in_its_own_transaction(setup):
+    me, other, first, _ = setup
+    today = date(2026, 9, 25)
+    log = activity_logs.log_activity(me, first, _entry(status="started", minutes=5), today=today)
+    assert _summaries() == {(me.id, first.id, 1, 0, 5, date(2026, 9, 20))}
+    activity_logs.log_activity(me, first, _entry(done_on=date(2026, 9, 22), minutes=20), today=today)
+    assert _summaries() == {(me.id, first.id, 2, 1, 25, date(2026, 9, 22))}
+    activity_logs.update_log(me, log, _entry(done_on=date(2026, 9, 24), minutes=15), today=today)
+    assert _summaries() == {(me.id, first.id, 2, 2, 35, date(2026, 9, 24))}
+    activity_logs.delete_log(me, log)
+    assert _summaries() == {(me.id, first.id, 1, 1, 20, date(2026, 9, 22))}
+    db.session.rollback()  # nothing was left uncommitted: the committed summary is the same
+    assert _summaries() == {(me.id, first.id, 1, 1, 20, date(2026, 9, 22))}
+
+
+def test_rebuilt_equals_incremental(setup):
+    me, other, first, second = setup
+    today = date(2026, 9, 30)
+    kept = activity_logs.log_activity(me, first, _entry(minutes=10), today=today)
+    activity_logs.log_activity(me, second, _entry(status="started", minutes=None), today=today)
+    gone = activity_logs.log_activity(other, second, _entry(status="started", done_on=date(2026, 9, 12)),
+                                      today=today)
+    activity_logs.log_activity(other, first, _entry(done_on=date(2026, 9, 28), minutes=45), today=today)
+    make_log(second, other, done_on=date(2026, 9, 29), minutes=None)
+    activity_logs.update_log(me, kept, _entry(status="started", minutes=30), today=today)
+    activity_logs.delete_log(other, gone)
+    db.session.commit()
+    incremental = _summaries()
+    assert len(incremental) == 4
+    assert activity_summaries.rebuild() == 4
+    assert _summaries() == incremental
+
+
+def test_erasing_a_person_removes_their_summaries(setup, app):
+    me, other, first, _ = setup
+    today = date(2026, 9, 25)
+    activity_logs.log_activity(me, first, _entry(), today=today)
+    activity_logs.log_activity(other, first, _entry(), today=today)
+    admin = make_user(name="Admin", is_admin=True)
+    db.session.commit()
+    erasure.erase(admin, me.user_id)
+    assert {s[0] for s in _summaries()} == {other.id}
+    activity_summaries.rebuild()
+    assert {s[0] for s in _summaries()} == {other.id}
+
+
+def test_any_flush_of_logs_keeps_the_summary_in_step_and_a_rollback_undoes_both(setup):
+    me, other, first, _ = setup
+    make_log(first, me, done_on=date(2026, 9, 21), minutes=12)
+    assert _summaries() == {(me.id, first.id, 1, 1, 12, date(2026, 9, 21))}
+    db.session.rollback()
+    assert _summaries() == set()
+
+
+def test_the_rebuild_command_restores_summaries_after_a_bulk_load(setup, runner):
+    me, other, first, second = setup
+    make_log(first, me, minutes=10)
+    make_log(second, other, status="started", minutes=None)
+    db.session.commit()
+    incremental = _summaries()
+    # A bulk load or a restore writes logs without the session: their summaries are missing.
+    db.session.execute(delete(ActivitySummary))
+    db.session.commit()
+    result = runner.invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0 and "2 rows" in result.output
+    db.session.expire_all()
+    assert _summaries() == incremental

@@ -1,0 +1,65 @@
+"""Activity summaries: per membership and assignment, derived from activity logs in the same transaction."""
+from sqlalchemy import case, delete, event, func, inspect, insert, select
+from sqlalchemy.orm import Session
+
+from trainer.extensions import db
+from trainer.models import ActivityLog, ActivitySummary
+
+COLUMNS = ("membership_id", "assignment_id", "entries", "done", "minutes", "last_done_on")
+
+
+def _grouped(where=None):
+    query = select(ActivityLog.membership_id, ActivityLog.assignment_id, func.count(ActivityLog.id),
+                   func.sum(case((ActivityLog.status == "done", 1), else_=0)),
+                   func.coalesce(func.sum(ActivityLog.minutes), 0), func.max(ActivityLog.done_on))
+    if where is not None:
+        query = query.where(where)
+    return query.group_by(ActivityLog.membership_id, ActivityLog.assignment_id)
+
+
+def _recompute(connection, ids: list[int]) -> None:
+    connection.execute(delete(ActivitySummary).where(ActivitySummary.membership_id.in_(ids)))
+    connection.execute(insert(ActivitySummary).from_select(
+        COLUMNS, _grouped(ActivityLog.membership_id.in_(ids))))
+
+
+def refresh(membership_ids) -> None:
+    """Recompute the summaries of these memberships from their logs (flushes; no commit).
+
+    For writes that bypass the session's units of work (a bulk ``delete(ActivityLog)``);
+    anything flushed through the session is kept in step by ``keep_in_step``.
+    """
+    ids = sorted({i for i in membership_ids if i is not None})
+    if ids:
+        db.session.flush()
+        _recompute(db.session.connection(), ids)
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Recompute the summaries of every membership whose logs this flush added, changed or
+    deleted, on the flush's own connection: in the same transaction as the write."""
+    ids = set()
+    for log in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(log, ActivityLog):
+            ids.add(log.membership_id)
+            ids.update(inspect(log).attrs.membership_id.history.deleted or ())
+    ids.discard(None)
+    if ids:
+        _recompute(session.connection(), sorted(ids))
+
+
+def keep_in_step() -> None:
+    """Keep summaries in step with every flush of activity logs (called once by create_app)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def rebuild() -> int:
+    """Recompute every summary from the raw logs (after bulk loads or restores). Commits.
+
+    Returns how many summaries there are.
+    """
+    db.session.execute(delete(ActivitySummary))
+    db.session.execute(insert(ActivitySummary).from_select(COLUMNS, _grouped()))
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(ActivitySummary))
