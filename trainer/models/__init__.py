@@ -4,6 +4,7 @@ from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, Sessio
 from trainer.models.audit import AuditEvent
 from trainer.models.calendar import CalendarFeed, RemovedEvent
 from trainer.models.cohort import Randomisation
+from trainer.models.costs import COST_GROUPS, ProgrammeCosts
 from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.goals import Goal, GoalReview
@@ -31,4 +32,5 @@ __all__ = [
     "METHODS", "PURPOSES", "Consent", "ParticipantInformation",
     "OrganisationSettings", "SchedulerHeartbeat",
     "Submission",
+    "COST_GROUPS", "ProgrammeCosts",
 ]

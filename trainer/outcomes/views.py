@@ -7,7 +7,8 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices, uploaded_text
 from trainer.outcomes import forms
-from trainer.services import access, disclosure, evaluation, exports, outcomes, report_tables, retention
+from trainer.services import access, costs, disclosure, evaluation, exports, outcomes, report_tables, retention
+from trainer.services import board as board_report
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
 def _participant(programme_id: int):
@@ -230,3 +231,14 @@ def shared(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("trainer",))
     return render_template("outcomes/shared.html", programme=acc.programme,
                            rows=outcomes.shared_scores(acc.programme))
+
+
+@bp.get("/outcomes/board")
+@login_required
+def board(programme_id: int):
+    """Its lead and evaluator: the board report, one printable page."""
+    reader = disclosure.reader(current_user, programme_id)
+    programme = reader.programme
+    page = board_report.report(programme, today=_today(programme), live=reader.live)
+    return render_template("outcomes/board/report.html", programme=programme, report=page,
+                           completer=costs.COMPLETER, evaluator=reader.access.has("evaluator"))
