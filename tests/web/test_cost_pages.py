@@ -118,3 +118,17 @@ def test_board_report_hides_results_of_groups_under_five(client, auth, study):
     auth.login("lead@example.org")
     page = client.get(f"/programmes/{programme.id}/outcomes/board").get_data(as_text=True)
     assert "Not shown: fewer than 5 responses" in page and "n = 6" in page and "n = 4" not in page
+
+
+def test_open_post_wave_hides_results_from_the_lead_but_not_the_evaluator(client, auth, study):
+    programme, _ = study
+    post = next(w for w in outcomes.waves(programme) if w.kind == "post")
+    post.closes_on = date.today() + timedelta(days=5)
+    db.session.commit()
+    auth.login("lead@example.org")
+    for url in ("outcomes/board", "costs/"):
+        page = client.get(f"/programmes/{programme.id}/{url}").get_data(as_text=True)
+        assert "n = 6" not in page and "Welch p" in page
+    auth.logout()
+    auth.login("eve@example.org")
+    assert "n = 6" in client.get(f"/programmes/{programme.id}/outcomes/board").get_data(as_text=True)
