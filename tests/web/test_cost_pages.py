@@ -69,7 +69,7 @@ def test_a_figure_without_a_source_is_refused_with_the_form_kept(client, auth, s
     response = client.post(f"/programmes/{programme.id}/costs/edit",
                            data={**FORM, "venue_source": "", "materials_cost": "-3"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Enter an amount of 0 or more" in page and 'value="400' in page
+    assert response.status_code == 400 and "Enter an amount from 0 to" in page and 'value="400' in page
     response = client.post(f"/programmes/{programme.id}/costs/edit", data={**FORM, "venue_source": ""})
     assert response.status_code == 400 and "Enter where this figure comes from" in response.get_data(as_text=True)
 
@@ -132,3 +132,12 @@ def test_open_post_wave_hides_results_from_the_lead_but_not_the_evaluator(client
     auth.logout()
     auth.login("eve@example.org")
     assert "n = 6" in client.get(f"/programmes/{programme.id}/outcomes/board").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "1e400", "12.345.6", "-0.01"])
+def test_odd_amounts_are_refused_with_a_message_never_a_500(client, auth, study, value):
+    programme, _ = study
+    auth.login("lead@example.org")
+    response = client.post(f"/programmes/{programme.id}/costs/edit", data={**FORM, "venue_cost": value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and ("Enter an amount, like 450" in page or "from 0 to" in page)

@@ -6,9 +6,22 @@ from wtforms.validators import Length, NumberRange, Optional
 from trainer.services.costs import FIGURES, SOURCED
 
 
+class AmountField(DecimalField):
+    """A decimal that must be a finite number: NaN and Infinity are refused as not a number."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter an amount, like 450 or 12.50") from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("Enter an amount, like 450 or 12.50")
+
+
 def _amount(label: str, hint: str = ""):
-    return DecimalField(label, places=2, description=hint, validators=[
-        Optional(), NumberRange(min=0, max=9_999_999_999, message="Enter an amount of 0 or more")])
+    return AmountField(label, places=2, description=hint, validators=[
+        Optional(), NumberRange(min=0, max=9_999_999_999, message="Enter an amount from 0 to 9,999,999,999")])
 
 
 def _source(label: str = "Source"):
