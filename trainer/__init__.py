@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from trainer.auth import sso
     from trainer.auth.views import bp as auth_bp
     from trainer.cohort.views import bp as cohort_bp
+    from trainer.costs.views import bp as costs_bp
     from trainer.curriculum.views import bp as curriculum_bp
     from trainer.home.views import bp as home_bp
     from trainer.outcomes.views import bp as outcomes_bp
@@ -75,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     converters.init_app(app)  # before the routes: each rule binds its converters when added
     for bp in (auth_bp, home_bp, curriculum_bp, programmes_bp, admin_bp, activities_bp,
                outcomes_bp, ratings_bp, reports_bp, schedule_bp, cohort_bp, privacy_bp,
-               audit_bp):
+               audit_bp, costs_bp):
         app.register_blueprint(bp)
     sso.init_app(app)
 

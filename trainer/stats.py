@@ -522,3 +522,44 @@ def _mice_ancova(pre: tuple, post: tuple, group: tuple, seed: int, imputations: 
     low, high = np.asarray(fit.conf_int())[i]
     return Imputed(len(frame), missing, imputations, seed, float(fit.params[i]), float(fit.bse[i]),
                    float(low), float(high), float(fit.pvalues[i]))
+
+
+@dataclass(frozen=True)
+class ProportionDifference:
+    p_a: float | None
+    p_b: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    @property
+    def excludes_zero(self) -> bool:
+        """True when the confidence interval lies wholly above or wholly below 0."""
+        return self.ci_low is not None and (self.ci_low > 0 or self.ci_high < 0)
+
+
+def _wilson(x: int, n: int, z: float) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def proportion_difference(x_a: int, n_a: int, x_b: int, n_b: int, *,
+                          confidence: float = 0.95) -> ProportionDifference:
+    """p_a - p_b with Newcombe's hybrid score interval (his method 10, from two Wilson
+    intervals; statsmodels' confint_proportions_2indep method "newcomb"). None without people."""
+    if not n_a or not n_b:
+        return ProportionDifference(None, None, None, None, None)
+    z = float(sps.norm.ppf(1 - (1 - confidence) / 2))
+    p_a, p_b = x_a / n_a, x_b / n_b
+    (l_a, u_a), (l_b, u_b) = _wilson(x_a, n_a, z), _wilson(x_b, n_b, z)
+    d = p_a - p_b
+    return ProportionDifference(p_a, p_b, d, d - math.sqrt((p_a - l_a) ** 2 + (u_b - p_b) ** 2),
+                                d + math.sqrt((u_a - p_a) ** 2 + (p_b - l_b) ** 2))
+
+
+def break_even(total_cost, cost_per_event):
+    """How many events (e.g. leavers averted), each saving ``cost_per_event``, repay
+    ``total_cost``: total / unit, to two decimal places, in the type of the inputs."""
+    return round(total_cost / cost_per_event, 2)

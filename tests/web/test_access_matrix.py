@@ -26,7 +26,8 @@ ALL_ROLES = ("lead", "trainer", "participant", "comparison", "admin", "evaluator
 B_ROLES = ("lead", "trainer", "participant", "comparison", "evaluator")
 # The programme pages an evaluator reaches: the evaluation, never a page with names.
 EVALUATION_PAGES = {"reports.dashboard", "reports.printable", "outcomes.evaluate", "outcomes.flow", "outcomes.plan",
-                    "outcomes.retention_page", "reports.table", "outcomes.evaluation_table"}
+                    "outcomes.retention_page", "reports.table", "outcomes.evaluation_table",
+                    "costs.view", "outcomes.board"}
 ANY_EXPORT = ("reports.export", "outcomes.export", "reports.table", "outcomes.evaluation_table")
 EXPORT_NAMES = {"outcomes.export": ("outcomes.csv", "codebook.csv", "outcomes.R", "outcomes.sps",
                                     "itt.csv", "itt-codebook.csv", "itt.R", "itt.sps"),

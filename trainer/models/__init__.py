@@ -4,6 +4,7 @@ from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, Sessio
 from trainer.models.audit import AuditEvent
 from trainer.models.calendar import CalendarFeed, RemovedEvent
 from trainer.models.cohort import Randomisation
+from trainer.models.costs import COST_GROUPS, ProgrammeCosts
 from trainer.models.consent import METHODS, PURPOSES, Consent, ParticipantInformation
 from trainer.models.curriculum import Activity, Module
 from trainer.models.evaluation_plan import EvaluationPlan, EvaluationPlanVersion
@@ -33,4 +34,5 @@ __all__ = [
     "OrganisationSettings", "SchedulerHeartbeat",
     "Submission",
     "EvaluationPlan", "EvaluationPlanVersion",
+    "COST_GROUPS", "ProgrammeCosts",
 ]

@@ -7,8 +7,9 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
 from trainer.outcomes import forms
-from trainer.services import (access, disclosure, evaluation, evaluation_plan, exports, outcomes,
+from trainer.services import (access, costs, disclosure, evaluation, evaluation_plan, exports, outcomes,
                               report_tables, retention, trial_analysis)
+from trainer.services import board as board_report
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
 def _participant(programme_id: int):
@@ -293,3 +294,14 @@ def shared(programme_id: int):
     acc = access.require_membership(current_user, programme_id, ("trainer",))
     return render_template("outcomes/shared.html", programme=acc.programme,
                            rows=outcomes.shared_scores(acc.programme))
+
+
+@bp.get("/outcomes/board")
+@login_required
+def board(programme_id: int):
+    """Its lead and evaluator: the board report, one printable page."""
+    reader = disclosure.reader(current_user, programme_id)
+    programme = reader.programme
+    page = board_report.report(programme, today=_today(programme), live=reader.live)
+    return render_template("outcomes/board/report.html", programme=programme, report=page,
+                           completer=costs.COMPLETER, evaluator=reader.access.has("evaluator"))

@@ -13,8 +13,9 @@ from trainer.extensions import db
 from trainer.models import (ActivityLog, Apology, Assignment, CalendarFeed, DayAttendance,
                             Membership, Module, Programme, SessionAttendance, SessionTrainer,
                             TrainingDay, TrainingSession, User)
-from trainer.services import (attendance, consent, curriculum, demo_activities, demo_evaluation,
-                              demo_outcomes, demo_ratings, demo_trial_data, programmes, withdrawal)
+from trainer.services import (attendance, consent, curriculum, demo_activities, demo_costs,
+                              demo_evaluation, demo_outcomes, demo_ratings, demo_trial_data, programmes,
+                              withdrawal)
 
 DEMO_PASSWORD = "demo-password"
 TIMEZONE = "Europe/London"
@@ -253,4 +254,4 @@ def _withdrawals(ctx: DemoContext) -> None:
 STEPS = [_people, _programme, demo_outcomes.leavers, _schedule, _activities, _attendance, _calendar_feeds,
          demo_ratings.current_waves, demo_activities.goals_and_peers, demo_outcomes.outcomes_step,
          demo_ratings.earlier_programme, _withdrawals, demo_evaluation.plan_step,
-         demo_trial_data.leaver_categories]
+         demo_trial_data.leaver_categories, demo_costs.costs]
