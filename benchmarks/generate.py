@@ -33,7 +33,9 @@ from trainer.models import (Activity, ActivityLog, Assignment, Consent, DayAtten
                             Membership, Module, ModuleRating, OutcomeResponse, OutcomeScore,
                             OutcomeWave, Programme, ProgrammeInstrument, RatingResponse, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
-from trainer.services import activity_summaries, codes, curriculum, instruments  # noqa: E402
+from trainer.services.outcomes import instruments  # noqa: E402
+from trainer.services.participation import activity_summaries
+from trainer.services.scheduling import codes, curriculum
 
 SIZES = {"org": (200, 50), "cohort": (1, 1000), "quick": (20, 50)}
 PASSWORD = "benchmark-password"

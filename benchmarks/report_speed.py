@@ -24,7 +24,9 @@ from trainer.clock import utcnow  # noqa: E402
 from trainer.extensions import db  # noqa: E402
 from trainer.models import (ActivityLog, Assignment, Membership, ModuleRating, Programme,  # noqa: E402
                             RatingWave, TrainingDay, TrainingSession, User)
-from trainer.services import codes, curriculum, progress, ratings_report  # noqa: E402
+from trainer.services.participation import progress  # noqa: E402
+from trainer.services.ratings import ratings_report
+from trainer.services.scheduling import codes, curriculum
 
 TARGET_SECONDS = 1.0
 NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)

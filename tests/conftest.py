@@ -15,7 +15,7 @@ from sqlalchemy import text
 from trainer import create_app
 from trainer.config import normalise_database_url
 from trainer.extensions import db
-from trainer.services import curriculum
+from trainer.services.scheduling import curriculum
 
 MODULES_DIR = Path(__file__).resolve().parent.parent / "modules"
 

@@ -6,7 +6,7 @@ from werkzeug.security import generate_password_hash
 
 from trainer.extensions import db
 from trainer.models import Programme, SessionTrainer, TrainingDay, TrainingSession, User
-from trainer.services import programmes
+from trainer.services.scheduling import programmes
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -134,7 +134,7 @@ def make_outcome_waves(programme: Programme, keys=("brs",), *, baseline=(date(20
                        post=(date(2026, 12, 1), date(2026, 12, 31)),
                        follow_up=(date(2027, 5, 1), date(2027, 5, 31))):
     """Outcome waves (baseline, post, follow-up) using ``keys``; returns waves by kind."""
-    from trainer.services import outcomes
+    from trainer.services.outcomes import outcomes
 
     outcomes.configure(programme, list(keys), [
         outcomes.WaveDates("baseline", *baseline), outcomes.WaveDates("post", *post),

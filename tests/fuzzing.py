@@ -263,7 +263,7 @@ def run(app, modules_dir, *, per_form: int, seed: int, max_pages: int = 400,
     each demo role and fuzz every form it reaches ``per_form`` times; return the report."""
     from trainer.clock import utcnow
     from trainer.extensions import db
-    from trainer.services import demo
+    from trainer import demo
 
     if not demo.has_programmes():
         demo.seed(modules_dir, now=utcnow(), base_url="http://localhost")

@@ -43,7 +43,7 @@ def _register_middleware(app: Flask) -> None:
 def _register_extensions(app: Flask) -> None:
     from trainer import database, models, security  # noqa: F401  (models registers the tables)
     from trainer.extensions import csrf, db, login_manager, migrate
-    from trainer.services import activity_summaries
+    from trainer.services.participation import activity_summaries
 
     db.init_app(app)
     activity_summaries.keep_in_step()

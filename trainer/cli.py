@@ -10,8 +10,13 @@ from flask import Flask, current_app
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer import jobs, scheduler
-from trainer.services import (accounts, activity_summaries, anonymisation, audit_trail, backup,
-                              curriculum, demo, instruments, organisation)
+from trainer import demo
+from trainer.services.accounts import accounts
+from trainer.services.outcomes import instruments
+from trainer.services.participation import activity_summaries
+from trainer.services.privacy import anonymisation, audit_trail
+from trainer.services.scheduling import curriculum
+from trainer.services.system import backup, organisation
 
 
 def init_app(app: Flask) -> None:

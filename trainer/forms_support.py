@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from trainer.errors import RuleViolation
-from trainer.services import submissions
+from trainer.services.system import submissions
 
 
 def apply_violation(form: FlaskForm, exc: RuleViolation) -> None:

@@ -11,8 +11,12 @@ from flask import current_app
 
 from trainer.extensions import db
 from trainer.clock import today_in
-from trainer.services import anonymisation, assignments, goals, mail, organisation, outcomes, ratings
-from trainer.services import reminders as reminder_service
+from trainer.services.outcomes import outcomes
+from trainer.services.participation import assignments, goals
+from trainer.services.privacy import anonymisation
+from trainer.services.ratings import ratings
+from trainer.services.system import mail, organisation
+from trainer.services.scheduling import reminders as reminder_service
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from trainer.extensions import db
-from trainer.services import access, organisation
+from trainer.services.accounts import access
+from trainer.services.system import organisation
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from trainer import jobs
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.services import health
+from trainer.services.system import health
 
 log = logging.getLogger(__name__)
 # An arbitrary constant identifying "the trainer scheduler" among advisory locks.

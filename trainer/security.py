@@ -4,7 +4,7 @@ from werkzeug.exceptions import BadRequest
 
 from trainer import database
 from trainer.extensions import login_manager
-from trainer.services import accounts
+from trainer.services.accounts import accounts
 
 # GET endpoints that must write: the single sign-on callback (the provider redirects to it).
 WRITING_GETS = frozenset({"auth.sso_callback"})

@@ -11,7 +11,7 @@ from tests.e2e.conftest import sign_in
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Membership, Programme
-from trainer.services import demo
+from trainer import demo
 
 PROGRAMME = "ASYE resilience programme (demo)"
 

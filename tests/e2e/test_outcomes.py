@@ -7,7 +7,7 @@ from tests.e2e.conftest import sign_in
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import OutcomeResponse
-from trainer.services import demo
+from trainer import demo
 
 
 @pytest.fixture

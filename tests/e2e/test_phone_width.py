@@ -12,7 +12,8 @@ from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import (ActivityLog, Assignment, Goal, Membership, OutcomeWave, PeerGroup,
                             PeerMeeting, Programme, RatingWave, TrainingDay, User)
-from trainer.services import calendar, demo
+from trainer import demo
+from trainer.services.scheduling import calendar
 
 WIDTH = 390
 ROLES = (None, "admin@demo.test", "lead@demo.test", "trainer@demo.test", "participant@demo.test",

@@ -10,7 +10,7 @@ import pytest
 from tests.e2e.conftest import sign_in
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.services import demo
+from trainer import demo
 
 
 @pytest.fixture

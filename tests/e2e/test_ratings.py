@@ -7,7 +7,8 @@ from tests.e2e.conftest import sign_in
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Programme, User
-from trainer.services import demo, ratings_report
+from trainer import demo
+from trainer.services.ratings import ratings_report
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD, make_user
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage, PasswordToken
-from trainer.services import accounts
+from trainer.services.accounts import accounts
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 

@@ -7,8 +7,9 @@ from tests.factories import make_assignment, make_member, make_programme, make_u
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import ActivityLog
-from trainer.services import activity_logs
-from trainer.services.activity_logs import InvalidValues, LogEntry, check_value, clean_values
+from trainer.services.participation import activity_logs
+from trainer.services.participation.activity_logs import (InvalidValues, LogEntry, check_value,
+                                                          clean_values)
 
 TEXT = {"name": "t", "label": "Emotions", "kind": "text", "required": False, "max_length": 10}
 LONG = {"name": "l", "label": "Situation", "kind": "long_text", "required": True, "max_length": 4000}

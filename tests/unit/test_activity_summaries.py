@@ -7,8 +7,9 @@ from sqlalchemy import delete, select
 from tests.factories import make_assignment, make_log, make_member, make_programme, make_user
 from trainer.extensions import db
 from trainer.models import ActivitySummary
-from trainer.services import activity_logs, activity_summaries, erasure
-from trainer.services.activity_logs import LogEntry
+from trainer.services.participation import activity_logs, activity_summaries
+from trainer.services.privacy import erasure
+from trainer.services.participation.activity_logs import LogEntry
 
 
 def _summaries() -> set[tuple]:

@@ -9,7 +9,8 @@ from tests.factories import (make_assignment, make_goal, make_log, make_member, 
 from trainer import jobs
 from trainer.extensions import db
 from trainer.models import ActivityLog, AuditEvent, Goal, Membership, OutcomeScore, Programme
-from trainer.services import anonymisation, audit_trail, organisation
+from trainer.services.privacy import anonymisation, audit_trail
+from trainer.services.system import organisation
 
 NOW = datetime(2029, 3, 1, 9, 0, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from trainer import jobs
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import Assignment, OutboxMessage
-from trainer.services import assignments
+from trainer.services.participation import assignments
 
 
 @pytest.fixture

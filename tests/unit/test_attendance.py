@@ -8,7 +8,7 @@ from tests.factories import make_day, make_mark, make_member, make_programme, ma
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage, SessionAttendance
-from trainer.services import attendance
+from trainer.services.scheduling import attendance
 
 DAY1, DAY2, DAY3 = date(2026, 9, 10), date(2026, 10, 8), date(2026, 11, 5)
 

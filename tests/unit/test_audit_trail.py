@@ -10,7 +10,7 @@ from tests.factories import make_member, make_programme, make_user
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import AuditEvent
-from trainer.services import audit, audit_trail
+from trainer.services.privacy import audit, audit_trail
 
 
 @pytest.fixture

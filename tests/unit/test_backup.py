@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from trainer.errors import RuleViolation
-from trainer.services import backup
+from trainer.services.system import backup
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=timezone.utc)
 

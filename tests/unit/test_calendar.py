@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import make_day, make_member, make_programme, make_session
 from tests.conftest import MODULES_DIR
-from trainer.services import calendar, curriculum, programmes, scheduling
-from trainer.services.scheduling import DayInput
+from trainer.services.scheduling import calendar, curriculum, programmes, scheduling
+from trainer.services.scheduling.scheduling import DayInput
 
 NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
 

@@ -11,7 +11,8 @@ from trainer import create_app
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import AuditEvent
-from trainer.services import access, codes, grants, programmes
+from trainer.services.accounts import access, grants
+from trainer.services.scheduling import codes, programmes
 
 CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}")
 
@@ -134,7 +135,7 @@ def test_the_migration_recodes_existing_participants_and_allows_evaluators(tmp_p
 
 def test_the_comparison_covers_only_the_programmes_someone_leads_or_evaluates(app):
     from trainer.clock import utcnow
-    from trainer.services import ratings_compare
+    from trainer.services.ratings import ratings_compare
     evaluated, led, other = make_programme("Evaluated"), make_programme("Led"), make_programme("Other")
     person = make_user()
     make_member(evaluated, "evaluator", user=person)

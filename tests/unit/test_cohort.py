@@ -9,7 +9,7 @@ from tests.factories import UNALLOCATED, make_member, make_programme, make_user
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import Membership, OutboxMessage, Randomisation, User
-from trainer.services import cohort
+from trainer.services.scheduling import cohort
 
 NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
 GOOD = """name,email,arm,team
@@ -153,7 +153,7 @@ def test_the_comparison_arm_is_offered_a_later_programme_in_one_step(setup):
 def test_a_programme_cannot_be_scheduled_while_someone_waits_for_an_arm(setup):
     from datetime import date
 
-    from trainer.services import programmes
+    from trainer.services.scheduling import programmes
     programme, _ = setup
     make_member(programme, arm=UNALLOCATED)
     problems = programmes.status_problems(programme, "scheduled", today=date(2026, 8, 1))

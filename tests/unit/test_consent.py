@@ -8,7 +8,9 @@ from tests.factories import make_member, make_outcome_waves, make_programme, mak
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage
-from trainer.services import consent, outcomes, ratings
+from trainer.services.outcomes import outcomes
+from trainer.services.privacy import consent
+from trainer.services.ratings import ratings
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # inside the baseline wave
 TODAY = date(2026, 9, 10)

@@ -2,7 +2,8 @@
 from datetime import date
 
 from tests.factories import make_member, make_outcome_waves, make_programme, make_scores, make_user
-from trainer.services import consort, evaluation, retention, withdrawal
+from trainer.services.outcomes import consort, evaluation, retention
+from trainer.services.privacy import withdrawal
 
 TODAY = date(2027, 6, 1)
 

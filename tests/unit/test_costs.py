@@ -10,7 +10,8 @@ from tests.factories import (make_assignment, make_day, make_log, make_mark, mak
 from trainer import stats
 from trainer.errors import RuleViolation
 from trainer.extensions import db
-from trainer.services import costs, peers
+from trainer.services.outcomes import costs
+from trainer.services.participation import peers
 
 TODAY = date(2027, 6, 1)
 FIGURES = {"trainer_days": Decimal(6), "trainer_day_rate": Decimal(500), "trainer_source": "Invoice 17",

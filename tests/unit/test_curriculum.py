@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import MODULES_DIR
 from trainer.extensions import db
 from trainer.models import Activity, Module
-from trainer.services import curriculum
+from trainer.services.scheduling import curriculum
 
 GOOD = '''
 key = "alpha"

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from trainer.extensions import db
 from trainer.models import (ActivityLog, CalendarFeed, DayAttendance, Membership, ModuleRating,
                             OutboxMessage, Programme, RatingWave, TrainingDay, User)
-from trainer.services import demo
+from trainer import demo
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
@@ -73,7 +73,7 @@ def test_seed_demo_refuses_in_production(app, runner, monkeypatch):
 def test_demo_participant_has_work_due_overdue_and_a_goal_to_review(app, modules):
     from trainer.clock import today_in
     from trainer.models import PeerGroupMember, User
-    from trainer.services import activity_logs, progress
+    from trainer.services.participation import activity_logs, progress
 
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
     user = db.session.scalars(select(User).where(User.email == "participant@demo.test")).one()
@@ -84,7 +84,7 @@ def test_demo_participant_has_work_due_overdue_and_a_goal_to_review(app, modules
     assert progress.shared_goals(member.programme)
 
 def test_demo_has_outcomes_for_both_arms_with_an_effect_on_self_compassion_only(app, modules):
-    from trainer.services import evaluation, retention
+    from trainer.services.outcomes import evaluation, retention
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
     programme = db.session.scalars(select(Programme).where(Programme.status != "closed")).one()
     # The post wave is still open: an evaluator sees it live, a lead once it has closed.
@@ -160,7 +160,7 @@ def test_demo_has_a_comparison_arm_sign_in_listed_in_its_output_and_the_readme(a
 
 
 def test_demo_leavers_carry_the_national_leaver_categories(app, modules):
-    from trainer.services import retention
+    from trainer.services.outcomes import retention
 
     demo.seed(modules_dir=None, now=NOW, base_url="http://x")
     leavers = db.session.scalars(select(Membership).where(Membership.left_on.is_not(None))).all()

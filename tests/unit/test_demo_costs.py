@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import Programme
-from trainer.services import costs, demo, demo_costs
+from trainer import demo
+from trainer.demo import costs as demo_costs
+from trainer.services.outcomes import costs
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import Programme, User
-from trainer.services import demo, disclosure, ratings, ratings_compare, ratings_report
+from trainer import demo
+from trainer.services.privacy import disclosure
+from trainer.services.ratings import ratings, ratings_compare, ratings_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 

@@ -10,7 +10,9 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
                              make_session, make_user, make_wave)
 from trainer.extensions import db
 from trainer.models import Membership, OutcomeWave
-from trainer.services import disclosure, evaluation, instruments, ratings_report, report_tables
+from trainer.services.outcomes import evaluation, instruments
+from trainer.services.privacy import disclosure
+from trainer.services.ratings import ratings_report, report_tables
 
 LAST_DAY = date(2026, 3, 2)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)  # wave 1 closed; wave 2 open when drawn so

@@ -9,7 +9,10 @@ from tests.factories import (make_assignment, make_goal, make_log, make_member, 
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import ActivityLog, AuditEvent, Goal, OutboxMessage, OutcomeResponse, User
-from trainer.services import accounts, erasure, outbox, outcomes, withdrawal
+from trainer.services.accounts import accounts
+from trainer.services.outcomes import outcomes
+from trainer.services.privacy import erasure, withdrawal
+from trainer.services.system import outbox
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from tests.factories import (make_day, make_mark, make_member, make_outcome_wave
                              make_scores, make_session)
 from trainer.extensions import db
 from trainer.models import ActivityLog, Activity, Assignment
-from trainer.services import disclosure, evaluation
+from trainer.services.outcomes import evaluation
+from trainer.services.privacy import disclosure
 
 AFTER = date(2027, 6, 1)  # every wave of make_outcome_waves has closed
 

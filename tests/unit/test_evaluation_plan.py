@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import make_member, make_outcome_waves, make_programme, make_scores
 from trainer.errors import RuleViolation
-from trainer.services import evaluation_plan
+from trainer.services.outcomes import evaluation_plan
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
 T1 = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)

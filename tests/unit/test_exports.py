@@ -4,7 +4,7 @@ import io
 from datetime import datetime, timezone
 
 from tests.factories import make_member, make_outcome_waves, make_programme, make_user
-from trainer.services import exports, outcomes
+from trainer.services.outcomes import exports, outcomes
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -9,8 +9,8 @@ from trainer import jobs
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import Goal, OutboxMessage
-from trainer.services import goals
-from trainer.services.goals import GoalText
+from trainer.services.participation import goals
+from trainer.services.participation.goals import GoalText
 
 TODAY = date(2026, 10, 1)
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import InstrumentItemText
-from trainer.services import instruments
-from trainer.services.instruments import InstrumentError
+from trainer.services.outcomes import instruments
+from trainer.services.outcomes.instruments import InstrumentError
 
 BRS_BAND_CASES = [(2.99, "Low resilience"), (3.0, "Normal resilience"), (4.3, "Normal resilience"),
                   (4.31, "High resilience")]

@@ -8,7 +8,10 @@ import pytest
 from tests.factories import (UNALLOCATED, make_assignment, make_day, make_log, make_mark, make_member,
                              make_outcome_waves, make_programme, make_user)
 from trainer.extensions import db
-from trainer.services import cohort, exports, itt_export, outcomes, peers, retention, withdrawal
+from trainer.services.outcomes import exports, itt_export, outcomes, retention
+from trainer.services.participation import peers
+from trainer.services.privacy import withdrawal
+from trainer.services.scheduling import cohort
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)
 TODAY = date(2027, 6, 15)

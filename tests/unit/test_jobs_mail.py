@@ -8,7 +8,7 @@ from tests.factories import make_day, make_member, make_programme, make_user
 from trainer import jobs, scheduler
 from trainer.extensions import db
 from trainer.models import OutboxMessage
-from trainer.services import mail, outbox
+from trainer.services.system import mail, outbox
 
 # 08:00 in London on Tuesday 8 September 2026.
 NOW = datetime(2026, 9, 8, 7, tzinfo=timezone.utc)

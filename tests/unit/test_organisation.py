@@ -8,7 +8,8 @@ from tests.factories import make_member, make_outcome_waves, make_programme, mak
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import InstrumentItemText, OrganisationSettings
-from trainer.services import organisation, outcomes
+from trainer.services.outcomes import outcomes
+from trainer.services.system import organisation
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.factories import make_user
 from trainer.extensions import db
 from trainer.models import OutboxMessage
-from trainer.services import outbox
+from trainer.services.system import outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 30

@@ -9,7 +9,7 @@ from trainer import jobs
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage, OutcomeResponse
-from trainer.services import outcomes
+from trainer.services.outcomes import outcomes
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # inside the baseline wave
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import PASSWORD, make_user
 from trainer.errors import RuleViolation
-from trainer.services import accounts, password_policy
+from trainer.services.accounts import accounts, password_policy
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 

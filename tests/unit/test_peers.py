@@ -9,7 +9,7 @@ from tests.factories import make_member, make_programme, make_user
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import PeerGroupMember
-from trainer.services import peers
+from trainer.services.participation import peers
 
 
 @pytest.mark.parametrize("n, size, shape", [

@@ -1,5 +1,6 @@
 """CSV safety shared by every export: one rule neutralises formula-like text."""
-from trainer.services import exports, ratings_export
+from trainer.services.outcomes import exports
+from trainer.services.ratings import ratings_export
 
 
 def test_every_export_uses_the_same_rule():

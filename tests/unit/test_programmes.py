@@ -8,8 +8,8 @@ from tests.factories import make_day, make_member, make_programme, make_session,
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import Assignment, Membership, OutboxMessage, RatingWave
-from trainer.services import programmes
-from trainer.services.programmes import ProgrammeInput
+from trainer.services.scheduling import programmes
+from trainer.services.scheduling.programmes import ProgrammeInput
 
 NOW = datetime(2026, 8, 1, 9, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from tests.factories import make_assignment, make_goal, make_log, make_member, make_programme, make_user
-from trainer.services import progress
+from trainer.services.participation import progress
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from trainer.services.randomisation import BLOCK_SIZES, stratified_blocks
+from trainer.services.scheduling.randomisation import BLOCK_SIZES, stratified_blocks
 
 ARMS = ("intervention", "comparison")
 

@@ -10,7 +10,7 @@ from trainer import jobs
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import ModuleRating, OutboxMessage, RatingResponse, RatingWave
-from trainer.services import ratings
+from trainer.services.ratings import ratings
 
 LAST_DAY = date(2027, 3, 10)
 OPENS = date(2027, 3, 17)  # the one-week wave's first day

@@ -13,7 +13,8 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
 from trainer.models import AuditEvent
-from trainer.services import disclosure, ratings_compare, ratings_export, ratings_report, report_tables
+from trainer.services.privacy import disclosure
+from trainer.services.ratings import ratings_compare, ratings_export, ratings_report, report_tables
 
 LAST_DAY = date(2026, 3, 2)
 WAVE1 = [5, 4, 4, 3, 5, 2]

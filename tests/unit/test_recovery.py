@@ -9,7 +9,7 @@ from tests.factories import PASSWORD, make_user
 from trainer.errors import RuleViolation, TooManyAttempts
 from trainer.extensions import db
 from trainer.models import OutboxMessage, PasswordToken
-from trainer.services import accounts, recovery
+from trainer.services.accounts import accounts, recovery
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 NEW = "lantern maple quietly"

@@ -9,7 +9,7 @@ from tests.factories import make_member, make_programme, make_user
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import AuditEvent
-from trainer.services import retention
+from trainer.services.outcomes import retention
 
 TODAY = date(2027, 9, 1)
 

@@ -17,7 +17,7 @@ from trainer import create_app
 from trainer.clock import today_in, utcnow
 from trainer.extensions import db
 from trainer.models import OutboxMessage
-from trainer.services import outbox
+from trainer.services.system import outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0

@@ -8,8 +8,8 @@ from tests.factories import make_day, make_member, make_programme, make_session,
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage
-from trainer.services import scheduling
-from trainer.services.scheduling import DayInput, SessionInput
+from trainer.services.scheduling import scheduling
+from trainer.services.scheduling.scheduling import DayInput, SessionInput
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_an_unknown_user_cannot_be_a_trainer(plan):
 
 def test_moving_the_last_day_moves_rating_waves_that_have_not_opened(plan):
     from datetime import datetime, timezone
-    from trainer.services import ratings
+    from trainer.services.ratings import ratings
     programme, lead, _, _, day, _ = plan
     later = scheduling.add_day(lead.user, programme, DayInput(date(2026, 11, 2), time(9), time(16), "Hall"))
     waves = ratings.list_waves(programme)

@@ -7,8 +7,8 @@ import pytest
 
 from tests.factories import PASSWORD, make_user
 from trainer.errors import TooManyAttempts
-from trainer.services import accounts
-from trainer.services.throttling import ThrottlePolicy
+from trainer.services.accounts import accounts
+from trainer.services.accounts.throttling import ThrottlePolicy
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
 

@@ -3,7 +3,7 @@ import pytest
 
 from tests.factories import make_member, make_programme, make_user
 from trainer.errors import PermissionDenied
-from trainer.services import access
+from trainer.services.accounts import access
 
 
 @pytest.mark.parametrize("places, admin, sees", [

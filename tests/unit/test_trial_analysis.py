@@ -6,7 +6,7 @@ import pytest
 from tests.factories import make_member, make_outcome_waves, make_programme, make_scores
 from trainer import stats
 from trainer.extensions import db
-from trainer.services import evaluation_plan, trial_analysis
+from trainer.services.outcomes import evaluation_plan, trial_analysis
 
 AFTER = date(2027, 6, 1)  # every wave of make_outcome_waves has closed
 DURING_POST = date(2026, 12, 15)

@@ -10,7 +10,10 @@ from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import (AuditEvent, ModuleRating, OutboxMessage, OutcomeResponse, OutcomeScore,
                             RatingResponse)
-from trainer.services import consent, evaluation, outcomes, ratings, reminders, retention, withdrawal
+from trainer.services.outcomes import evaluation, outcomes, retention
+from trainer.services.privacy import consent, withdrawal
+from trainer.services.ratings import ratings
+from trainer.services.scheduling import reminders
 
 NOW = datetime(2026, 9, 10, 9, 0, tzinfo=timezone.utc)  # inside the baseline wave
 TODAY = date(2026, 9, 10)
@@ -137,7 +140,7 @@ def test_the_flow_counts_withdrawals_by_arm_and_time_point(study):
 
 
 def test_deleted_answers_count_in_no_statistic_or_export_and_kept_ones_still_do(app):
-    from trainer.services import exports
+    from trainer.services.outcomes import exports
 
     programme = make_programme(status="running")
     waves = make_outcome_waves(programme, ("brs",))

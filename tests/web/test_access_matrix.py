@@ -17,7 +17,8 @@ from tests.factories import (PASSWORD, make_assignment, make_day, make_goal, mak
                              make_session, make_user, make_wave)
 from trainer.extensions import db
 from trainer.models import Apology, DayAttendance, GoalReview, OutboxMessage
-from trainer.services import calendar, peers
+from trainer.services.participation import peers
+from trainer.services.scheduling import calendar
 
 PUBLIC = {"auth.login", "auth.set_password", "auth.forgot_password", "home.healthz", "static", "schedule.feed", "home.index"}
 NOT_PROGRAMME_SCOPED = PUBLIC | {"curriculum.module"}

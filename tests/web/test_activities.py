@@ -9,7 +9,7 @@ from tests.factories import (make_assignment, make_day, make_goal, make_log, mak
                              make_programme, make_session, make_user)
 from trainer.extensions import db
 from trainer.models import ActivityLog, Assignment, Goal, GoalReview, PeerGroup, PeerMeeting
-from trainer.services import peers
+from trainer.services.participation import peers
 
 SECRET = "SECRET-NOTE-do-not-show"
 MEETING_SECRET = "MEETING-SECRET-do-not-show"

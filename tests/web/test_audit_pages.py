@@ -3,7 +3,7 @@ import pytest
 
 from tests.factories import make_member, make_programme, make_user
 from trainer.extensions import db
-from trainer.services import audit
+from trainer.services.privacy import audit
 
 
 @pytest.fixture

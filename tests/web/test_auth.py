@@ -2,7 +2,7 @@
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_user
 from trainer.clock import utcnow
-from trainer.services import accounts
+from trainer.services.accounts import accounts
 
 
 def test_sign_in_page_explains_itself(client):

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from tests.factories import make_day, make_mark, make_member, make_outcome_waves, make_programme, make_scores, make_user
 from trainer.extensions import db
 from trainer.models import OutcomeResponse
-from trainer.services import outcomes
+from trainer.services.outcomes import outcomes
 
 FORM = {"trainer_days": "6", "trainer_day_rate": "500", "trainer_source": "Invoice 17", "trainer_year": "2026",
         "venue_cost": "400", "venue_source": "Room hire", "venue_year": "2026",
@@ -146,7 +146,7 @@ def test_odd_amounts_are_refused_with_a_message_never_a_500(client, auth, study,
 def test_board_report_follows_the_evaluation_plan_with_balance_and_reliable_change(client, auth, study):
     from datetime import datetime, timezone
 
-    from trainer.services import evaluation_plan
+    from trainer.services.outcomes import evaluation_plan
 
     programme, people = study
     auth.login("lead@example.org")

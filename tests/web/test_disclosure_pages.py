@@ -10,7 +10,8 @@ from sqlalchemy import select
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Programme, RatingWave
-from trainer.services import demo, ratings
+from trainer import demo
+from trainer.services.ratings import ratings
 
 
 @pytest.fixture

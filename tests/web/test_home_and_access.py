@@ -101,7 +101,7 @@ def test_unknown_pages_get_a_404_that_explains_itself(client, auth):
 
 
 def test_unexpected_errors_show_a_500_page_without_a_stack_trace(app, client, auth, monkeypatch):
-    from trainer.services import home
+    from trainer.services.system import home
     make_user("amy@example.org")
     auth.login("amy@example.org")
 

@@ -6,7 +6,7 @@ from tests.conftest import count_statements
 from tests.factories import make_user
 from trainer.extensions import db
 from trainer.models import OutboxMessage, User
-from trainer.services import outbox
+from trainer.services.system import outbox
 
 
 @pytest.fixture

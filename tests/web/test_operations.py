@@ -13,7 +13,7 @@ from trainer import create_app, request_log, scheduler
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import LoginAttempt, SchedulerHeartbeat
-from trainer.services import health
+from trainer.services.system import health
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "trainer.example.org",
              "X-Forwarded-For": "203.0.113.9"}

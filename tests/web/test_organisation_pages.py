@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_user
 from trainer.extensions import db
-from trainer.services import mail, organisation, outbox
+from trainer.services.system import mail, organisation, outbox
 
 
 @pytest.fixture

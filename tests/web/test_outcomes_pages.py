@@ -14,7 +14,7 @@ from tests.factories import (make_day, make_mark, make_member, make_outcome_wave
                              make_scores, make_session, make_user)
 from trainer.extensions import db
 from trainer.models import InstrumentItemText, Membership, ScoreSharing
-from trainer.services import outcomes
+from trainer.services.outcomes import outcomes
 
 
 @pytest.fixture
@@ -444,7 +444,8 @@ def test_consort_svg_numbers_equal_the_flow_tables(client, auth, attended_study)
     programme, lead = attended_study
     members = list(db.session.scalars(select(Membership).where(
         Membership.programme_id == programme.id, Membership.role == "participant")))
-    from trainer.services import retention, withdrawal
+    from trainer.services.outcomes import retention
+    from trainer.services.privacy import withdrawal
     retention.record_leaving(lead.user, programme, members[7].id, date(2026, 10, 1), "", today=date.today(),
                              category="another_la")
     withdrawal.withdraw(members[0], scope="evaluation", keep_answers=True, today=date(2026, 10, 2), actor_id=None)

@@ -10,7 +10,7 @@ from tests.factories import (make_assignment, make_log, make_member, make_outcom
                              make_scores, make_user)
 from trainer.extensions import db
 from trainer.models import Membership
-from trainer.services import consent
+from trainer.services.privacy import consent
 
 
 @pytest.fixture

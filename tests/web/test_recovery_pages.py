@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD, make_user
 from trainer.extensions import db
 from trainer.models import OutboxMessage
-from trainer.services.password_policy import HINT
+from trainer.services.accounts.password_policy import HINT
 
 NEW = "lantern maple quietly"
 

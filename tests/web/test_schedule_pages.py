@@ -10,7 +10,7 @@ from tests.conftest import count_statements
 from tests.factories import UNALLOCATED, make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
-from trainer.services import calendar
+from trainer.services.scheduling import calendar
 
 
 @pytest.fixture

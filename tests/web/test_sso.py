@@ -14,7 +14,7 @@ from trainer import create_app, request_log
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Membership, User
-from trainer.services import organisation
+from trainer.services.system import organisation
 
 PEOPLE = [
     ProviderUser(sub="amy", claims={"email": "Amy@Example.org", "email_verified": True, "name": "Amy Ash"}),

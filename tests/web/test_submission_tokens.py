@@ -15,7 +15,8 @@ from tests.factories import PASSWORD, make_assignment, make_day, make_goal, make
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import ActivityLog, Goal, GoalReview, Programme, Submission, TrainingDay
-from trainer.services import peers, submissions
+from trainer.services.participation import peers
+from trainer.services.system import submissions
 
 
 @pytest.fixture

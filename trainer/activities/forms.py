@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioFi
                      SelectMultipleField, StringField, TextAreaField, ValidationError, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from trainer.services.activity_logs import check_value
+from trainer.services.participation.activity_logs import check_value
 from trainer.forms_support import OnceForm, as_choices
 from trainer.wording import lower_first
 

@@ -8,9 +8,10 @@ from trainer.activities import forms
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, list_args, submit_once
-from trainer.services import access, activity_logs, assignments, goals, peers, progress
-from trainer.services.activity_logs import InvalidValues, LogEntry
-from trainer.services.goals import GoalText
+from trainer.services.accounts import access
+from trainer.services.participation import activity_logs, assignments, goals, peers, progress
+from trainer.services.participation.activity_logs import InvalidValues, LogEntry
+from trainer.services.participation.goals import GoalText
 from trainer.wording import plural
 
 bp = Blueprint("activities", __name__, url_prefix="/programmes/<int:programme_id>")

@@ -6,7 +6,8 @@ from trainer.admin.forms import ConfirmForm, GrantForm, InviteForm, Organisation
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once
-from trainer.services import access, accounts, grants, invitations, mail, organisation, outbox, recovery
+from trainer.services.accounts import access, accounts, grants, invitations, recovery
+from trainer.services.system import mail, organisation, outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from trainer.audit import forms
-from trainer.services import audit_trail
+from trainer.services.privacy import audit_trail
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

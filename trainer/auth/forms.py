@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from trainer.services.password_policy import HINT, MAX_LENGTH, MIN_LENGTH
+from trainer.services.accounts.password_policy import HINT, MAX_LENGTH, MIN_LENGTH
 
 
 class LoginForm(FlaskForm):

@@ -10,9 +10,9 @@ from trainer.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
-from trainer.services import accounts, recovery
-from trainer.services import sso as sso_accounts
-from trainer.services.throttling import ThrottlePolicy
+from trainer.services.accounts import accounts, recovery
+from trainer.services.accounts import sso as sso_accounts
+from trainer.services.accounts.throttling import ThrottlePolicy
 
 bp = Blueprint("auth", __name__)
 

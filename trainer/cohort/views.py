@@ -6,7 +6,8 @@ from trainer.clock import utcnow
 from trainer.cohort.forms import EnrolForm, ImportForm, RandomiseForm, WaitlistForm
 from trainer.errors import RuleViolation
 from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
-from trainer.services import access, cohort
+from trainer.services.accounts import access
+from trainer.services.scheduling import cohort
 from trainer.wording import plural
 
 bp = Blueprint("cohort", __name__, url_prefix="/programmes/<int:programme_id>/cohort")

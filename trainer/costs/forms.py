@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from trainer.services.costs import FIGURES, SOURCED
+from trainer.services.outcomes.costs import FIGURES, SOURCED
 
 
 class AmountField(DecimalField):

@@ -6,7 +6,9 @@ from trainer.clock import today_in, utcnow
 from trainer.costs import forms
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation
-from trainer.services import access, costs, disclosure
+from trainer.services.accounts import access
+from trainer.services.outcomes import costs
+from trainer.services.privacy import disclosure
 
 bp = Blueprint("costs", __name__, url_prefix="/programmes/<int:programme_id>/costs")
 

@@ -2,7 +2,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from trainer.services import access, curriculum
+from trainer.services.accounts import access
+from trainer.services.scheduling import curriculum
 
 bp = Blueprint("curriculum", __name__, url_prefix="/modules")
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from trainer.clock import utcnow
-from trainer.services import health, home
+from trainer.services.system import health, home
 
 bp = Blueprint("home", __name__)
 

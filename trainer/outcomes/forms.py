@@ -6,7 +6,7 @@ from wtforms import (BooleanField, DateField, FloatField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainer.forms_support import OnceForm, as_choices
-from trainer.services.retention import CATEGORY_LABELS
+from trainer.services.outcomes.retention import CATEGORY_LABELS
 
 
 def questionnaire_form(instrument, texts: list[str], formdata=None):

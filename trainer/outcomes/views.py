@@ -7,9 +7,12 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
 from trainer.outcomes import forms
-from trainer.services import (access, costs, disclosure, evaluation, evaluation_plan, exports, outcomes,
-                              report_tables, retention, trial_analysis)
-from trainer.services import board as board_report
+from trainer.services.accounts import access
+from trainer.services.outcomes import (costs, evaluation, evaluation_plan, exports, outcomes,
+                                       retention, trial_analysis)
+from trainer.services.privacy import disclosure
+from trainer.services.ratings import report_tables
+from trainer.services.outcomes import board as board_report
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
 def _participant(programme_id: int):

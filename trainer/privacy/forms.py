@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from trainer.forms_support import OnceForm, as_choices
-from trainer.services.consent import PURPOSE_LABELS
+from trainer.services.privacy.consent import PURPOSE_LABELS
 
 
 class ConsentForm(FlaskForm):

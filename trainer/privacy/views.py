@@ -6,7 +6,8 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices, submit_once
 from trainer.privacy import forms
-from trainer.services import access, consent, erasure, subject_access, withdrawal
+from trainer.services.accounts import access
+from trainer.services.privacy import consent, erasure, subject_access, withdrawal
 
 bp = Blueprint("privacy", __name__)
 

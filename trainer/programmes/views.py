@@ -6,7 +6,8 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.forms_support import already_sent, apply_violation, run_once, submit_once
 from trainer.programmes.forms import ConfirmForm, CopyForm, ProgrammeForm, StatusForm, TeamForm
-from trainer.services import access, programmes
+from trainer.services.accounts import access
+from trainer.services.scheduling import programmes
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 

@@ -1,4 +1,4 @@
-"""Rating and wave forms (shape only; the rules live in trainer/services/ratings.py)."""
+"""Rating and wave forms (shape only; the rules live in trainer/services/ratings/ratings.py)."""
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice

@@ -6,7 +6,8 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, list_args, submit_once
 from trainer.ratings import forms
-from trainer.services import access, ratings
+from trainer.services.accounts import access
+from trainer.services.ratings import ratings
 from trainer.wording import plural
 
 bp = Blueprint("ratings", __name__, url_prefix="/programmes/<int:programme_id>")

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from trainer.clock import utcnow
 from trainer.forms_support import list_args
 from trainer.reports.forms import ExportForm
-from trainer.services import access, ratings_compare, ratings_export, ratings_report, report_tables
+from trainer.services.accounts import access
+from trainer.services.ratings import ratings_compare, ratings_export, ratings_report, report_tables
 
 bp = Blueprint("reports", __name__)
 

@@ -6,7 +6,8 @@ from trainer.clock import today_in, utcnow
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.forms_support import apply_violation, as_choices, list_args, submit_once
 from trainer.schedule.forms import ApologyForm, ConfirmForm, DayForm, SessionForm, attendance_marks
-from trainer.services import access, attendance, calendar, curriculum, scheduling
+from trainer.services.accounts import access
+from trainer.services.scheduling import attendance, calendar, curriculum, scheduling
 from trainer.wording import plural
 
 bp = Blueprint("schedule", __name__)

@@ -1,0 +1,1 @@
+"""Outcome questionnaires and the evaluation: scores, analysis, retention, costs and exports."""

@@ -1,0 +1,382 @@
+"""The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from trainer import stats
+from trainer.extensions import db
+from trainer.models import (ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+                            Programme)
+from trainer.services.outcomes import consort, instruments, outcomes
+from trainer.services.privacy import disclosure, withdrawal
+from trainer.services.scheduling import attendance
+
+ARMS = ("intervention", "comparison")
+CAVEATS = [
+    "Participants were not randomly allocated to the two groups, so the groups may have differed "
+    "before training in ways that the baseline adjustment does not capture.",
+    "The groups are small, so the confidence intervals are wide: a true effect may be much "
+    "smaller or larger than the estimate, and a real effect can go undetected.",
+    "Several questionnaires and subscales are compared; some 'significant' differences are "
+    "expected by chance alone. Look for a consistent pattern, not single p-values.",
+    "Change and effects use complete cases: only people who answered both waves. People who "
+    "left or did not answer may differ from those who did (attrition).",
+]
+
+
+@dataclass
+class Cell:
+    """Descriptives of one arm at one wave. Not shown (``reason`` says why, n None too) for
+    fewer than 5 people or while the wave is open to a reader who must wait for it to close."""
+
+    n: int | None
+    desc: stats.Description | None
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when no statistic of the cell is shown."""
+        return bool(self.reason)
+
+
+@dataclass
+class Change:
+    """Mean change from baseline to a wave within one arm (pairs only)."""
+
+    pairs: int | None
+    diff: stats.PairedDifference | None
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the change is not shown."""
+        return bool(self.reason)
+
+
+@dataclass
+class Comparison:
+    """Between-arm effects on change from baseline to one wave."""
+
+    wave: OutcomeWave
+    welch: stats.Welch | None
+    g: stats.EffectSize | None
+    ancova: stats.Ancova | None
+    reason: str = ""
+    # Hedges' g over the pooled baseline SD, comparable with published effect sizes.
+    g_baseline: stats.EffectSize | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the comparison is not shown."""
+        return bool(self.reason)
+
+
+@dataclass
+class ScaleEvaluation:
+    """Everything the evaluation page shows for one instrument scale."""
+
+    instrument: instruments.Instrument
+    scale: instruments.Scale
+    waves: list[OutcomeWave]
+    cells: dict[tuple[str, int], Cell] = field(default_factory=dict)
+    changes: dict[tuple[str, int], Change] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    def chart(self) -> dict:
+        """Means per arm over the waves with dashed 95% CI bounds, for <canvas data-chart>.
+
+        Suppressed cells are left out (gaps).
+        """
+        def point(cell: Cell, attr: str):
+            value = None if cell.suppressed or cell.desc is None else getattr(cell.desc, attr)
+            return None if value is None else round(value, 3)
+
+        datasets = []
+        for arm, colour in zip(ARMS, ("#1d70b8", "#f47738")):
+            cells = [self.cells[(arm, w.id)] for w in self.waves]
+            datasets.append({"label": f"{arm.capitalize()} mean", "borderColor": colour,
+                             "backgroundColor": colour, "data": [point(c, "mean") for c in cells]})
+            for bound, attr in (("lower", "ci_low"), ("upper", "ci_high")):
+                datasets.append({"label": f"{arm.capitalize()} 95% CI {bound}", "borderColor": colour,
+                                 "backgroundColor": colour, "borderDash": [6, 4], "pointRadius": 0,
+                                 "borderWidth": 1, "hideInLegend": True,
+                                 "data": [point(c, attr) for c in cells]})
+        return {"type": "line", "labels": [w.label for w in self.waves], "datasets": datasets,
+                "options": {"plugins": {"title": {"display": True,
+                                                  "text": f"{self.scale.title}: mean per group (95% CI dashed)"}}}}
+
+    def not_shown(self) -> list[tuple[OutcomeWave, str, str]]:
+        """(wave, groups, reason) of the cells left out of the table and the chart, one entry
+        per wave and reason; ``groups`` is "both groups" or "intervention group" and so on."""
+        result = []
+        for w in self.waves:
+            for reason in dict.fromkeys(self.cells[(arm, w.id)].reason for arm in ARMS):
+                arms = [arm for arm in ARMS if reason and self.cells[(arm, w.id)].reason == reason]
+                if arms:
+                    result.append((w, "both groups" if len(arms) == 2 else f"{arms[0]} group", reason))
+        return result
+
+
+def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[int, int], float]:
+    """(membership id, wave id) -> score of one scale, from submitted responses."""
+    rows = db.session.execute(
+        select(OutcomeResponse.membership_id, OutcomeResponse.wave_id, OutcomeScore.value)
+        .join(OutcomeScore).join(OutcomeWave)
+        .where(OutcomeWave.programme_id == programme.id, OutcomeResponse.instrument_key == key,
+               OutcomeResponse.submitted_at.is_not(None), OutcomeScore.scale_key == scale_key,
+               OutcomeScore.value.is_not(None)))
+    return {(m, w): v for m, w, v in rows}
+
+
+def participants(programme: Programme) -> list:
+    """The programme's participants (both arms), as rows of the facts the evaluation reads
+    (id, arm, team, in post and leaving, withdrawal): plain rows, not entities, so a large cohort
+    loads fast."""
+    return list(db.session.execute(select(
+        Membership.id, Membership.arm, Membership.team, Membership.in_post, Membership.left_on,
+        Membership.leaver_category, Membership.withdrawn_on, Membership.withdrawn_from,
+        Membership.answers_kept).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .order_by(Membership.id)))
+
+
+def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
+             live: bool = False) -> ScaleEvaluation:
+    """Per-arm n/mean/SD/CI at each wave, change from baseline, and between-arm effects.
+
+    Under disclosure's rules: a cell shows for 5 or more people, a change for 5 or more
+    pairs, a between-arm comparison when both arms have 5 or more pairs; and, unless ``live``
+    (an evaluator), nothing of a wave until it has closed on local date ``today``. Hedges' g is
+    the standardised difference in change (intervention minus comparison); ANCOVA is the wave's
+    score adjusted for baseline.
+    """
+    instrument = instruments.get(key)
+    return _evaluate(instrument, instrument.scale(scale_key), outcomes.waves(programme),
+                     score_table(programme, key, scale_key), participants(programme), today, live)
+
+
+def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
+              wave_list: list[OutcomeWave], scores: dict[tuple[int, int], float],
+              members: list[Membership], today: date, live: bool) -> ScaleEvaluation:
+    result = ScaleEvaluation(instrument, scale, wave_list)
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    visible = {w.id: disclosure.outcome_results_visible(w, today, live) for w in wave_list}
+    for wave in wave_list:
+        for arm in ARMS:
+            values = [scores[(m.id, wave.id)] for m in members
+                      if m.arm == arm and (m.id, wave.id) in scores]
+            why = disclosure.reason(len(values), visible[wave.id])
+            result.cells[(arm, wave.id)] = Cell(None if why else len(values),
+                                                None if why else stats.describe(values), why)
+        if baseline is None or wave.kind == "baseline":
+            continue
+        if not (visible[wave.id] and visible[baseline.id]):
+            for arm in ARMS:
+                result.changes[(arm, wave.id)] = Change(None, None, disclosure.WAVE_OPEN)
+            result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
+            continue
+        pre, post, group, change = [], [], [], {arm: [] for arm in ARMS}
+        for m in members:
+            if (m.id, baseline.id) in scores and (m.id, wave.id) in scores:
+                b, p = scores[(m.id, baseline.id)], scores[(m.id, wave.id)]
+                pre.append(b), post.append(p), group.append(m.arm == "intervention")
+                change[m.arm].append(p - b)
+        for arm in ARMS:
+            why = disclosure.reason(len(change[arm]))
+            result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
+                                                    stats.paired_difference([(0.0, c) for c in change[arm]]), why)
+        why = next((disclosure.reason(len(change[arm])) for arm in ARMS
+                    if disclosure.reason(len(change[arm]))), "")
+        result.comparisons.append(Comparison(
+            wave, None if why else stats.welch(change["intervention"], change["comparison"]),
+            None if why else stats.hedges_g(change["intervention"], change["comparison"]),
+            None if why else stats.ancova(pre, post, group), why,
+            None if why else stats.hedges_g_baseline(*_by_arm(pre, post, group))))
+    return result
+
+
+def _by_arm(pre: list[float], post: list[float], group: list[bool]) -> list[list[float]]:
+    """[pre, post] of the intervention arm, then of the comparison arm."""
+    return [[v for v, g in zip(values, group) if g == arm] for arm in (True, False) for values in (pre, post)]
+
+
+@dataclass
+class FlowBox:
+    """One box of the participant flow diagram: a stage and its count per arm.
+
+    A count may be a phrase instead of a number: "not invited" (the comparison arm at training
+    days) or "not recorded yet" (a training day whose register has not been taken).
+    """
+
+    stage: str
+    counts: dict[str, int | str]
+    key: str = ""  # the stage's name in the CONSORT diagram, if it is drawn there
+
+
+def flow(programme: Programme) -> list[FlowBox]:
+    """CONSORT-style flow per arm: enrolled, allocated, attended each training day (and all of
+    them), received the training (1 day or more), answered each wave, withdrew (when; answers
+    kept or deleted), lost to follow-up (with reasons), analysed, in post. Boxes with a ``key``
+    are drawn in the CONSORT diagram (``consort.diagram``).
+
+    Attendance follows attendance.day_attendance (present or late at the day or any of its
+    sessions; cancelled days left out). "Analysed" counts people with a baseline and at least one
+    later submitted response.
+    """
+    members = participants(programme)
+    boxes = [FlowBox("Enrolled", {"all": len(members)}, "enrolled"),
+             FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS},
+                     "allocated")]
+    boxes += _training_day_boxes(programme, members)
+    answered: dict[int, set[int]] = {}
+    for m_id, w_id in db.session.execute(
+            select(OutcomeResponse.membership_id, OutcomeResponse.wave_id).join(OutcomeWave)
+            .where(OutcomeWave.programme_id == programme.id,
+                   OutcomeResponse.submitted_at.is_not(None)).distinct()):
+        answered.setdefault(w_id, set()).add(m_id)
+    wave_list = outcomes.waves(programme)
+    for wave in wave_list:
+        ids = answered.get(wave.id, set())
+        boxes.append(FlowBox(f"Answered: {wave.label}",
+                             {arm: sum(m.arm == arm and m.id in ids for m in members) for arm in ARMS}))
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    later = set().union(*(answered.get(w.id, set()) for w in wave_list if w.kind != "baseline"))
+    base_ids = answered.get(baseline.id, set()) if baseline else set()
+    boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(members, wave_list)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.withdrawn_counts(members)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.lost_counts(members, later)]
+    boxes.append(FlowBox("Analysed (baseline and a later wave)",
+                         {arm: sum(m.arm == arm and m.id in base_ids & later for m in members)
+                          for arm in ARMS}, "analysed"))
+    boxes.append(FlowBox("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members)
+                                            for arm in ARMS}))
+    return boxes
+
+
+def flow_with_diagram(programme: Programme) -> tuple[list[FlowBox], consort.Diagram]:
+    """The flow's boxes and the CONSORT diagram drawn from the same numbers."""
+    boxes = flow(programme)
+    return boxes, consort.diagram(boxes)
+
+
+def _training_day_boxes(programme: Programme, members: list[Membership]) -> list[FlowBox]:
+    days = attendance.day_attendance(programme)
+    trained = {mid for _, known in days for mid, attended in known.items() if attended}
+    boxes = []
+    for number, (day, known) in enumerate(days, start=1):
+        count = sum(known.values()) if known else "not recorded yet"
+        boxes.append(FlowBox(f"Attended training day {number} ({day.day:%-d %B %Y})",
+                             {"intervention": count, "comparison": "not invited"}))
+    if len(days) > 1 and all(known for _, known in days):
+        every = set.intersection(*({mid for mid, came in known.items() if came} for _, known in days))
+        boxes.append(FlowBox(f"Attended all {len(days)} training days",
+                             {"intervention": len(every), "comparison": "not invited"}))
+    boxes.append(FlowBox("Received the training (attended at least 1 training day)",
+                         {"intervention": sum(m.arm == "intervention" and m.id in trained for m in members),
+                          "comparison": "not invited"}, "trained"))
+    return boxes
+
+
+@dataclass
+class Exposure:
+    """One exposure against change: (amount, change) per participant and Pearson's r."""
+
+    label: str
+    points: list[tuple[int, float]]
+    correlation: stats.Correlation
+    x_axis: dict = field(default_factory=dict)
+
+    def chart(self, title: str) -> dict:
+        """A scatter of (exposure, change) for <canvas data-chart>."""
+        return {"type": "scatter", "datasets": [{"label": "Intervention participants", "data": [
+            {"x": x, "y": round(y, 3)} for x, y in self.points]}],
+            "options": {"plugins": {"title": {"display": True, "text": title}},
+                        "scales": {"x": {"title": {"display": True, "text": self.label}, **self.x_axis},
+                                   "y": {"title": {"display": True, "text": "Change from baseline"}}}}}
+
+
+@dataclass
+class DoseResponse:
+    """Exploratory, intervention arm only: practice minutes and training days attended, each
+    against change in one scale. Empty when not shown (``reason``): fewer than 5 people
+    qualify, or the wave is still open to a reader who must wait for it to close."""
+
+    exposures: list[Exposure]
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when nothing is shown."""
+        return bool(self.reason)
+
+
+def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeWave, *,
+                  today: date, live: bool = False) -> DoseResponse:
+    """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
+    against change from baseline to ``wave``, for intervention participants with both scores;
+    shown for 5 or more such people once both waves have closed (at once when ``live``)."""
+    return dose_response_of(programme, outcomes.waves(programme),
+                          score_table(programme, key, scale_key), participants(programme), wave,
+                          today, live)
+
+
+def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
+                     scores: dict[tuple[int, int], float], members: list[Membership],
+                     wave: OutcomeWave, today: date, live: bool) -> DoseResponse:
+    """``dose_response`` from waves, scores and participants already loaded."""
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
+        return DoseResponse([], disclosure.WAVE_OPEN)
+    # From the activity summaries (kept in step with the logs): one row per person and assignment.
+    minutes = dict(db.session.execute(
+        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
+        .join(Membership).where(Membership.programme_id == programme.id)
+        .group_by(ActivitySummary.membership_id)).all())
+    held_days = attendance.day_attendance(programme)
+    days = attendance.days_attended(programme, held_days)
+    held = len(held_days)
+    people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
+              for m in members if m.arm == "intervention" and baseline
+              and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
+    if disclosure.reason(len(people)):
+        return DoseResponse([], disclosure.reason(len(people)))
+    exposures = []
+    # Whole training days on the x axis, from none to all of them.
+    for label, amount, axis in (("Practice minutes logged", minutes, {}),
+                                ("Training days attended", days,
+                                 {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
+        points = [(int(amount.get(mid, 0)), change) for mid, change in people]
+        exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
+                                                               [p[1] for p in points]), axis))
+    return DoseResponse(exposures)
+
+
+@dataclass
+class Overview:
+    """The lead's evaluation page: the programme's instruments, one scale's evaluation, and its
+    dose-response against the post wave (None before a post wave exists)."""
+
+    chosen: list[instruments.Instrument]
+    result: ScaleEvaluation
+    dose: DoseResponse | None
+
+
+def overview(programme: Programme, key: str, scale_key: str, *, today: date,
+             live: bool = False) -> Overview | None:
+    """The evaluation of the instrument ``key`` and scale ``scale_key`` (the first chosen
+    instrument and its first scale when not chosen or unknown), from one load of the waves,
+    scores and participants, under ``evaluate``'s rules. None when the programme has chosen no
+    instrument yet."""
+    chosen = outcomes.chosen_instruments(programme)
+    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
+    if instrument is None:
+        return None
+    scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
+    wave_list = outcomes.waves(programme)
+    scores = score_table(programme, instrument.key, scale.key)
+    members = participants(programme)
+    result = _evaluate(instrument, scale, wave_list, scores, members, today, live)
+    post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
+    dose = dose_response_of(programme, wave_list, scores, members, post, today, live) if post else None
+    return Overview(chosen, result, dose)

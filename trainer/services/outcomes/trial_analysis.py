@@ -1,0 +1,260 @@
+"""The trial analysis on the evaluation page: planned outcomes, balance, missing data, reliable change."""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from trainer import stats
+from trainer.models import Membership, OutcomeWave, Programme
+from trainer.services.outcomes import evaluation, evaluation_plan, instruments, outcomes
+from trainer.services.privacy import disclosure
+
+ARMS = evaluation.ARMS
+MI_SEED = 20261130
+MI_IMPUTATIONS = 20
+NO_TEAM = "No team recorded"
+
+
+@dataclass
+class PlannedOutcome:
+    """One outcome of the plan at its wave: ANCOVA (the primary analysis), g over the pooled
+    baseline SD, g of change scores (labelled so), and Holm's p among the secondary outcomes."""
+
+    key: str
+    title: str
+    primary: bool
+    pairs: dict[str, int] = field(default_factory=dict)
+    ancova: stats.Ancova | None = None
+    g_baseline: stats.EffectSize | None = None
+    g_change: stats.EffectSize | None = None
+    holm_p: float | None = None
+    reason: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """True when no statistic is shown."""
+        return bool(self.reason)
+
+
+@dataclass
+class BalanceRow:
+    """Baseline n, mean and SD of one scale per arm (a None description when not shown)."""
+
+    title: str
+    cells: dict[str, evaluation.Cell]
+
+
+@dataclass
+class Completers:
+    """Baseline of the primary outcome by arm, split into those who answered its wave and not."""
+
+    cells: dict[tuple[str, str], evaluation.Cell]
+    imputed: stats.Imputed | None
+    reason: str = ""
+
+
+@dataclass
+class ReliableChange:
+    """Share reliably improved, unchanged and deteriorated per arm at one wave."""
+
+    wave: OutcomeWave
+    counts: dict[str, dict[str, int]]
+    reasons: dict[str, str]
+
+
+@dataclass
+class TrialAnalysis:
+    """What the evaluation page adds to the scale's own tables."""
+
+    plan: evaluation_plan.PlanView
+    wave: OutcomeWave | None
+    planned: list[PlannedOutcome]
+    balance: list[BalanceRow]
+    teams: list[tuple[str, dict[str, int]]]
+    arm_sizes: dict[str, int]
+    completers: Completers | None
+    reliable: list[ReliableChange]
+    reliability: tuple[float, str] | None
+    dose_holm: dict[tuple[str, str, str], float | None]
+
+
+def _counted(members: list[Membership]) -> list[Membership]:
+    # Someone who withdrew and had their answers deleted counts nowhere.
+    return [m for m in members if m.arm and not (m.withdrawn_on and m.answers_kept is False)]
+
+
+def _pairs(scores, members, baseline, wave):
+    out = {arm: ([], []) for arm in ARMS}
+    for m in members:
+        if (m.id, baseline.id) in scores and (m.id, wave.id) in scores:
+            out[m.arm][0].append(scores[(m.id, baseline.id)])
+            out[m.arm][1].append(scores[(m.id, wave.id)])
+    return out
+
+
+def _planned(key: str, title: str, primary: bool, scores, members, baseline, wave, visible) -> PlannedOutcome:
+    result = PlannedOutcome(key, title, primary)
+    if wave is None or baseline is None:
+        result.reason = "the programme has no such wave"
+        return result
+    if not visible:
+        result.reason = disclosure.WAVE_OPEN
+        return result
+    pairs = _pairs(scores, members, baseline, wave)
+    result.pairs = {arm: len(pairs[arm][0]) for arm in ARMS}
+    why = next((disclosure.reason(n) for n in result.pairs.values() if disclosure.reason(n)), "")
+    if why:
+        result.reason = why
+        return result
+    (pre_i, post_i), (pre_c, post_c) = pairs["intervention"], pairs["comparison"]
+    result.ancova = stats.ancova(pre_i + pre_c, post_i + post_c, [1] * len(pre_i) + [0] * len(pre_c))
+    result.g_baseline = stats.hedges_g_baseline(pre_i, post_i, pre_c, post_c)
+    result.g_change = stats.hedges_g([b - a for a, b in zip(pre_i, post_i)],
+                                     [b - a for a, b in zip(pre_c, post_c)])
+    return result
+
+
+def _cell(values: list[float], visible: bool) -> evaluation.Cell:
+    why = disclosure.reason(len(values), visible)
+    return evaluation.Cell(None if why else len(values), None if why else stats.describe(values), why)
+
+
+def _completers(scores, members, baseline, wave, visible) -> Completers:
+    cells, groups = {}, {}
+    for arm in ARMS:
+        have = [m for m in members if m.arm == arm and (m.id, baseline.id) in scores]
+        groups[arm] = {"completers": [scores[(m.id, baseline.id)] for m in have if (m.id, wave.id) in scores],
+                       "non-completers": [scores[(m.id, baseline.id)] for m in have if (m.id, wave.id) not in scores]}
+        # The two parts add up to the arm's baseline shown in the balance table: both show or neither.
+        shown = stats.shown_parts({k: len(v) for k, v in groups[arm].items()}, disclosure.THRESHOLD)
+        for part, values in groups[arm].items():
+            if not visible:
+                why = disclosure.WAVE_OPEN
+            elif part in shown:
+                why = ""
+            else:
+                why = disclosure.TOO_FEW if len(values) < disclosure.THRESHOLD else disclosure.TOO_FEW_OUTSIDE
+            cells[(arm, part)] = evaluation.Cell(None if why else len(values),
+                                                 None if why else stats.describe(values), why)
+    return Completers(cells, None)
+
+
+def _imputed(scores, members, baseline, wave) -> stats.Imputed:
+    pre = [scores.get((m.id, baseline.id)) for m in members]
+    post = [scores.get((m.id, wave.id)) for m in members]
+    return stats.mice_ancova(pre, post, [m.arm == "intervention" for m in members], seed=MI_SEED,
+                             imputations=MI_IMPUTATIONS)
+
+
+def _reliable(scale: instruments.Scale, scores, members, baseline, wave_list, today, live) -> list[ReliableChange]:
+    base = [scores[(m.id, baseline.id)] for m in members if (m.id, baseline.id) in scores]
+    sd = stats.describe(base).sd
+    result = []
+    for wave in wave_list:
+        if wave.kind == "baseline":
+            continue
+        visible = all(disclosure.outcome_results_visible(w, today, live) for w in (baseline, wave))
+        pairs = _pairs(scores, members, baseline, wave)
+        counts, reasons = {}, {}
+        for arm in ARMS:
+            pre, post = pairs[arm]
+            reasons[arm] = disclosure.reason(len(pre), visible)
+            if reasons[arm] or not sd:
+                continue
+            categories = Counter(stats.reliable_change_category(
+                stats.reliable_change_index(a, b, sd, scale.reliability), scale.higher_is == "better")
+                for a, b in zip(pre, post))
+            counts[arm] = {k: categories.get(k, 0) for k in ("improved", "unchanged", "deteriorated")}
+        result.append(ReliableChange(wave, counts, reasons))
+    return result
+
+
+def _dose_p(programme, wave_list, tables, today, live) -> dict[tuple[str, str, str], float | None]:
+    post = next((w for w in wave_list if w.kind == "post"), None)
+    if post is None:
+        return {}
+    everyone = evaluation.participants(programme)
+    result = {}
+    for (key, scale_key), scores in tables.items():
+        dose = evaluation.dose_response_of(programme, wave_list, scores, everyone, post, today, live)
+        for exposure in dose.exposures:
+            if exposure.correlation.p is not None:
+                result[(key, scale_key, exposure.label)] = exposure.correlation.p
+    return result
+
+
+def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
+            live: bool) -> TrialAnalysis:
+    """The planned outcomes (ANCOVA, both g, Holm across the secondary outcomes), the baseline
+    balance of every chosen scale by arm, team mix, completers against non-completers and the
+    MICE sensitivity analysis of the primary outcome, and reliable change of the scale
+    ``scale_key`` (instrument, scale); and Holm-adjusted p of every dose-response correlation
+    shown for any scale, by (instrument, scale, exposure). All under disclosure's rules."""
+    plan = evaluation_plan.plan_for(programme)
+    wave_list = outcomes.waves(programme)
+    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    allocated = [m for m in evaluation.participants(programme) if m.arm]
+    members = _counted(allocated)
+    chosen = outcomes.chosen_instruments(programme)
+    tables = {(i.key, s.key): evaluation.score_table(programme, i.key, s.key) for i in chosen for s in i.scales}
+    wave = None
+    planned: list[PlannedOutcome] = []
+    completers = None
+    short = evaluation_plan.short_labels(programme)
+    if plan.current:
+        wave = next((w for w in wave_list if w.kind == plan.current.timepoint), None)
+        visible = bool(wave and baseline) and all(
+            disclosure.outcome_results_visible(w, today, live) for w in (baseline, wave))
+        for key in [plan.current.primary_outcome, *plan.current.secondary_outcomes]:
+            pair = tuple(key.split("/", 1))
+            planned.append(_planned(key, short.get(key, key), key == plan.current.primary_outcome,
+                                    tables.get(pair, {}), members, baseline, wave, visible))
+        secondary = [p for p in planned if not p.primary]
+        for p, adjusted in zip(secondary, stats.holm([None if p.suppressed else p.ancova.p for p in secondary])):
+            p.holm_p = adjusted
+        primary_scores = tables.get(tuple(plan.current.primary_outcome.split("/", 1)), {})
+        if wave and baseline:
+            completers = _completers(primary_scores, members, baseline, wave, visible)
+            if planned and not planned[0].suppressed:
+                completers.imputed = _imputed(primary_scores, members, baseline, wave)
+            else:
+                completers.reason = planned[0].reason if planned else ""
+    balance = []
+    base_visible = bool(baseline) and disclosure.outcome_results_visible(baseline, today, live)
+    for i in chosen:
+        for s in i.scales:
+            scores = tables[(i.key, s.key)]
+            balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
+                [scores[(m.id, baseline.id)] for m in members if m.arm == arm and baseline
+                 and (m.id, baseline.id) in scores], base_visible) for arm in ARMS}))
+    teams = Counter((m.team or NO_TEAM, m.arm) for m in allocated)
+    team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
+                 for team in sorted({t for t, _ in teams})]
+    dose_p = _dose_p(programme, wave_list, tables, today, live)
+    instrument = instruments.get(scale_key[0])
+    scale = instrument.scale(scale_key[1])
+    reliable = (_reliable(scale, tables[scale_key], members, baseline, wave_list, today, live)
+                if scale.reliability and baseline else [])
+    return TrialAnalysis(plan, wave, planned, balance, team_rows,
+                         {arm: sum(m.arm == arm for m in allocated) for arm in ARMS}, completers,
+                         reliable, (scale.reliability, scale.reliability_source) if scale.reliability else None,
+                         dict(zip(dose_p, stats.holm(list(dose_p.values())))))
+
+
+@dataclass
+class EvaluationPage:
+    """The evaluation page: the scale's own evaluation and the trial analysis."""
+
+    overview: evaluation.Overview
+    trial: TrialAnalysis
+
+
+def page(programme: Programme, key: str, scale_key: str, *, today: date,
+         live: bool) -> EvaluationPage | None:
+    """``evaluation.overview`` of the chosen scale with ``analyse`` beside it; None when the
+    programme has chosen no instrument yet."""
+    overview = evaluation.overview(programme, key, scale_key, today=today, live=live)
+    if overview is None:
+        return None
+    result = overview.result
+    return EvaluationPage(overview, analyse(programme, (result.instrument.key, result.scale.key),
+                                            today=today, live=live))

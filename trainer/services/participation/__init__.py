@@ -1,0 +1,1 @@
+"""What participants do between days: assignments, activity logs, goals, peer coaching, progress."""

@@ -1,0 +1,1 @@
+"""Privacy: disclosure control, consent, withdrawal, erasure, retention and the audit trail."""

@@ -1,0 +1,224 @@
+"""Participant information (versioned) and consent per purpose: giving, re-confirming, on paper."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, func, select
+
+from trainer.errors import NotFound, RuleViolation
+from trainer.extensions import db
+from trainer.models import Consent, Membership, ParticipantInformation, Programme, User
+from trainer.services.privacy import audit
+from trainer.services.accounts.access import require_membership
+
+PURPOSE_LABELS = {
+    "programme": "Taking part in the programme",
+    "evaluation": "Use of my questionnaire answers and ratings in the evaluation",
+    "follow_up": "Being contacted about follow-up, and having my retention in post tracked",
+}
+STANDARD_INFORMATION = (
+    "This programme teaches skills for looking after your wellbeing at work. It is being "
+    "evaluated: we ask participants to answer short wellbeing questionnaires before the training, "
+    "after it and some months later, and to rate how useful each module was.\n\n"
+    "Your individual answers are seen by you alone. Your programme lead and trainers see only "
+    "figures about groups of five or more people. An evaluator sees answers under a random code, "
+    "never with your name.\n\n"
+    "Taking part, and letting your answers be used, is voluntary. You can withdraw at any time "
+    "from your \"Your data and consent\" page, and choose whether the answers you gave so far may "
+    "still be used or must be deleted. You can also download everything the app holds about you."
+)
+
+
+@dataclass(frozen=True)
+class Information:
+    """The participant information of a programme at one version."""
+
+    version: int
+    text: str
+
+
+def current_information(programme: Programme) -> Information:
+    """The newest version of the programme's information (version 1: the standard text)."""
+    row = db.session.scalar(select(ParticipantInformation).where(
+        ParticipantInformation.programme_id == programme.id)
+        .order_by(ParticipantInformation.version.desc()).limit(1))
+    return Information(row.version, row.text) if row else Information(1, STANDARD_INFORMATION)
+
+
+def save_information(actor: User, programme: Programme, text: str) -> Information:
+    """Leads: store ``text`` as a new version of the information; commits. Participants who
+    consented to an older version are asked to confirm this one on their next visit."""
+    require_membership(actor, programme.id, ("lead",))
+    text = text.strip()
+    if not text:
+        raise RuleViolation("Enter the participant information", field="text")
+    current = current_information(programme)
+    if text == current.text:
+        raise RuleViolation("The information is unchanged", field="text")
+    row = ParticipantInformation(programme_id=programme.id, version=current.version + 1, text=text,
+                                 created_by_id=actor.id)
+    db.session.add(row)
+    audit.record(actor.id, "information.updated", row, programme_id=programme.id, version=row.version)
+    db.session.commit()
+    return Information(row.version, row.text)
+
+
+def consents_of(member: Membership) -> dict[str, Consent]:
+    """The participant's consent rows by purpose."""
+    return {c.purpose: c for c in db.session.scalars(
+        select(Consent).where(Consent.membership_id == member.id))}
+
+
+def needs_consent(member: Membership) -> bool:
+    """True if the participant must see the information and consent (again) before going on:
+    they have not consented to take part, or consented to an older version of the information.
+    Someone who withdrew from the programme is not asked again."""
+    if member.role != "participant" or member.withdrawn_from == "programme":
+        return False
+    taking_part = consents_of(member).get("programme")
+    if taking_part is None:
+        return True
+    return taking_part.information_version < current_information(member.programme).version
+
+
+def consent_gate(user: User, programme_id: int | None) -> int | None:
+    """The id of a programme whose information ``user`` must consent to before any other page of
+    it (or, with ``programme_id`` None, of any programme), or None. One query when nothing is due."""
+    query = select(Membership).where(Membership.user_id == user.id, Membership.role == "participant",
+                                     Membership.withdrawn_from.is_distinct_from("programme"))
+    if programme_id is not None:
+        query = query.where(Membership.programme_id == programme_id)
+    stored = (select(func.max(ParticipantInformation.version))
+              .where(ParticipantInformation.programme_id == Membership.programme_id)
+              .scalar_subquery())
+    current = func.coalesce(stored, 1)
+    agreed = exists().where(Consent.membership_id == Membership.id, Consent.purpose == "programme",
+                            Consent.information_version >= current)
+    member = db.session.scalar(query.where(~agreed).order_by(Membership.id).limit(1))
+    return member.programme_id if member else None
+
+
+def _set(member: Membership, purpose: str, today: date, method: str, version: int,
+         recorded_by: User | None) -> Consent:
+    row = db.session.scalar(select(Consent).where(Consent.membership_id == member.id,
+                                                  Consent.purpose == purpose))
+    if row is None:
+        row = Consent(membership_id=member.id, purpose=purpose)
+        db.session.add(row)
+    row.given_on, row.method, row.information_version = today, method, version
+    row.recorded_by_id = recorded_by.id if recorded_by else None
+    row.withdrawn_on = None
+    return row
+
+
+def _check_purposes(member: Membership, purposes: set[str]) -> None:
+    if "programme" not in purposes:
+        raise RuleViolation("To take part you need to agree to taking part in the programme. If you "
+                            "do not want to, tell your programme lead.", field="programme")
+    if member.withdrawn_on and purposes & {"evaluation", "follow_up"}:
+        raise RuleViolation("You have withdrawn from the evaluation, so it cannot be agreed to again "
+                            "here: please ask your programme lead.", field="evaluation")
+
+
+def give_consent(member: Membership, purposes: set[str], *, today: date) -> None:
+    """The participant consents online to ``purposes`` on the current information; commits.
+
+    Taking part is required. A purpose agreed before and now left unticked is withdrawn (for the
+    evaluation, use the withdrawal on the data page, which offers the choice about answers).
+    """
+    _check_purposes(member, purposes)
+    version = current_information(member.programme).version
+    before = consents_of(member)
+    for purpose in purposes:
+        _set(member, purpose, today, "online", version, None)
+    for purpose, row in before.items():
+        if purpose not in purposes and row.withdrawn_on is None and purpose == "follow_up":
+            row.withdrawn_on = today
+    action = "consent.reconfirmed" if "programme" in before else "consent.given"
+    audit.record(member.user_id, action, member, programme_id=member.programme_id,
+                 purposes=sorted(purposes), version=version)
+    db.session.commit()
+
+
+def record_paper_consent(actor: User, programme: Programme, membership_id: int, purposes: set[str],
+                         given_on: date, *, today: date) -> Membership:
+    """Leads: record consent a participant gave on paper on ``given_on``; audited; commits."""
+    require_membership(actor, programme.id, ("lead",))
+    member = db.session.get(Membership, membership_id)
+    if member is None or member.programme_id != programme.id or member.role != "participant":
+        raise NotFound("No such participant.")
+    if given_on > today:
+        raise RuleViolation("The date consent was given must not be in the future", field="given_on")
+    _check_purposes(member, purposes)
+    version = current_information(programme).version
+    for purpose in purposes:
+        _set(member, purpose, given_on, "paper", version, actor)
+    audit.record(actor.id, "consent.recorded_on_paper", member, programme_id=programme.id,
+                 purposes=sorted(purposes), version=version, given_on=given_on.isoformat())
+    db.session.commit()
+    return member
+
+
+def askable():
+    """A SQL condition on Membership: the participant may be asked for evaluation data (they
+    consented to the evaluation and have not withdrawn)."""
+    return exists().where(Consent.membership_id == Membership.id, Consent.purpose == "evaluation",
+                          Consent.withdrawn_on.is_(None))
+
+
+def may_ask(member: Membership) -> bool:
+    """True if questionnaires and ratings may be asked of (and accepted from) the participant."""
+    row = consents_of(member).get("evaluation")
+    return member.withdrawn_on is None and row is not None and row.withdrawn_on is None
+
+
+def tracking_stopped():
+    """A SQL condition on Membership: the participant withdrew consent to follow-up and retention
+    tracking."""
+    return exists().where(Consent.membership_id == Membership.id, Consent.purpose == "follow_up",
+                          Consent.withdrawn_on.is_not(None))
+
+
+def participants_for_paper(user: User, programme: Programme) -> list[tuple[Membership, dict[str, Consent]]]:
+    """Leads: the programme's participants (by code) with their consents, for the consent register."""
+    require_membership(user, programme.id, ("lead",))
+    members = list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "participant")
+        .order_by(Membership.code)))
+    rows: dict[int, dict[str, Consent]] = {m.id: {} for m in members}
+    for c in db.session.scalars(select(Consent).where(Consent.membership_id.in_(rows))):
+        rows[c.membership_id][c.purpose] = c
+    return [(m, rows[m.id]) for m in members]
+
+
+@dataclass(frozen=True)
+class MyPlace:
+    """One programme a person takes part in, with what they agreed to, for their data page."""
+
+    membership: Membership
+    consents: dict[str, Consent]
+    may_withdraw: bool
+
+
+def places_for(user: User) -> list[MyPlace]:
+    """The user's participant memberships with their consents, newest programme first."""
+    members = list(db.session.scalars(select(Membership).join(Programme).where(
+        Membership.user_id == user.id, Membership.role == "participant")
+        .order_by(Programme.start_date.desc())))
+    return [MyPlace(m, consents_of(m), m.withdrawn_from != "programme") for m in members]
+
+
+def require_own_participation(user: User, programme_id: int) -> Membership:
+    """The user's participant membership in the programme, or NotFound."""
+    member = db.session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.programme_id == programme_id,
+        Membership.role == "participant"))
+    if member is None:
+        raise NotFound("You do not take part in this programme.")
+    return member
+
+
+def record_enrolment_consent(member: Membership, given_on: date,
+                             purposes=("programme", "evaluation", "follow_up")) -> None:
+    """Consent given on paper at enrolment on version 1 of the information (no commit; the demo)."""
+    for purpose in purposes:
+        _set(member, purpose, given_on, "paper", 1, None)

@@ -1,0 +1,115 @@
+"""Disclosure control for what people said: the one place that decides which groups' statistics show."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from trainer import stats
+from trainer.extensions import db
+from trainer.models import Membership, OutcomeWave, Programme, RatingWave, User
+from trainer.services.accounts import access
+from trainer.services.ratings import ratings
+
+THRESHOLD = stats.SMALL_CELL
+OTHER_TEAMS = "*other"
+OTHER_TEAMS_LABEL = "Other teams"
+NO_TEAM = "*none"
+NO_TEAM_LABEL = "No team recorded"
+# Why a group's statistics are not shown; the pages and the CSV files say it in these words.
+TOO_FEW = "fewer than 5 responses"
+TOO_FEW_OUTSIDE = "fewer than 5 responses elsewhere could then be worked out by subtraction"
+WAVE_OPEN = "results appear when the wave closes"
+READERS = ("lead", "evaluator")
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a programme's response statistics: ``live`` readers (evaluators, who see no
+    names) see results while a wave is open; leads and trainers only once it has closed."""
+
+    access: access.ProgrammeAccess
+    live: bool
+
+    @property
+    def programme(self) -> Programme:
+        """The programme being read."""
+        return self.access.programme
+
+
+def reader(user: User, programme_id: int) -> Reader:
+    """The user's right to read the programme's response statistics (its leads and evaluators);
+    PermissionDenied for anyone else."""
+    acc = access.require_membership(user, programme_id, READERS)
+    return Reader(acc, acc.has("evaluator") and not acc.has("lead"))
+
+
+def rating_results_visible(wave: RatingWave, today: date, live: bool) -> bool:
+    """A rating wave's response statistics reach leads once the wave has closed; live readers
+    see them at once."""
+    return live or ratings.wave_state(wave, today) == "closed"
+
+
+def outcome_results_visible(wave: OutcomeWave, today: date, live: bool) -> bool:
+    """A questionnaire wave (open to ``closes_on`` inclusive) shows its statistics to leads
+    from the day after it closes; live readers see them at once."""
+    return live or today > wave.closes_on
+
+
+def group_shown(n: int) -> bool:
+    """True when a group of ``n`` respondents is large enough for statistics of its responses."""
+    return not stats.is_small(n, THRESHOLD)
+
+
+def reason(n: int, visible: bool = True) -> str:
+    """Why a group of ``n`` respondents shows no statistic ("" when it shows)."""
+    if not visible:
+        return WAVE_OPEN
+    return "" if group_shown(n) else TOO_FEW
+
+
+@dataclass(frozen=True)
+class TeamPartition:
+    """The teams of a programme's intervention arm as a breakdown: each part (a team of 5 or
+    more, or "Other teams" merging the smaller ones) with its members. Empty when the arm
+    cannot be broken down without a part of fewer than 5 people."""
+
+    parts: dict[str, frozenset[int]]
+    labels: dict[str, str]
+
+    def part_of(self, membership_id: int) -> str | None:
+        """The key of the part holding the membership, None if it is in none."""
+        return next((k for k, ids in self.parts.items() if membership_id in ids), None)
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(key, label) of every part, for a filter."""
+        return [(k, self.labels[k]) for k in self.parts]
+
+
+def team_partition(programme: Programme) -> TeamPartition:
+    """The intervention participants' teams merged into parts of 5 or more (stats.merge_small_groups).
+
+    Built from enrolment (who is in which team), never from who has answered, so answering
+    cannot change the breakdown a lead is offered."""
+    rows = db.session.execute(select(Membership.id, Membership.team).where(
+        Membership.programme_id == programme.id, Membership.role == "participant",
+        Membership.arm == "intervention"))
+    members: dict[str, set[int]] = {}
+    for mid, team in rows:
+        members.setdefault(team or NO_TEAM, set()).add(mid)
+    sizes = {team: len(ids) for team, ids in sorted(members.items())}
+    own, merged = stats.merge_small_groups(sizes, THRESHOLD)
+    if not own:
+        return TeamPartition({}, {})
+    parts = {team: frozenset(members[team]) for team in own}
+    labels = {team: NO_TEAM_LABEL if team == NO_TEAM else team for team in own}
+    rest = frozenset().union(*(members[t] for t in merged)) if merged else frozenset()
+    if rest:
+        parts[OTHER_TEAMS], labels[OTHER_TEAMS] = rest, OTHER_TEAMS_LABEL
+    return TeamPartition(parts, labels)
+
+
+def shown_in_breakdown(partition: TeamPartition, respondents: set[int]) -> set[str]:
+    """Parts whose statistic of ``respondents`` may show beside the total's: 5 or more in the
+    part, and the parts not shown together 0 or 5 or more (stats.shown_parts)."""
+    counts = {k: len(respondents & ids) for k, ids in partition.parts.items()}
+    return stats.shown_parts(counts, THRESHOLD)

@@ -1,0 +1,1 @@
+"""Module usefulness ratings: waves, answers, the report, the comparison and their exports."""

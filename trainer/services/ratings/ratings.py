@@ -1,0 +1,403 @@
+"""Rating waves (dates, opening, closing, invitations, reminders) and participants' module ratings.
+
+``sync_waves(programme)`` is the single entry point that keeps a programme's waves in step with
+its training days: it creates the default waves and recomputes the dates of every wave that
+has not opened. Anything that changes training days should call it (the scheduled job calls it
+too, so a missed call is corrected within one job run).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from trainer.clock import today_in
+from trainer.errors import NotFound, PermissionDenied, RuleViolation
+from trainer.extensions import db
+from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
+                            TrainingDay, TrainingSession, User)
+from trainer.services.privacy import audit, consent
+from trainer.services.system import listing, outbox
+from trainer.services.accounts.access import require_membership
+
+DEFAULT_WAVES = (("One week after training", 7), ("Eight weeks after training", 56))
+DEFAULT_WINDOW_DAYS = 14
+REMINDER_DAYS = (4, 10)
+SCALE = {1: "Not at all useful", 2: "Slightly useful", 3: "Moderately useful", 4: "Very useful",
+         5: "Extremely useful"}
+ABSENT = "absent"
+
+
+def last_training_day(programme: Programme) -> date | None:
+    """The date of the programme's last training day that is not cancelled, if any."""
+    return db.session.scalar(select(func.max(TrainingDay.day)).where(
+        TrainingDay.programme_id == programme.id, TrainingDay.cancelled.is_(False)))
+
+
+def sync_waves(programme: Programme) -> list[RatingWave]:
+    """Create the default waves if the programme has none, and recompute the dates of every wave
+    that has not opened from the last training day (no commit). Returns the waves in order."""
+    waves = list_waves(programme)
+    if not waves:
+        waves = [RatingWave(programme=programme, label=label, offset_days=offset,
+                            window_days=DEFAULT_WINDOW_DAYS) for label, offset in DEFAULT_WAVES]
+        db.session.add_all(waves)
+    last_day = last_training_day(programme)
+    for wave in waves:
+        if wave.opened_at is not None or wave.closed_at is not None:
+            continue
+        wave.opens_on = last_day + timedelta(days=wave.offset_days) if last_day else None
+        wave.closes_on = wave.opens_on + timedelta(days=wave.window_days) if last_day else None
+    db.session.flush()
+    return sorted(waves, key=lambda w: (w.offset_days, w.id))
+
+
+def list_waves(programme: Programme) -> list[RatingWave]:
+    """The programme's waves, earliest first."""
+    return list(db.session.scalars(select(RatingWave).where(RatingWave.programme_id == programme.id)
+                                   .order_by(RatingWave.offset_days, RatingWave.id)))
+
+
+def get_wave(programme: Programme, wave_id: int) -> RatingWave:
+    """The programme's wave ``wave_id``; NotFound if it belongs elsewhere or does not exist."""
+    wave = db.session.get(RatingWave, wave_id)
+    if wave is None or wave.programme_id != programme.id:
+        raise NotFound("No such rating wave.")
+    return wave
+
+
+def is_open(wave: RatingWave, today: date) -> bool:
+    """True while participants may answer: on or after ``opens_on``, before ``closes_on``."""
+    return (wave.opens_on is not None and wave.closed_at is None
+            and wave.opens_on <= today < wave.closes_on)
+
+
+def wave_state(wave: RatingWave, today: date) -> str:
+    """'not scheduled' (no training days), 'scheduled', 'open' or 'closed' on local date ``today``."""
+    if wave.closed_at is not None or (wave.closes_on is not None and today >= wave.closes_on):
+        return "closed"
+    if is_open(wave, today):
+        return "open"
+    return "scheduled" if wave.opens_on else "not scheduled"
+
+
+def is_editable(wave: RatingWave, today: date) -> bool:
+    """A lead may change a wave until it opens."""
+    return wave.opened_at is None and wave.closed_at is None and (
+        wave.opens_on is None or today < wave.opens_on)
+
+
+def set_up_waves(user: User, programme: Programme) -> list[RatingWave]:
+    """Leads: create the default waves now (instead of at the next job run) and commit."""
+    require_membership(user, programme.id, ("lead",))
+    waves = sync_waves(programme)
+    db.session.commit()
+    return waves
+
+
+def save_wave(user: User, programme: Programme, wave_id: int | None, *, label: str,
+              offset_days: int, window_days: int, today: date) -> RatingWave:
+    """Leads: add a wave (``wave_id`` None) or change one that has not opened; commit.
+
+    RuleViolation if the wave has opened, the label is taken, or the new dates have passed.
+    """
+    require_membership(user, programme.id, ("lead",))
+    sync_waves(programme)
+    label = label.strip()
+    if wave_id is None:
+        wave = RatingWave(programme=programme, label=label, offset_days=offset_days,
+                          window_days=window_days)
+    else:
+        wave = get_wave(programme, wave_id)
+        if not is_editable(wave, today):
+            raise RuleViolation("This wave has opened, so it can no longer be changed.")
+    if db.session.scalar(select(RatingWave.id).where(
+            RatingWave.programme_id == programme.id, func.lower(RatingWave.label) == label.lower(),
+            RatingWave.id != (wave.id or 0))):
+        raise RuleViolation("Another wave of this programme already has that name", field="label")
+    last_day = last_training_day(programme)
+    if last_day and last_day + timedelta(days=offset_days) < today:
+        raise RuleViolation("That would open the wave on a date that has passed. Choose more days "
+                            "after the last training day", field="offset_days")
+    wave.label, wave.offset_days, wave.window_days = label, offset_days, window_days
+    db.session.add(wave)
+    sync_waves(programme)
+    audit.record(user.id, "rating_wave.saved", wave, programme_id=programme.id, label=label,
+                 offset_days=offset_days, window_days=window_days)
+    db.session.commit()
+    return wave
+
+
+def _invited_members(programme_id: int) -> list[Membership]:
+    """The intervention-arm participants who consented to the evaluation and have not withdrawn,
+    in enrolment order, with their users (their names and addresses are used for each of them)."""
+    return list(db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme_id, Membership.role == "participant",
+        Membership.arm == "intervention", consent.askable()).options(selectinload(Membership.user))
+        .order_by(Membership.id)))
+
+
+def _message(wave: RatingWave, member: Membership, base_url: str, *, reminder: bool) -> tuple[str, str]:
+    link = f"{base_url.rstrip('/')}/programmes/{wave.programme_id}/ratings/{wave.id}"
+    closes = wave.last_open_day.strftime("%-d %B %Y")
+    subject = ("Reminder: " if reminder else "") + f"How useful was the training? ({wave.label})"
+    body = (f"Hello {member.user.display_name},\n\n"
+            f"Please tell us how useful each module of {wave.programme.name} has been for your "
+            f"practice. It takes about five minutes, you can save and come back, and you can "
+            f"answer until {closes}.\n\n{link}\n")
+    return subject, body
+
+
+def _responses(wave: RatingWave) -> dict[int, RatingResponse]:
+    """The wave's response rows by membership id, in one query."""
+    return {r.membership_id: r for r in db.session.scalars(
+        select(RatingResponse).where(RatingResponse.wave_id == wave.id))}
+
+
+def _response(responses: dict[int, RatingResponse], wave: RatingWave,
+              member: Membership) -> RatingResponse:
+    """The member's row from ``responses``, added (to the session and the dict) if missing."""
+    if member.id not in responses:
+        responses[member.id] = RatingResponse(wave=wave, membership=member)
+        db.session.add(responses[member.id])
+    return responses[member.id]
+
+
+def _open_wave_mail(wave: RatingWave, today: date, now: datetime, base_url: str) -> int:
+    """Invite everyone not yet invited, and send the reminder now due (each at most once)."""
+    queued = 0
+    due = [d for d in REMINDER_DAYS if wave.opens_on + timedelta(days=d) <= today]
+    responses = _responses(wave)
+    for member in _invited_members(wave.programme_id):
+        response = _response(responses, wave, member)
+        if response.invited_at is None:
+            subject, body = _message(wave, member, base_url, reminder=False)
+            queued += outbox.enqueue(dedupe_key=f"rating-invite:{wave.id}:{member.id}",
+                                     kind="rating-invitation", to=member.user, subject=subject, body=body)
+            response.invited_at = now
+        elif due and response.finished_at is None:
+            subject, body = _message(wave, member, base_url, reminder=True)
+            if outbox.enqueue(dedupe_key=f"rating-reminder:{wave.id}:{member.id}:day{due[-1]}",
+                              kind="rating-reminder", to=member.user, subject=subject, body=body):
+                response.last_reminded_at = now
+                queued += 1
+    return queued
+
+
+def run_waves(now: datetime, *, base_url: str) -> dict[str, int]:
+    """The scheduled job: sync every programme's waves, open and close them on their local dates,
+    invite and remind (no commit; the job runner commits). Safe to run twice."""
+    counts = {"opened": 0, "closed": 0, "messages": 0}
+    for programme in db.session.scalars(select(Programme).where(Programme.status != "draft")):
+        today = today_in(programme.timezone, now)
+        for wave in sync_waves(programme):
+            if wave.closed_at is None and wave.closes_on and today >= wave.closes_on:
+                wave.closed_at = now
+                counts["closed"] += 1
+            elif is_open(wave, today):
+                if wave.opened_at is None:
+                    wave.opened_at = now
+                    counts["opened"] += 1
+                counts["messages"] += _open_wave_mail(wave, today, now, base_url)
+    db.session.flush()
+    return counts
+
+
+def _progress(response: RatingResponse | None, not_yet: str) -> str:
+    """'Finished', 'Started', or ``not_yet`` for someone with no answers saved in the wave."""
+    if response and response.finished_at:
+        return "Finished"
+    return "Started" if response and response.started_at else not_yet
+
+
+@dataclass(frozen=True)
+class TrackingRow:
+    """One participant's place in a wave, for the lead's response tracking page."""
+
+    member: Membership
+    status: str
+    response: RatingResponse | None
+
+
+def response_tracking(user: User, programme: Programme, wave: RatingWave) -> list[TrackingRow]:
+    """Leads: every invited participant with 'Finished', 'Started' or 'Not responded'."""
+    require_membership(user, programme.id, ("lead",))
+    responses = _responses(wave)
+    rows = []
+    for member in _invited_members(programme.id):
+        r = responses.get(member.id)
+        rows.append(TrackingRow(member, _progress(r, "Not responded"), r))
+    return rows
+
+
+TRACKING_FILTERS = {"finished": "Finished", "started": "Started", "none": "Not responded"}
+
+
+def tracking_page(rows: list[TrackingRow], *, q: str = "", status: str | None = None,
+                  page: int = 1) -> listing.ListPage:
+    """One page of ``response_tracking`` rows whose name or team holds every word of ``q``."""
+    words = q.lower().split()
+    return listing.paginate([r for r in rows if (not status or r.status == TRACKING_FILTERS[status])
+                             and all(w in f"{r.member.user.display_name} {r.member.team or ''}".lower()
+                                     for w in words)], page=page)
+
+
+def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *, now: datetime,
+                           base_url: str) -> int:
+    """Leads: queue one reminder to each invited participant who has not finished (at most one a
+    day each), record it, commit; return how many were queued. RuleViolation unless open."""
+    require_membership(user, programme.id, ("lead",))
+    today = today_in(programme.timezone, now)
+    if not is_open(wave, today):
+        raise RuleViolation("Reminders can only be sent while the wave is open.")
+    queued = 0
+    responses = _responses(wave)
+    for member in _invited_members(programme.id):
+        response = _response(responses, wave, member)
+        if response.finished_at is not None:
+            continue
+        subject, body = _message(wave, member, base_url, reminder=True)
+        if outbox.enqueue(dedupe_key=f"rating-reminder:{wave.id}:{member.id}:lead:{today}",
+                          kind="rating-reminder", to=member.user, subject=subject, body=body):
+            response.last_reminded_at = now
+            queued += 1
+    audit.record(user.id, "rating_wave.reminded", wave, programme_id=programme.id, queued=queued)
+    db.session.commit()
+    return queued
+
+
+def scheduled_modules(programme_id: int) -> list[Module]:
+    """Modules with a session on a non-cancelled training day of the programme, in curriculum order."""
+    return list(db.session.scalars(
+        select(Module).where(Module.id.in_(
+            select(TrainingSession.module_id).join(TrainingDay)
+            .where(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))))
+        .order_by(Module.position)))
+
+
+def require_rater(user: User, programme_id: int, wave_id: int) -> tuple[Membership, RatingWave]:
+    """The user's intervention-arm participant membership and the wave; comparison arm refused."""
+    access = require_membership(user, programme_id, ("participant",))
+    member = access.participant
+    if member is None or member.arm != "intervention":
+        raise PermissionDenied("Participants in the comparison group are not asked to rate modules.")
+    if not consent.may_ask(member):
+        raise PermissionDenied("You have not agreed to your answers being used in the evaluation "
+                               "(or you have withdrawn), so no ratings are asked of you.")
+    return member, get_wave(access.programme, wave_id)
+
+
+def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
+    """Open waves an intervention participant can answer, each with their status."""
+    if member.role != "participant" or member.arm != "intervention" or not consent.may_ask(member):
+        return []
+    responses = {r.wave_id: r for r in db.session.scalars(
+        select(RatingResponse).where(RatingResponse.membership_id == member.id))}
+    result = []
+    for wave in list_waves(member.programme):
+        if is_open(wave, today):
+            result.append((wave, _progress(responses.get(wave.id), "Not started")))
+    return result
+
+
+@dataclass(frozen=True)
+class RatingSheet:
+    """What the rating form shows: the wave, the modules, the answers so far, and whether open."""
+
+    wave: RatingWave
+    modules: list[Module]
+    answers: dict[int, ModuleRating]
+    state: str
+    finished: bool
+
+
+def rating_sheet(member: Membership, wave: RatingWave, today: date) -> RatingSheet:
+    """The participant's answers in ``wave`` so far, for the modules they were scheduled for."""
+    answers = {r.module_id: r for r in db.session.scalars(select(ModuleRating).where(
+        ModuleRating.wave_id == wave.id, ModuleRating.membership_id == member.id))}
+    finished = bool(db.session.scalar(select(RatingResponse.finished_at).where(
+        RatingResponse.wave_id == wave.id, RatingResponse.membership_id == member.id)))
+    return RatingSheet(wave, scheduled_modules(member.programme_id), answers,
+                       wave_state(wave, today), finished)
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[str, str]], *,
+                 finish: bool, now: datetime) -> RatingSheet:
+    """Save a participant's answers (module id -> (score '1'-'5' or 'absent' or '', comment)) and
+    commit. ``finish`` requires every scheduled module answered. A late or early submission is
+    refused with a RuleViolation; a resubmission updates the same rows, even under a race."""
+    today = today_in(wave.programme.timezone, now)
+    if not consent.may_ask(member):
+        raise RuleViolation("You have not agreed to your answers being used in the evaluation (or you "
+                            "have withdrawn), so your answers were not saved.")
+    if not is_open(wave, today):
+        if wave_state(wave, today) == "closed":
+            raise RuleViolation(f"This rating round ended on {wave.last_open_day:%-d %B %Y}, so your answers "
+                                "were not saved. Thank you for your time.")
+        raise RuleViolation("This rating round has not opened yet, so your answers were not saved.")
+    sheet = rating_sheet(member, wave, today)
+    for module in sheet.modules:
+        score, comment = answers.get(module.id, ("", ""))
+        if score not in ("", ABSENT, *map(str, SCALE)):
+            raise RuleViolation("Choose one of the options", field=f"m{module.id}_score")
+        if not score and comment.strip() and module.id not in sheet.answers:
+            raise RuleViolation(f"Choose how useful {module.title} was before adding a comment",
+                                field=f"m{module.id}_score")
+    if finish:
+        for module in sheet.modules:
+            if not answers.get(module.id, ("", ""))[0] and module.id not in sheet.answers:
+                raise RuleViolation(f"Rate {module.title}, or choose that you did not attend it",
+                                    field=f"m{module.id}_score")
+    rows = [dict(wave_id=wave.id, membership_id=member.id, module_id=module.id,
+                 usefulness=None if score == ABSENT else int(score), did_not_attend=score == ABSENT,
+                 comment=comment.strip(), submitted_at=now, updated_at=now)
+            for module in sheet.modules
+            for score, comment in [answers.get(module.id, ("", ""))] if score]
+    wrote = bool(rows)
+    if rows:
+        # One statement for every module: a submission's cost does not grow with the curriculum.
+        stmt = _insert(ModuleRating.__table__).values(rows)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["wave_id", "membership_id", "module_id"],
+            set_={c: stmt.excluded[c] for c in ("usefulness", "did_not_attend", "comment", "updated_at")}))
+    if wrote or finish:
+        table = RatingResponse.__table__
+        stmt = _insert(table).values(wave_id=wave.id, membership_id=member.id, started_at=now,
+                                     finished_at=now if finish else None)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["wave_id", "membership_id"],
+            set_={"started_at": func.coalesce(table.c.started_at, stmt.excluded.started_at),
+                  "finished_at": func.coalesce(table.c.finished_at, stmt.excluded.finished_at)}))
+    db.session.commit()
+    return rating_sheet(member, wave, today)
+
+
+@dataclass(frozen=True)
+class WaveLine:
+    """A wave on the lead's waves page: its state on the local date, and response counts."""
+
+    wave: RatingWave
+    state: str
+    editable: bool
+    invited: int
+    started: int
+    finished: int
+
+
+def wave_overview(user: User, programme: Programme, today: date) -> list[WaveLine]:
+    """Leads: the programme's waves with their state and how many have started and finished."""
+    require_membership(user, programme.id, ("lead",))
+    counts = {wave_id: (invited, started, finished) for wave_id, invited, started, finished in
+              db.session.execute(
+                  select(RatingResponse.wave_id, func.count(RatingResponse.invited_at),
+                         func.count(RatingResponse.started_at), func.count(RatingResponse.finished_at))
+                  .join(RatingWave).where(RatingWave.programme_id == programme.id)
+                  .group_by(RatingResponse.wave_id))}
+    return [WaveLine(w, wave_state(w, today), is_editable(w, today), *counts.get(w.id, (0, 0, 0)))
+            for w in list_waves(programme)]

@@ -1,0 +1,1 @@
+"""Programmes and their running: cohort, randomisation, days, sessions, attendance, calendars."""

@@ -1,0 +1,363 @@
+"""Attendance: apologies before a day, trainers' marks on or after it, and the programme's totals.
+
+A participant has *missed* a day when marked absent or excused; the first time someone has
+missed two days, each lead of the programme gets one outbox message about it. The reports share
+one rule for who *attended* a session: its own mark if it has one, else the day's mark, counting
+present and late; cancelled days do not count.
+"""
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from trainer.errors import PermissionDenied, RuleViolation
+from trainer.extensions import db
+from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Programme,
+                            SessionAttendance, TrainingDay, TrainingSession, User)
+from trainer.services.privacy import audit
+from trainer.services.system import listing, outbox
+
+MISSED = ("absent", "excused")
+ATTENDED = ("present", "late")
+
+
+@dataclass
+class SheetRow:
+    """One participant on a day's attendance sheet; ``away`` says why they are not expected."""
+
+    membership: Membership
+    apology: Apology | None
+    status: str | None
+    session_status: dict[int, str]
+    away: str | None = None
+
+
+@dataclass
+class Register:
+    """A day's register: who is expected, who is shown apart, and why it cannot be filled in."""
+
+    day: TrainingDay
+    rows: list[SheetRow]
+    away: list[SheetRow]
+    closed: str | None
+    page: listing.ListPage | None = None
+
+    def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
+        """The marks to show before any are entered: saved ones, else excused for apologies."""
+        day_marks = {r.membership.id: r.status or ("excused" if r.apology else "")
+                     for r in self.rows}
+        session_marks = {(sid, r.membership.id): status
+                         for r in self.rows for sid, status in r.session_status.items()}
+        return {mid: s for mid, s in day_marks.items() if s}, session_marks
+
+
+def not_expected_reason(membership: Membership, day: TrainingDay) -> str | None:
+    """Why a participant is not expected at ``day`` (None when they are).
+
+    Someone who left their post is not expected after their leaving date (or at all when the
+    date is unknown). Withdrawal from the programme, once recorded, belongs here too.
+    """
+    if membership.left_on is not None:
+        return f"Left on {membership.left_on:%-d %B %Y}" if membership.left_on < day.day else None
+    if not membership.in_post:
+        return "Left their post"
+    return None
+
+
+def closed_reason(day: TrainingDay, *, today: date) -> str | None:
+    """Why the day's register cannot be filled in now (None when it can)."""
+    if day.cancelled:
+        return "This day was cancelled: there is no attendance to take."
+    if day.day > today:
+        return (f"Attendance can be taken on or after the day ({day.day:%-d %B %Y}). "
+                "Come back then to fill in the register.")
+    return None
+
+
+def register(day: TrainingDay, *, today: date, page: int = 1,
+             per_page: int = listing.PER_PAGE) -> Register:
+    """The day's register: a page of the expected participants (``rows``, by name; ``page`` says
+    which and how many in all), everyone shown apart, and whether it is open.
+
+    The expected are chosen in SQL by the rule of ``not_expected_reason``, so a page costs the
+    same statements however large the cohort.
+    """
+    expected = or_(and_(Membership.left_on.is_not(None), Membership.left_on >= day.day),
+                   and_(Membership.left_on.is_(None), Membership.in_post.is_(True)))
+    query = _participants(day.programme).options(selectinload(Membership.user))
+    result = listing.paginate(query.where(expected), page=page, per_page=per_page)
+    away = list(db.session.scalars(query.where(not_(expected))))
+    rows = _rows(day, result.items + away)
+    return Register(day, rows[:len(result.items)], rows[len(result.items):],
+                    closed_reason(day, today=today), result)
+
+
+def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, str]:
+    """``marks`` with every unmarked participant present, except those who sent apologies (excused)."""
+    return {r.membership.id: marks.get(r.membership.id) or ("excused" if r.apology else "present")
+            for r in rows}
+
+
+def expected_participants(programme: Programme) -> list[Membership]:
+    """Who is expected at the programme's days: its intervention-arm participants, by name."""
+    return list(db.session.scalars(_participants(programme).options(selectinload(Membership.user))))
+
+
+def _participants(programme: Programme):
+    return (select(Membership).join(User).where(Membership.programme_id == programme.id,
+                                                Membership.role == "participant",
+                                                Membership.arm == "intervention")
+            .order_by(User.display_name, Membership.id))
+
+
+def apology_for(membership: Membership, day: TrainingDay) -> Apology | None:
+    """The participant's apology for the day, if they sent one."""
+    return db.session.scalar(select(Apology).where(Apology.day_id == day.id,
+                                                   Apology.membership_id == membership.id))
+
+
+def send_apology(membership: Membership, day: TrainingDay, reason: str, *, today: date) -> Apology:
+    """Record (or update) an apology for a coming day; commits."""
+    _check_apology(membership, day, today)
+    apology = apology_for(membership, day) or Apology(day_id=day.id, membership_id=membership.id)
+    apology.reason = (reason or "").strip()
+    db.session.add(apology)
+    db.session.commit()
+    return apology
+
+
+def withdraw_apology(membership: Membership, day: TrainingDay, *, today: date) -> None:
+    """Take back an apology before the day; commits."""
+    _check_apology(membership, day, today)
+    apology = apology_for(membership, day)
+    if apology is not None:
+        db.session.delete(apology)
+    db.session.commit()
+
+
+def sheet(day: TrainingDay) -> list[SheetRow]:
+    """The day's attendance sheet: every intervention participant with apology and marks so far.
+
+    Rows of participants not expected at the day (see ``not_expected_reason``) carry the reason.
+    """
+    return _rows(day, expected_participants(day.programme))
+
+
+def _rows(day: TrainingDay, members: list[Membership]) -> list[SheetRow]:
+    """Sheet rows of ``members`` at ``day``: their apologies and marks (three statements)."""
+    ids = [m.id for m in members]
+    apologies = {a.membership_id: a for a in db.session.scalars(
+        select(Apology).where(Apology.day_id == day.id, Apology.membership_id.in_(ids)))}
+    marks = dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)
+                                    .where(DayAttendance.day_id == day.id,
+                                           DayAttendance.membership_id.in_(ids))).all())
+    per_session: dict[int, dict[int, str]] = {}
+    for row in db.session.scalars(select(SessionAttendance).where(
+            SessionAttendance.session_id.in_([s.id for s in day.sessions]),
+            SessionAttendance.membership_id.in_(ids))):
+        per_session.setdefault(row.membership_id, {})[row.session_id] = row.status
+    return [SheetRow(m, apologies.get(m.id), marks.get(m.id), per_session.get(m.id, {}),
+                     not_expected_reason(m, day))
+            for m in members]
+
+
+def record_attendance(actor: User, day: TrainingDay, marks: dict[int, str],
+                      session_marks: dict[tuple[int, int], str], *, today: date) -> int:
+    """Save a day's marks (membership id -> status) and per-session exceptions; commits.
+
+    ``session_marks`` maps (session id, membership id) to a status, or to "" for "same as the
+    day". Returns how many participants were marked. Leads hear once of anyone who has now
+    missed two days.
+    """
+    closed = closed_reason(day, today=today)
+    if closed:
+        raise RuleViolation(closed)
+    expected = {m.id: m for m in expected_participants(day.programme)
+                if not_expected_reason(m, day) is None}
+    sessions = {s.id for s in day.sessions}
+    statuses = set(ATTENDANCE)
+    if any(mid not in expected or status not in statuses for mid, status in marks.items()):
+        raise RuleViolation("Choose present, late, absent or excused for each participant expected "
+                            "at the day")
+    if any(sid not in sessions or mid not in expected or (status and status not in statuses)
+           for (sid, mid), status in session_marks.items()):
+        raise RuleViolation("Choose a status for each session, or 'same as the day'")
+    existing = {a.membership_id: a for a in db.session.scalars(
+        select(DayAttendance).where(DayAttendance.day_id == day.id))}
+    for mid, status in marks.items():
+        row = existing.get(mid) or DayAttendance(day_id=day.id, membership_id=mid)
+        row.status, row.recorded_by_id = status, actor.id
+        db.session.add(row)
+    _save_session_marks(actor, session_marks, marks)
+    db.session.flush()
+    for mid in marks:
+        tell_leads_if_missed_two(day.programme, expected[mid])
+    audit.record(actor.id, "attendance.recorded", day, programme_id=day.programme_id, count=len(marks))
+    db.session.commit()
+    return len(marks)
+
+
+def missed_days(membership: Membership) -> int:
+    """How many days of their programme the participant has missed (absent or excused)."""
+    return db.session.scalar(select(func.count(DayAttendance.id)).join(TrainingDay).where(
+        DayAttendance.membership_id == membership.id, DayAttendance.status.in_(MISSED),
+        TrainingDay.cancelled.is_(False)))
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    """Attendance counts per training day and per module (statuses, plus "not recorded")."""
+
+    per_day: list[tuple[TrainingDay, Counter]]
+    per_module: list[tuple[str, Counter]]
+
+
+def summary(programme: Programme, *, held_days: list[TrainingDay] | None = None) -> AttendanceSummary:
+    """Count marks per day, and per module from each session's own or its day's marks.
+
+    ``held_days``: the programme's days that are not cancelled, in date order, with sessions and
+    modules loaded, when the caller has them already. Someone not expected at a day (they had
+    left) counts there only if they were marked.
+    """
+    days, expected, marks, overrides = _marks(programme, held_days)
+    # The facts not_expected_reason reads, not whole entities: a large cohort loads fast.
+    members = {m.id: m for m in db.session.execute(_participants(programme).with_only_columns(
+        Membership.id, Membership.left_on, Membership.in_post))}
+    per_day, per_module = [], {}
+    for day in days:
+        on_day = [mid for mid in expected
+                  if (day.id, mid) in marks or not_expected_reason(members[mid], day) is None]
+        recorded = any((day.id, mid) in marks for mid in on_day)
+        per_day.append((day, Counter(marks.get((day.id, mid), "not recorded") for mid in on_day)))
+        for session in day.sessions:
+            counter = per_module.setdefault(session.module.title, Counter())
+            if recorded:
+                counter.update(overrides.get((session.id, mid)) or marks.get((day.id, mid), "not recorded")
+                               for mid in on_day)
+    return AttendanceSummary(per_day, [(title, c) for title, c in per_module.items() if c])
+
+
+def _marks(programme: Programme, days: list[TrainingDay] | None = None
+           ) -> tuple[list[TrainingDay], list[int], dict, dict]:
+    """The programme's held days (with sessions), expected ids, day marks and session marks."""
+    if days is None:
+        days = list(db.session.scalars(
+            select(TrainingDay).where(TrainingDay.programme_id == programme.id,
+                                      TrainingDay.cancelled.is_(False))
+            .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+            .order_by(TrainingDay.day)))
+    expected = list(db.session.scalars(_participants(programme).with_only_columns(Membership.id)))
+    marks = {(day_id, mid): status for day_id, mid, status in db.session.execute(
+        select(DayAttendance.day_id, DayAttendance.membership_id, DayAttendance.status)
+        .where(DayAttendance.day_id.in_([d.id for d in days])))}
+    overrides = {(sid, mid): status for sid, mid, status in db.session.execute(
+        select(SessionAttendance.session_id, SessionAttendance.membership_id, SessionAttendance.status)
+        .join(TrainingSession).where(TrainingSession.day_id.in_([d.id for d in days])))}
+    return days, expected, marks, overrides
+
+
+def _session_status(session: TrainingSession, membership_id: int, marks: dict, overrides: dict) -> str | None:
+    return overrides.get((session.id, membership_id)) or marks.get((session.day_id, membership_id))
+
+
+def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
+    """Per module id, per expected participant whose attendance is known: did they attend it?
+
+    Attended means present or late at any held session of the module (a session's own mark
+    overrides the day's). Someone *missed* a module (False) only when every held session of it
+    is marked and none attended; a participant with an unmarked session and no attended one is
+    left out (not known). Modules that ran only on cancelled days are absent.
+    """
+    days, expected, marks, overrides = _marks(programme)
+    sessions: dict[int, list[TrainingSession]] = {}
+    for day in days:
+        for session in day.sessions:
+            sessions.setdefault(session.module_id, []).append(session)
+    result: dict[int, dict[int, bool]] = {}
+    for module_id, held in sessions.items():
+        known = result.setdefault(module_id, {})
+        for mid in expected:
+            statuses = [_session_status(s, mid, marks, overrides) for s in held]
+            if any(status in ATTENDED for status in statuses):
+                known[mid] = True
+            elif all(statuses):
+                known[mid] = False
+    return result
+
+
+def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bool]]]:
+    """Per held training day in date order, per expected participant marked: did they attend?
+
+    A day is attended when the participant attended any of its sessions (a session's own mark
+    overrides the day's; present or late), or, for a day without sessions, when the day's mark
+    is present or late. Participants without a day mark are left out (not recorded).
+    """
+    days, expected, marks, overrides = _marks(programme)
+    result = []
+    for day in days:
+        known = {}
+        for mid in expected:
+            if (day.id, mid) not in marks:
+                continue
+            statuses = ([_session_status(s, mid, marks, overrides) for s in day.sessions]
+                        or [marks[(day.id, mid)]])
+            known[mid] = any(status in ATTENDED for status in statuses)
+        result.append((day, known))
+    return result
+
+
+def days_attended(programme: Programme, held: list | None = None) -> dict[int, int]:
+    """Per expected participant (membership id), how many held training days they attended.
+
+    ``held`` is ``day_attendance(programme)`` when the caller already has it (saves reloading).
+    """
+    counts = dict.fromkeys(db.session.scalars(_participants(programme).with_only_columns(Membership.id)), 0)
+    for _, known in (day_attendance(programme) if held is None else held):
+        for mid, attended in known.items():
+            counts[mid] += attended
+    return counts
+
+
+def _check_apology(membership: Membership, day: TrainingDay, today: date) -> None:
+    if (membership.role != "participant" or membership.programme_id != day.programme_id
+            or membership.arm != "intervention"):
+        raise PermissionDenied("Only participants expected at this day can send apologies.")
+    if day.cancelled:
+        raise RuleViolation("This day is cancelled")
+    if day.day <= today:
+        raise RuleViolation("Apologies can be sent before the day only; tell your trainer instead",
+                            field="reason")
+
+
+def _save_session_marks(actor: User, session_marks: dict[tuple[int, int], str],
+                        marks: dict[int, str]) -> None:
+    existing = {(r.session_id, r.membership_id): r for r in db.session.scalars(
+        select(SessionAttendance).where(SessionAttendance.session_id.in_(
+            {sid for sid, _ in session_marks})))} if session_marks else {}
+    for key, status in session_marks.items():
+        row = existing.get(key)
+        if not status or status == marks.get(key[1]):
+            if row is not None:
+                db.session.delete(row)
+            continue
+        row = row or SessionAttendance(session_id=key[0], membership_id=key[1])
+        row.status, row.recorded_by_id = status, actor.id
+        db.session.add(row)
+
+
+def tell_leads_if_missed_two(programme: Programme, membership: Membership) -> None:
+    """Queue (once) a message to each lead if the participant has now missed two days (no commit)."""
+    if missed_days(membership) < 2:
+        return
+    leads = db.session.scalars(select(Membership).where(
+        Membership.programme_id == programme.id, Membership.role == "lead")
+        .options(selectinload(Membership.user)))
+    for lead in leads:
+        outbox.enqueue(
+            dedupe_key=f"missed-two:{membership.id}:{lead.user_id}", kind="missed-two", to=lead.user,
+            subject=f"A participant has missed two training days: {programme.name}",
+            body=f"Hello {lead.user.display_name},\n\n{membership.user.display_name} "
+                 f"({membership.user.email}) has now missed two training days of {programme.name}. "
+                 "You may want to get in touch with them.\n")

@@ -1,0 +1,161 @@
+"""What each role's home page shows."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from trainer.clock import today_in
+from trainer.extensions import db
+from trainer.models import (Membership, OutboxMessage, Programme, TrainingDay, TrainingSession,
+                            User)
+from trainer.services.accounts import access
+from trainer.services.participation import activity_logs
+from trainer.services.ratings import ratings
+from trainer.services.scheduling import calendar
+
+
+@dataclass
+class ParticipantPlace:
+    """A participant's membership, with their next training day if any."""
+
+    membership: Membership
+    programme: Programme
+    today: date
+    next_day: TrainingDay | None
+    activities: activity_logs.ParticipantSummary | None = None
+    rating_waves: list = field(default_factory=list)
+
+
+@dataclass
+class StaffPlace:
+    """A programme a user leads or trains, with its next day and cohort size."""
+
+    programme: Programme
+    role: str
+    next_day: TrainingDay | None
+    participants: int
+
+
+STAFF_PAGE_SIZE = 25
+STAFF_ROLES = ("lead", "trainer")  # evaluators have a list of their own
+
+
+@dataclass
+class Home:
+    """Everything the home page shows the user, section by section.
+
+    ``staff`` is one page (``staff_page`` of ``staff_pages``) of the ``staff_total`` programmes
+    the user leads or trains: an organisation's lead may lead hundreds.
+    """
+
+    participant: list[ParticipantPlace] = field(default_factory=list)
+    staff: list[StaffPlace] = field(default_factory=list)
+    evaluated: list[Programme] = field(default_factory=list)
+    staff_total: int = 0
+    staff_page: int = 1
+    staff_pages: int = 1
+    staff_offset: int = 0
+    leads_any: bool = False
+    admin_counts: dict[str, int] | None = None
+    can_create_programmes: bool = False
+    calendar_url: str | None = None
+
+    @property
+    def calendar_subscribe_url(self) -> str | None:
+        """The feed address as a ``webcal://`` link, which opens the device's calendar app."""
+        return calendar.subscribe_url(self.calendar_url) if self.calendar_url else None
+
+
+def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
+    """The first day of the programme on or after ``today`` that is not cancelled."""
+    return db.session.scalar(
+        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
+                                  TrainingDay.day >= today, TrainingDay.cancelled.is_(False))
+        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+        .order_by(TrainingDay.day).limit(1))
+
+
+def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, TrainingDay]:
+    """The next training day of each programme (as ``next_training_day``), in two queries in all."""
+    todays = {p.id: today_in(p.timezone, now) for p in programmes}
+    if not todays:
+        return {}
+    # Time zones put "today" on at most two dates, so fetch from the earliest and choose per programme.
+    candidates = db.session.execute(
+        select(TrainingDay.programme_id, TrainingDay.id, TrainingDay.day)
+        .where(TrainingDay.programme_id.in_(todays), TrainingDay.day >= min(todays.values()),
+               TrainingDay.cancelled.is_(False))
+        .order_by(TrainingDay.day, TrainingDay.id))
+    chosen: dict[int, int] = {}
+    for programme_id, day_id, day in candidates:
+        if programme_id not in chosen and day >= todays[programme_id]:
+            chosen[programme_id] = day_id
+    days = {d.id: d for d in db.session.scalars(select(TrainingDay).where(TrainingDay.id.in_(chosen.values())))}
+    return {programme_id: days[day_id] for programme_id, day_id in chosen.items()}
+
+
+def _staff_places(home: Home, user: User, now: datetime, page: int) -> None:
+    """One page of the programmes ``user`` leads or trains, with their next day and cohort size."""
+    staff = select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
+    home.staff_total, leads = db.session.execute(
+        select(func.count(Membership.id), func.count(Membership.id).filter(Membership.role == "lead"))
+        .where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))).one()
+    home.leads_any = leads > 0
+    home.staff_pages = max(1, -(-home.staff_total // STAFF_PAGE_SIZE))
+    home.staff_page = min(max(1, page), home.staff_pages)
+    home.staff_offset = (home.staff_page - 1) * STAFF_PAGE_SIZE
+    places = list(db.session.scalars(
+        staff.options(selectinload(Membership.programme)).order_by(Membership.id)
+        .limit(STAFF_PAGE_SIZE).offset(home.staff_offset)))
+    ids = [m.programme_id for m in places]
+    sizes = dict(db.session.execute(
+        select(Membership.programme_id, func.count(Membership.id))
+        .where(Membership.role == "participant", Membership.programme_id.in_(ids))
+        .group_by(Membership.programme_id)).all()) if ids else {}
+    days = next_training_days([m.programme for m in places], now)
+    home.staff = [StaffPlace(m.programme, m.role, days.get(m.programme_id), sizes.get(m.programme_id, 0))
+                  for m in places]
+
+
+def home_for(user: User, now: datetime, *, base_url: str, page: int = 1) -> Home:
+    """Build the home page of ``user`` at instant ``now`` (dates local to each programme).
+
+    ``page`` chooses the page of the programmes the user leads or trains. Addresses for outside
+    use (the calendar feed) are built on ``base_url``, the public address.
+    """
+    token = calendar.feed_token(user)
+    home = Home(can_create_programmes=access.can_create_programmes(user),
+                calendar_url=calendar.feed_url(token, base_url=base_url) if token else None)
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id, Membership.role == "participant")
+        .options(selectinload(Membership.programme)).order_by(Membership.id))
+    for m in memberships:
+        today = today_in(m.programme.timezone, now)
+        upcoming = next_training_day(m.programme, today) if m.arm == "intervention" else None
+        home.participant.append(ParticipantPlace(
+            m, m.programme, today, upcoming,
+            activity_logs.summary_for(m, today) if m.arm == "intervention" else None,
+            ratings.open_waves_for(m, today)))
+    _staff_places(home, user, now, page)
+    home.evaluated = list(db.session.scalars(
+        select(Programme).join(Membership).where(Membership.user_id == user.id, Membership.role == "evaluator")
+        .order_by(Programme.start_date.desc())))
+    if user.is_admin:
+        home.admin_counts = {
+            "users": db.session.scalar(select(func.count(User.id))),
+            "programmes": db.session.scalar(select(func.count(Programme.id))),
+            "unsent": db.session.scalar(select(func.count(OutboxMessage.id))
+                                        .where(OutboxMessage.sent_at.is_(None))),
+        }
+    return home
+
+
+def database_ok() -> bool:
+    """True if the database answers a trivial query."""
+    try:
+        db.session.execute(select(1))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        db.session.rollback()
+        return False
