@@ -130,7 +130,7 @@ def test_mice_ancova_with_statsmodels_default_skip_matches_a_direct_run():
 def test_mice_ancova_is_reproducible_and_close_to_complete_case_ancova():
     pre, post, group = mice_data()
     first = stats.mice_ancova(pre, post, group, seed=5, imputations=10, burn_in=5)
-    stats._mice_ancova.cache_clear()  # computed afresh, not remembered
+    stats.trial._mice_ancova.cache_clear()  # computed afresh, not remembered
     assert stats.mice_ancova(pre, post, group, seed=5, imputations=10, burn_in=5) == first
     assert stats.mice_ancova(pre, post, group, seed=6, imputations=10, burn_in=5) != first
     complete = stats.ancova(pre, post, group)

@@ -1,0 +1,40 @@
+"""Shared helpers of the statistics modules: missing values, SD and t intervals."""
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats as sps
+
+
+SMALL_CELL = 5
+
+Values = Sequence[float | None]
+
+
+def _present(values: Values) -> np.ndarray:
+    return np.array([v for v in values if v is not None], dtype=float)
+
+
+def _complete(*columns: Sequence) -> list[np.ndarray]:
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("columns must have the same length")
+    rows = [row for row in zip(*columns) if all(v is not None for v in row)]
+    if not rows:
+        return [np.array([]) for _ in columns]
+    return [np.array(col, dtype=float) for col in zip(*rows)]
+
+
+def _sd(x: np.ndarray) -> float:
+    # Equal values give exactly 0, where floating-point rounding of the mean could leave ~1e-17.
+    return 0.0 if x.min() == x.max() else float(np.std(x, ddof=1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(p: float, df: float) -> float:
+    # A page may summarise thousands of groups, mostly of a few sizes: SciPy's ppf costs ~1 ms a call.
+    return float(sps.t.ppf(p, df))
+
+
+def _t_interval(centre: float, se: float, df: float, confidence: float) -> tuple[float, float]:
+    half = _t_quantile((1 + confidence) / 2, df) * se
+    return centre - half, centre + half

@@ -1,0 +1,75 @@
+"""Survival in post: Kaplan-Meier estimates."""
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+from trainer.stats._common import Values, _complete
+
+
+@dataclass(frozen=True)
+class Survival:
+    n: int
+    times: tuple[float, ...]
+    survival: tuple[float, ...]
+    at_risk: tuple[int, ...]
+    events: tuple[int, ...]
+    ci_low: tuple[float | None, ...]
+    ci_high: tuple[float | None, ...]
+    last_time: float | None
+
+
+def kaplan_meier(
+    durations: Values, observed: Sequence[bool | None], *, confidence: float = 0.95
+) -> Survival:
+    """Kaplan-Meier survival in post: durations in days; observed True = left, False = censored.
+
+    Rows with a None are dropped. Per distinct event time: S(t) (from ``scipy.stats.ecdf``), the
+    number at risk (duration >= t), the events, and Greenwood log-log CI bounds (None where
+    undefined, e.g. S = 0). last_time is the longest duration, event or censored.
+    """
+    x, obs = _complete(durations, observed)
+    if len(x) == 0:
+        return Survival(0, (), (), (), (), (), (), None)
+    if x.min() < 0:
+        raise ValueError("durations must not be negative")
+    obs = obs.astype(bool)
+    sf = sps.ecdf(sps.CensoredData(uncensored=x[obs], right=x[~obs])).sf
+    with warnings.catch_warnings():
+        # Undefined bounds come back as NaN with a warning; they become None below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = sf.confidence_interval(confidence, method="log-log")
+    times = np.unique(x[obs])
+    at = np.isin(sf.quantiles, times)
+
+    def bounds(values: np.ndarray) -> tuple[float | None, ...]:
+        return tuple(None if math.isnan(v) else float(v) for v in values[at])
+
+    return Survival(
+        n=len(x),
+        times=tuple(float(t) for t in times),
+        survival=tuple(float(s) for s in sf.probabilities[at]),
+        at_risk=tuple(int(np.sum(x >= t)) for t in times),
+        events=tuple(int(np.sum(obs & (x == t))) for t in times),
+        ci_low=bounds(ci.low.probabilities),
+        ci_high=bounds(ci.high.probabilities),
+        last_time=float(x.max()),
+    )
+
+
+def survival_at(result: Survival, t: float) -> float | None:
+    """S(t) as a right-continuous step: 1.0 before the first event, events at t counted.
+
+    None when t lies beyond the longest follow-up (nobody was observed that long), unless S has
+    already reached 0, which then holds for ever. None for an empty result.
+    """
+    if result.last_time is None:
+        return None
+    i = int(np.searchsorted(result.times, t, side="right")) - 1
+    value = 1.0 if i < 0 else result.survival[i]
+    if t > result.last_time and value > 0:
+        return None
+    return value
