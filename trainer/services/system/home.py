@@ -13,6 +13,7 @@ from trainer.services.accounts import access
 from trainer.services.participation import activity_logs
 from trainer.services.ratings import ratings
 from trainer.services.scheduling import calendar
+from trainer.services.system import listing
 
 
 @dataclass
@@ -45,17 +46,13 @@ STAFF_ROLES = ("lead", "trainer")  # evaluators have a list of their own
 class Home:
     """Everything the home page shows the user, section by section.
 
-    ``staff`` is one page (``staff_page`` of ``staff_pages``) of the ``staff_total`` programmes
-    the user leads or trains: an organisation's lead may lead hundreds.
+    ``staff`` is one page (a ``listing.ListPage`` of ``StaffPlace``) of the programmes the user
+    leads or trains: an organisation's lead may lead hundreds.
     """
 
     participant: list[ParticipantPlace] = field(default_factory=list)
-    staff: list[StaffPlace] = field(default_factory=list)
+    staff: listing.ListPage = field(default_factory=lambda: listing.ListPage([], 0, 1, STAFF_PAGE_SIZE))
     evaluated: list[Programme] = field(default_factory=list)
-    staff_total: int = 0
-    staff_page: int = 1
-    staff_pages: int = 1
-    staff_offset: int = 0
     leads_any: bool = False
     admin_counts: dict[str, int] | None = None
     can_create_programmes: bool = False
@@ -98,24 +95,24 @@ def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, 
 def _staff_places(home: Home, user: User, now: datetime, page: int) -> None:
     """One page of the programmes ``user`` leads or trains, with their next day and cohort size."""
     staff = select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
-    home.staff_total, leads = db.session.execute(
+    # The total and whether any place is a lead's, in one statement; ListPage clamps the page.
+    total, leads = db.session.execute(
         select(func.count(Membership.id), func.count(Membership.id).filter(Membership.role == "lead"))
         .where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))).one()
     home.leads_any = leads > 0
-    home.staff_pages = max(1, -(-home.staff_total // STAFF_PAGE_SIZE))
-    home.staff_page = min(max(1, page), home.staff_pages)
-    home.staff_offset = (home.staff_page - 1) * STAFF_PAGE_SIZE
+    page = min(max(1, page), listing.ListPage([], total, 1, STAFF_PAGE_SIZE).pages)
     places = list(db.session.scalars(
         staff.options(selectinload(Membership.programme)).order_by(Membership.id)
-        .limit(STAFF_PAGE_SIZE).offset(home.staff_offset)))
+        .limit(STAFF_PAGE_SIZE).offset((page - 1) * STAFF_PAGE_SIZE)))
     ids = [m.programme_id for m in places]
     sizes = dict(db.session.execute(
         select(Membership.programme_id, func.count(Membership.id))
         .where(Membership.role == "participant", Membership.programme_id.in_(ids))
         .group_by(Membership.programme_id)).all()) if ids else {}
     days = next_training_days([m.programme for m in places], now)
-    home.staff = [StaffPlace(m.programme, m.role, days.get(m.programme_id), sizes.get(m.programme_id, 0))
-                  for m in places]
+    home.staff = listing.ListPage([StaffPlace(m.programme, m.role, days.get(m.programme_id),
+                                              sizes.get(m.programme_id, 0)) for m in places],
+                                  total, page, STAFF_PAGE_SIZE)
 
 
 def home_for(user: User, now: datetime, *, base_url: str, page: int = 1) -> Home:
