@@ -26,7 +26,7 @@ def _lead(programme_id: int):
 
 def _analyst(programme_id: int):
     """Its lead or its evaluator: the roles that see the evaluation pages."""
-    return access.require_membership(current_user, programme_id, ("lead", "evaluator"))
+    return access.require_membership(current_user, programme_id, disclosure.READERS)
 
 
 def _today(programme) -> object:
@@ -204,7 +204,8 @@ def lock_plan(programme_id: int):
 @bp.get("/outcomes/evaluation.csv")
 @login_required
 def evaluation_table(programme_id: int):
-    """Its lead: the evaluation's own tables for every scale as CSV, under the page's rules."""
+    """Its lead and evaluator: the evaluation's own tables for every scale as CSV, under the
+    page's rules."""
     result = report_tables.evaluation_table(current_user, programme_id, now=utcnow())
     return Response(result.text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
@@ -227,7 +228,7 @@ def retention_page(programme_id: int):
     leaving. Its evaluator: the survival per arm only, no names."""
     acc = _analyst(programme_id)
     if acc.has("evaluator"):
-        page = retention.overview(acc.programme, _today(acc.programme))
+        page = retention.overview(acc.programme, _today(acc.programme), names=False)
         return render_template("outcomes/retention.html", programme=acc.programme, members=None,
                                arms=page.arms, chart=page.chart, categories=page.categories,
                                evaluator=True)

@@ -139,9 +139,10 @@ def retention(programme: Programme, today: date) -> list[ArmRetention]:
     return _survival(programme, participants(programme), today)
 
 
-def _survival(programme: Programme, members: list, today: date) -> list[ArmRetention]:
+def _survival(programme: Programme, members: list, today: date,
+              stopped: set[int] | None = None) -> list[ArmRetention]:
     result = []
-    stopped = untracked_ids(programme)
+    stopped = untracked_ids(programme) if stopped is None else stopped
     for arm in ARMS:
         durations, observed = [], []
         for m in members:
@@ -214,15 +215,15 @@ class Overview:
     """The lead's retention page: a page of the participants, survival in post per arm, its chart,
     and the leavers per category and arm."""
 
-    members: listing.ListPage
+    members: listing.ListPage | None
     arms: list[ArmRetention]
     chart: dict
     categories: list[tuple[str, dict[str, int]]]
 
 
-def overview(programme: Programme, today: date, *, page: int = 1) -> Overview:
-    """A page of the participants (with names, by name), survival in post per arm, and leavers by
-    category.
+def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True) -> Overview:
+    """A page of the participants (with names, by name; None when ``names`` is false, for an
+    evaluator), survival in post per arm, and leavers by category.
 
     The survival and the categories read only each participant's arm and leaving facts, so their
     cost and the page's statements do not grow with the cohort's names.
@@ -231,8 +232,10 @@ def overview(programme: Programme, today: date, *, page: int = 1) -> Overview:
                                       Membership.leaver_category)
                                .where(Membership.programme_id == programme.id,
                                       Membership.role == "participant")).all()
-    arms = _survival(programme, facts, today)
+    stopped = untracked_ids(programme)
+    arms = _survival(programme, facts, today, stopped)
     members = listing.paginate(select(Membership).join(User).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
-        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id), page=page)
-    return Overview(members, arms, chart(arms), by_category(facts, untracked_ids(programme)))
+        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id),
+        page=page) if names else None
+    return Overview(members, arms, chart(arms), by_category(facts, stopped))

@@ -97,6 +97,7 @@ class Report:
     wave_id: int | None
     team: str | None
     live: bool = False
+    evaluator: bool = False
     wave_reports: list[WaveReport] = field(default_factory=list)
     change: list[ChangeRow] = field(default_factory=list)
     change_waves: tuple[RatingWave, RatingWave] | None = None
@@ -231,7 +232,8 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
     partition = disclosure.team_partition(programme)
     team = team if team in partition.parts else None
     wave_id = wave_id if wave_id in {w.id for w in waves} else None
-    report = Report(programme, waves, partition.choices(), wave_id, team, reader.live)
+    report = Report(programme, waves, partition.choices(), wave_id, team, reader.live,
+                    reader.access.has("evaluator"))
     scope = _Scope(partition, team)
     answers = _answers(programme.id)
     invited = _invited(programme.id, answers)
