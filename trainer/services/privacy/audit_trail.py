@@ -12,6 +12,7 @@ from trainer.models import AuditEvent, Membership, Programme, User
 from trainer.services.accounts import access
 from trainer.services.privacy import audit
 from trainer.services.outcomes.exports import neutralise
+from trainer.services.system import listing
 
 PAGE_SIZE = 50
 
@@ -96,13 +97,9 @@ def _rows(events: list[AuditEvent]) -> list[Row]:
 
 def page_of(user: User, filters: Filters, number: int = 1) -> Page:
     """Admins and leads: one page of the events they may read, newest first."""
-    query = _query(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(1, number), pages)
-    events = list(db.session.scalars(query.order_by(AuditEvent.id.desc())
-                                     .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return Page(_rows(events), total, number, pages)
+    result = listing.paginate(_query(user, filters).order_by(AuditEvent.id.desc()), page=number,
+                              per_page=PAGE_SIZE)
+    return Page(_rows(result.items), result.total, result.page, result.pages)
 
 
 def export_csv(user: User, filters: Filters) -> str:
