@@ -170,3 +170,10 @@ def test_one_participant_may_be_enrolled_to_be_randomised_only_before_training(s
         cohort.enrol_participant(lead.user, programme, name="Gus", email="gus@example.org",
                                  arm=None, team="", base_url="http://x", now=NOW)
     assert exc.value.field == "arm"
+
+
+def test_the_randomise_form_suggests_the_unallocated_until_everyone_has_an_arm(app):
+    programme = make_programme()
+    allocated, waiting = make_member(programme), make_member(programme, arm=UNALLOCATED)
+    assert cohort.suggested_scope([allocated, waiting]) == "unallocated"
+    assert cohort.suggested_scope([allocated]) == "all"

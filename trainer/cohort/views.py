@@ -83,8 +83,8 @@ def randomise(programme_id: int):
     form, members = RandomiseForm(), cohort.participants(acc.programme)
     form.membership_ids.choices = as_choices([(m.id, m.user.display_name + (f" ({m.team})" if m.team else ""))
                                               for m in members])
-    if not form.is_submitted() and all(m.arm for m in members):
-        form.scope.data = "all"
+    if not form.is_submitted():
+        form.scope.data = cohort.suggested_scope(members)
     form.teams.choices = as_choices([(team, f"{team or 'No team'} ({plural(n, 'participant')})")
                                      for team, n in cohort.participant_teams(acc.programme)])
     if form.validate_on_submit():

@@ -41,6 +41,12 @@ class Selection:
     membership_ids: tuple[int, ...] = ()
 
 
+def suggested_scope(members: list[Membership]) -> str:
+    """The randomise form's first choice: those without an arm, unless everyone has one already
+    (then a re-randomisation of all is what the lead is there for)."""
+    return "all" if all(m.arm for m in members) else "unallocated"
+
+
 @dataclass
 class ImportCheck:
     """The result of checking a whole file: its clean rows and every problem, by line."""
