@@ -29,12 +29,13 @@ def report(programme: Programme, *, today: date, live: bool) -> Report:
     the primary outcome are added); without one, the first scale is listed as primary."""
     scales = results.outcome_results(programme, today=today, live=live)
     primary, secondary, trial = scales[:1], scales[1:], None
-    version = evaluation_plan.plan_for(programme).current
+    plan = evaluation_plan.plan_for(programme)
+    version = plan.current
     if version is not None:
         key = {f"{s.instrument.key}/{s.scale.key}": s for s in scales}
         primary = [key[version.primary_outcome]] if version.primary_outcome in key else []
         secondary = [key[k] for k in version.secondary_outcomes if k in key]
         instrument, _, scale = version.primary_outcome.partition("/")
-        trial = trial_analysis.analyse(programme, (instrument, scale), today=today, live=live)
+        trial = trial_analysis.analyse(programme, (instrument, scale), today=today, live=live, plan=plan)
     return Report(evaluation.flow(programme), primary, secondary, retention.retention(programme, today),
                   costs.Page(costs.summary(programme, today=today), scales), trial)

@@ -183,13 +183,14 @@ def _dose_p(programme, wave_list, tables, today, live) -> dict[tuple[str, str, s
 
 
 def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
-            live: bool) -> TrialAnalysis:
+            live: bool, plan: evaluation_plan.PlanView | None = None) -> TrialAnalysis:
     """The planned outcomes (ANCOVA, both g, Holm across the secondary outcomes), the baseline
     balance of every chosen scale by arm, team mix, completers against non-completers and the
     MICE sensitivity analysis of the primary outcome, and reliable change of the scale
     ``scale_key`` (instrument, scale); and Holm-adjusted p of every dose-response correlation
-    shown for any scale, by (instrument, scale, exposure). All under disclosure's rules."""
-    plan = evaluation_plan.plan_for(programme)
+    shown for any scale, by (instrument, scale, exposure). All under disclosure's rules.
+    ``plan`` (``evaluation_plan.plan_for``) saves loading it again when the caller has it."""
+    plan = evaluation_plan.plan_for(programme) if plan is None else plan
     wave_list = outcomes.waves(programme)
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     allocated = [m for m in evaluation.participants(programme) if m.arm]
