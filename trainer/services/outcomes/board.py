@@ -27,7 +27,8 @@ def report(programme: Programme, *, today: date, live: bool) -> Report:
     figures; ``live`` for an evaluator. With an evaluation plan, its primary and secondary
     outcomes are the ones listed as such (and the plan, baseline balance and reliable change of
     the primary outcome are added); without one, the first scale is listed as primary."""
-    scales = results.outcome_results(programme, today=today, live=live)
+    data = evaluation.load(programme)
+    scales = results.outcome_results(programme, today=today, live=live, data=data)
     primary, secondary, trial = scales[:1], scales[1:], None
     plan = evaluation_plan.plan_for(programme)
     version = plan.current
@@ -36,6 +37,7 @@ def report(programme: Programme, *, today: date, live: bool) -> Report:
         primary = [key[version.primary_outcome]] if version.primary_outcome in key else []
         secondary = [key[k] for k in version.secondary_outcomes if k in key]
         instrument, _, scale = version.primary_outcome.partition("/")
-        trial = trial_analysis.analyse(programme, (instrument, scale), today=today, live=live, plan=plan)
+        trial = trial_analysis.analyse(programme, (instrument, scale), today=today, live=live, plan=plan,
+                                       data=data)
     return Report(evaluation.flow(programme), primary, secondary, retention.retention(programme, today),
                   costs.Page(costs.summary(programme, today=today), scales), trial)

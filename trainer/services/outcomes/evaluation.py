@@ -1,4 +1,5 @@
 """The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,6 +130,28 @@ def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[in
     return {(m, w): v for m, w, v in rows}
 
 
+def score_tables(programme: Programme, chosen: list[instruments.Instrument]
+                 ) -> dict[tuple[str, str], dict[tuple[int, int], float]]:
+    """``score_table`` of every scale of the ``chosen`` instruments, from one query:
+    (instrument key, scale key) -> (membership id, wave id) -> score."""
+    tables: dict[tuple[str, str], dict[tuple[int, int], float]] = {
+        (i.key, s.key): {} for i in chosen for s in i.scales}
+    if not tables:
+        return tables
+    rows = db.session.execute(
+        select(OutcomeResponse.instrument_key, OutcomeScore.scale_key, OutcomeResponse.membership_id,
+               OutcomeResponse.wave_id, OutcomeScore.value)
+        .join(OutcomeScore).join(OutcomeWave)
+        .where(OutcomeWave.programme_id == programme.id,
+               OutcomeResponse.instrument_key.in_([i.key for i in chosen]),
+               OutcomeResponse.submitted_at.is_not(None), OutcomeScore.value.is_not(None)))
+    for key, scale_key, m, w, v in rows:
+        table = tables.get((key, scale_key))
+        if table is not None:
+            table[(m, w)] = v
+    return tables
+
+
 def participants(programme: Programme) -> list:
     """The programme's participants (both arms), as rows of the facts the evaluation reads
     (id, arm, team, in post and leaving, withdrawal): plain rows, not entities, so a large cohort
@@ -139,6 +162,53 @@ def participants(programme: Programme) -> list:
         Membership.answers_kept).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
         .order_by(Membership.id)))
+
+
+@dataclass
+class Doses:
+    """What each participant received: practice minutes logged and training days attended
+    (by membership id), and how many training days were held."""
+
+    minutes: dict[int, int]
+    days: dict[int, int]
+    held: int
+
+
+def doses(programme: Programme) -> Doses:
+    """Practice minutes from the activity summaries (kept in step with the logs) and days
+    attended from ``attendance.day_attendance``, for every participant of the programme."""
+    minutes = dict(db.session.execute(
+        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
+        .join(Membership).where(Membership.programme_id == programme.id)
+        .group_by(ActivitySummary.membership_id)).all())
+    held_days = attendance.day_attendance(programme)
+    return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
+
+
+@dataclass
+class Loaded:
+    """What the evaluation page reads, loaded once and shared by its parts: the waves, the
+    participants, the chosen instruments and every chosen scale's scores; ``doses`` on first use."""
+
+    programme: Programme
+    waves: list[OutcomeWave]
+    members: list
+    chosen: list[instruments.Instrument]
+    tables: dict[tuple[str, str], dict[tuple[int, int], float]]
+    _doses: Doses | None = None
+
+    def doses(self) -> Doses:
+        """``doses`` of the programme, loaded the first time it is asked for."""
+        if self._doses is None:
+            self._doses = doses(self.programme)
+        return self._doses
+
+
+def load(programme: Programme) -> Loaded:
+    """``Loaded`` for ``programme``: five queries whatever the number of scales."""
+    chosen = outcomes.chosen_instruments(programme)
+    return Loaded(programme, outcomes.waves(programme), participants(programme), chosen,
+                  score_tables(programme, chosen))
 
 
 def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
@@ -156,17 +226,26 @@ def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
                      score_table(programme, key, scale_key), participants(programme), today, live)
 
 
+def evaluate_loaded(data: Loaded, instrument: instruments.Instrument, scale: instruments.Scale, *,
+                    today: date, live: bool = False) -> ScaleEvaluation:
+    """``evaluate`` of one of ``data``'s chosen scales, from what ``data`` has loaded."""
+    return _evaluate(instrument, scale, data.waves, data.tables[(instrument.key, scale.key)],
+                     data.members, today, live)
+
+
 def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
               wave_list: list[OutcomeWave], scores: dict[tuple[int, int], float],
               members: list[Membership], today: date, live: bool) -> ScaleEvaluation:
     result = ScaleEvaluation(instrument, scale, wave_list)
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     visible = {w.id: disclosure.outcome_results_visible(w, today, live) for w in wave_list}
+    arms = [(m.id, m.arm) for m in members]
+    ids = {arm: [mid for mid, a in arms if a == arm] for arm in ARMS}
     for wave in wave_list:
+        wid = wave.id
         for arm in ARMS:
-            values = [scores[(m.id, wave.id)] for m in members
-                      if m.arm == arm and (m.id, wave.id) in scores]
-            why = disclosure.reason(len(values), visible[wave.id])
+            values = [scores[(mid, wid)] for mid in ids[arm] if (mid, wid) in scores]
+            why = disclosure.reason(len(values), visible[wid])
             result.cells[(arm, wave.id)] = Cell(None if why else len(values),
                                                 None if why else stats.describe(values), why)
         if baseline is None or wave.kind == "baseline":
@@ -177,11 +256,12 @@ def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
             result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
             continue
         pre, post, group, change = [], [], [], {arm: [] for arm in ARMS}
-        for m in members:
-            if (m.id, baseline.id) in scores and (m.id, wave.id) in scores:
-                b, p = scores[(m.id, baseline.id)], scores[(m.id, wave.id)]
-                pre.append(b), post.append(p), group.append(m.arm == "intervention")
-                change[m.arm].append(p - b)
+        bid = baseline.id
+        for mid, arm in arms:
+            if (mid, bid) in scores and (mid, wid) in scores:
+                b, p = scores[(mid, bid)], scores[(mid, wid)]
+                pre.append(b), post.append(p), group.append(arm == "intervention")
+                change[arm].append(p - b)
         for arm in ARMS:
             why = disclosure.reason(len(change[arm]))
             result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
@@ -323,29 +403,26 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
 
 def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
                      scores: dict[tuple[int, int], float], members: list[Membership],
-                     wave: OutcomeWave, today: date, live: bool) -> DoseResponse:
-    """``dose_response`` from waves, scores and participants already loaded."""
+                     wave: OutcomeWave, today: date, live: bool,
+                     received: Callable[[], Doses] | None = None) -> DoseResponse:
+    """``dose_response`` from waves, scores and participants already loaded; ``received`` gives
+    the ``doses`` when the caller holds them (``Loaded.doses``), else they are loaded here."""
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
-    # From the activity summaries (kept in step with the logs): one row per person and assignment.
-    minutes = dict(db.session.execute(
-        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
-        .join(Membership).where(Membership.programme_id == programme.id)
-        .group_by(ActivitySummary.membership_id)).all())
-    held_days = attendance.day_attendance(programme)
-    days = attendance.days_attended(programme, held_days)
-    held = len(held_days)
-    people = [(m.id, scores[(m.id, wave.id)] - scores[(m.id, baseline.id)])
-              for m in members if m.arm == "intervention" and baseline
-              and (m.id, baseline.id) in scores and (m.id, wave.id) in scores]
+    wid, bid = wave.id, baseline.id if baseline else None
+    people = [(m.id, scores[(m.id, wid)] - scores[(m.id, bid)])
+              for m in members if m.arm == "intervention" and bid
+              and (m.id, bid) in scores and (m.id, wid) in scores]
+    # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
+    received = doses(programme) if received is None else received()
     if disclosure.reason(len(people)):
         return DoseResponse([], disclosure.reason(len(people)))
     exposures = []
     # Whole training days on the x axis, from none to all of them.
-    for label, amount, axis in (("Practice minutes logged", minutes, {}),
-                                ("Training days attended", days,
-                                 {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
+    for label, amount, axis in (("Practice minutes logged", received.minutes, {}),
+                                ("Training days attended", received.days,
+                                 {"min": 0, "max": received.held, "offset": True, "ticks": {"stepSize": 1}})):
         points = [(int(amount.get(mid, 0)), change) for mid, change in people]
         exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
                                                                [p[1] for p in points]), axis))
@@ -363,20 +440,19 @@ class Overview:
 
 
 def overview(programme: Programme, key: str, scale_key: str, *, today: date,
-             live: bool = False) -> Overview | None:
+             live: bool = False, data: Loaded | None = None) -> Overview | None:
     """The evaluation of the instrument ``key`` and scale ``scale_key`` (the first chosen
     instrument and its first scale when not chosen or unknown), from one load of the waves,
-    scores and participants, under ``evaluate``'s rules. None when the programme has chosen no
-    instrument yet."""
-    chosen = outcomes.chosen_instruments(programme)
-    instrument = next((i for i in chosen if i.key == key), chosen[0] if chosen else None)
+    scores and participants (``data``, when the caller has it), under ``evaluate``'s rules.
+    None when the programme has chosen no instrument yet."""
+    data = load(programme) if data is None else data
+    instrument = next((i for i in data.chosen if i.key == key), data.chosen[0] if data.chosen else None)
     if instrument is None:
         return None
     scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
-    wave_list = outcomes.waves(programme)
-    scores = score_table(programme, instrument.key, scale.key)
-    members = participants(programme)
-    result = _evaluate(instrument, scale, wave_list, scores, members, today, live)
+    scores = data.tables[(instrument.key, scale.key)]
+    result = _evaluate(instrument, scale, data.waves, scores, data.members, today, live)
     post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = dose_response_of(programme, wave_list, scores, members, post, today, live) if post else None
-    return Overview(chosen, result, dose)
+    dose = (dose_response_of(programme, data.waves, scores, data.members, post, today, live,
+                             data.doses) if post else None)
+    return Overview(data.chosen, result, dose)

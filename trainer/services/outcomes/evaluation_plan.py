@@ -59,10 +59,12 @@ def outcome_choices(programme: Programme) -> list[tuple[str, str]]:
             for i in outcomes.chosen_instruments(programme) for s in i.scales]
 
 
-def short_labels(programme: Programme) -> dict[str, str]:
-    """"instrument/scale" -> "Scale (INSTRUMENT)", for table rows."""
+def short_labels(programme: Programme, chosen: list | None = None) -> dict[str, str]:
+    """"instrument/scale" -> "Scale (INSTRUMENT)", for table rows; ``chosen`` is
+    ``outcomes.chosen_instruments(programme)`` when the caller already has it."""
     return {f"{i.key}/{s.key}": f"{s.title} ({i.version.split()[0]})"
-            for i in outcomes.chosen_instruments(programme) for s in i.scales}
+            for i in (outcomes.chosen_instruments(programme) if chosen is None else chosen)
+            for s in i.scales}
 
 
 def post_training_answers_exist(programme: Programme, at: datetime) -> bool:

@@ -5,7 +5,7 @@ from datetime import date
 
 from trainer import stats
 from trainer.models import Membership, OutcomeWave, Programme
-from trainer.services.outcomes import evaluation, evaluation_plan, instruments, outcomes
+from trainer.services.outcomes import evaluation, evaluation_plan, instruments
 from trainer.services.privacy import disclosure
 
 ARMS = evaluation.ARMS
@@ -168,14 +168,14 @@ def _reliable(scale: instruments.Scale, scores, members, baseline, wave_list, to
     return result
 
 
-def _dose_p(programme, wave_list, tables, today, live) -> dict[tuple[str, str, str], float | None]:
-    post = next((w for w in wave_list if w.kind == "post"), None)
+def _dose_p(data: evaluation.Loaded, today, live) -> dict[tuple[str, str, str], float | None]:
+    post = next((w for w in data.waves if w.kind == "post"), None)
     if post is None:
         return {}
-    everyone = evaluation.participants(programme)
     result = {}
-    for (key, scale_key), scores in tables.items():
-        dose = evaluation.dose_response_of(programme, wave_list, scores, everyone, post, today, live)
+    for (key, scale_key), scores in data.tables.items():
+        dose = evaluation.dose_response_of(data.programme, data.waves, scores, data.members, post,
+                                           today, live, data.doses)
         for exposure in dose.exposures:
             if exposure.correlation.p is not None:
                 result[(key, scale_key, exposure.label)] = exposure.correlation.p
@@ -183,24 +183,25 @@ def _dose_p(programme, wave_list, tables, today, live) -> dict[tuple[str, str, s
 
 
 def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
-            live: bool, plan: evaluation_plan.PlanView | None = None) -> TrialAnalysis:
+            live: bool, plan: evaluation_plan.PlanView | None = None,
+            data: evaluation.Loaded | None = None) -> TrialAnalysis:
     """The planned outcomes (ANCOVA, both g, Holm across the secondary outcomes), the baseline
     balance of every chosen scale by arm, team mix, completers against non-completers and the
     MICE sensitivity analysis of the primary outcome, and reliable change of the scale
     ``scale_key`` (instrument, scale); and Holm-adjusted p of every dose-response correlation
     shown for any scale, by (instrument, scale, exposure). All under disclosure's rules.
-    ``plan`` (``evaluation_plan.plan_for``) saves loading it again when the caller has it."""
+    ``plan`` (``evaluation_plan.plan_for``) and ``data`` (``evaluation.load``) save loading them
+    again when the caller has them."""
     plan = evaluation_plan.plan_for(programme) if plan is None else plan
-    wave_list = outcomes.waves(programme)
+    data = evaluation.load(programme) if data is None else data
+    wave_list, chosen, tables = data.waves, data.chosen, data.tables
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
-    allocated = [m for m in evaluation.participants(programme) if m.arm]
+    allocated = [m for m in data.members if m.arm]
     members = _counted(allocated)
-    chosen = outcomes.chosen_instruments(programme)
-    tables = {(i.key, s.key): evaluation.score_table(programme, i.key, s.key) for i in chosen for s in i.scales}
     wave = None
     planned: list[PlannedOutcome] = []
     completers = None
-    short = evaluation_plan.short_labels(programme)
+    short = evaluation_plan.short_labels(programme, chosen)
     if plan.current:
         wave = next((w for w in wave_list if w.kind == plan.current.timepoint), None)
         visible = bool(wave and baseline) and all(
@@ -221,16 +222,17 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
                 completers.reason = planned[0].reason if planned else ""
     balance = []
     base_visible = bool(baseline) and disclosure.outcome_results_visible(baseline, today, live)
+    base_keys = {arm: [(m.id, baseline.id) for m in members if m.arm == arm] if baseline else []
+                 for arm in ARMS}
     for i in chosen:
         for s in i.scales:
             scores = tables[(i.key, s.key)]
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
-                [scores[(m.id, baseline.id)] for m in members if m.arm == arm and baseline
-                 and (m.id, baseline.id) in scores], base_visible) for arm in ARMS}))
+                [scores[k] for k in base_keys[arm] if k in scores], base_visible) for arm in ARMS}))
     teams = Counter((m.team or NO_TEAM, m.arm) for m in allocated)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
                  for team in sorted({t for t, _ in teams})]
-    dose_p = _dose_p(programme, wave_list, tables, today, live)
+    dose_p = _dose_p(data, today, live)
     instrument = instruments.get(scale_key[0])
     scale = instrument.scale(scale_key[1])
     reliable = (_reliable(scale, tables[scale_key], members, baseline, wave_list, today, live)
@@ -253,9 +255,10 @@ def page(programme: Programme, key: str, scale_key: str, *, today: date,
          live: bool) -> EvaluationPage | None:
     """``evaluation.overview`` of the chosen scale with ``analyse`` beside it; None when the
     programme has chosen no instrument yet."""
-    overview = evaluation.overview(programme, key, scale_key, today=today, live=live)
+    data = evaluation.load(programme)
+    overview = evaluation.overview(programme, key, scale_key, today=today, live=live, data=data)
     if overview is None:
         return None
     result = overview.result
     return EvaluationPage(overview, analyse(programme, (result.instrument.key, result.scale.key),
-                                            today=today, live=live))
+                                            today=today, live=live, data=data))
