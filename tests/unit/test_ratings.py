@@ -224,5 +224,8 @@ def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, first_wav
                                           base_url="http://x") == 0
     reminded = {m.user_id for m in messages("rating-reminder")}
     assert reminded == {people[1].user_id, people[2].user_id}
-    statuses = [r.status for r in ratings.response_tracking(lead.user, programme, wave)]
-    assert sorted(statuses) == ["Finished", "Not responded", "Started"]
+    tracking = ratings.response_tracking(lead.user, programme, wave)
+    assert sorted(r.status for r in tracking.page.items) == ["Finished", "Not responded", "Started"]
+    assert (tracking.finished, tracking.started, tracking.not_responded) == (1, 1, 1)
+    assert [r.name for r in ratings.response_tracking(lead.user, programme, wave, status="started").page.items] \
+        == [people[1].user.display_name]

@@ -85,10 +85,10 @@ def responses(programme_id: int, wave_id: int):
     programme = access.require_membership(current_user, programme_id, ("lead",)).programme
     wave = ratings.get_wave(programme, wave_id)
     args = list_args(request.args, {"status": tuple(ratings.TRACKING_FILTERS)})
-    rows = ratings.response_tracking(current_user, programme, wave)
-    return render_template("ratings/responses.html", programme=programme, wave=wave, rows=rows,
-                           args=args, result=ratings.tracking_page(rows, q=args.q, page=args.page,
-                                                                   status=args.filters.get("status")),
+    tracking = ratings.response_tracking(current_user, programme, wave, q=args.q, page=args.page,
+                                         status=args.filters.get("status"))
+    return render_template("ratings/responses.html", programme=programme, wave=wave, tracking=tracking,
+                           args=args, result=tracking.page,
                            is_open=ratings.is_open(wave, today_in(programme.timezone, utcnow())),
                            form=forms.ConfirmForm())
 

@@ -326,8 +326,9 @@ def flow(programme: Programme) -> list[FlowBox]:
     boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(members, wave_list)]
     boxes += [FlowBox(label, counts, key) for key, label, counts in consort.withdrawn_counts(members)]
     boxes += [FlowBox(label, counts, key) for key, label, counts in consort.lost_counts(members, later)]
+    analysed = base_ids & later
     boxes.append(FlowBox("Analysed (baseline and a later wave)",
-                         {arm: sum(m.arm == arm and m.id in base_ids & later for m in members)
+                         {arm: sum(m.arm == arm and m.id in analysed for m in members)
                           for arm in ARMS}, "analysed"))
     boxes.append(FlowBox("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members)
                                             for arm in ARMS}))

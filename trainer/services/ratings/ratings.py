@@ -8,7 +8,7 @@ too, so a missed call is corrected within one job run).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -215,32 +215,53 @@ def _progress(response: RatingResponse | None, not_yet: str) -> str:
 class TrackingRow:
     """One participant's place in a wave, for the lead's response tracking page."""
 
-    member: Membership
+    name: str
+    team: str | None
     status: str
-    response: RatingResponse | None
+    last_reminded_at: datetime | None
 
 
-def response_tracking(user: User, programme: Programme, wave: RatingWave) -> list[TrackingRow]:
-    """Leads: every invited participant with 'Finished', 'Started' or 'Not responded'."""
-    require_membership(user, programme.id, ("lead",))
-    responses = _responses(wave)
-    rows = []
-    for member in _invited_members(programme.id):
-        r = responses.get(member.id)
-        rows.append(TrackingRow(member, _progress(r, "Not responded"), r))
-    return rows
+@dataclass(frozen=True)
+class Tracking:
+    """Who has finished, started or not responded in a wave, and one page of them by name."""
+
+    finished: int
+    started: int
+    not_responded: int
+    page: listing.ListPage
+
+    @property
+    def waiting(self) -> int:
+        """Invited participants who have not finished."""
+        return self.started + self.not_responded
 
 
 TRACKING_FILTERS = {"finished": "Finished", "started": "Started", "none": "Not responded"}
 
 
-def tracking_page(rows: list[TrackingRow], *, q: str = "", status: str | None = None,
-                  page: int = 1) -> listing.ListPage:
-    """One page of ``response_tracking`` rows whose name or team holds every word of ``q``."""
-    words = q.lower().split()
-    return listing.paginate([r for r in rows if (not status or r.status == TRACKING_FILTERS[status])
-                             and all(w in f"{r.member.user.display_name} {r.member.team or ''}".lower()
-                                     for w in words)], page=page)
+def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: str = "",
+                      status: str | None = None, page: int = 1) -> Tracking:
+    """Leads: the counts of every invited participant 'Finished', 'Started' or 'Not responded',
+    and one page (in enrolment order) of those whose name or team holds every word of ``q``
+    and whose status is ``status`` (a key of TRACKING_FILTERS). Counted and paged in SQL."""
+    require_membership(user, programme.id, ("lead",))
+    progress = case((RatingResponse.finished_at.is_not(None), "Finished"),
+                    (RatingResponse.started_at.is_not(None), "Started"), else_="Not responded")
+    invited = (select(progress.label("status")).select_from(Membership)
+               .outerjoin(RatingResponse, (RatingResponse.membership_id == Membership.id)
+                          & (RatingResponse.wave_id == wave.id))
+               .where(Membership.programme_id == programme.id, Membership.role == "participant",
+                      Membership.arm == "intervention", consent.askable()))
+    counts = dict(db.session.execute(invited.with_only_columns(progress, func.count()).group_by(progress)).all())
+    rows = (invited.add_columns(User.display_name, Membership.team, RatingResponse.last_reminded_at)
+            .join(User, User.id == Membership.user_id).order_by(Membership.id))
+    if status:
+        rows = rows.where(progress == TRACKING_FILTERS[status])
+    result = listing.paginate(listing.matching(rows, q, User.display_name, Membership.team),
+                              page=page, rows=True)
+    items = [TrackingRow(name, team, state, reminded) for state, name, team, reminded in result.items]
+    return Tracking(counts.get("Finished", 0), counts.get("Started", 0), counts.get("Not responded", 0),
+                    listing.ListPage(items, result.total, result.page, result.per_page))
 
 
 def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *, now: datetime,
