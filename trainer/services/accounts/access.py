@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.errors import NotFound, NotForComparisonArm, PermissionDenied
 from trainer.extensions import db
@@ -34,6 +35,10 @@ def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     memberships = {m.role: m for m in db.session.scalars(
         select(Membership).where(Membership.programme_id == programme_id,
                                  Membership.user_id == user.id))}
+    for membership in memberships.values():
+        # Hold the programme on each membership: a caller that keeps only the membership would
+        # otherwise load the programme again once this object is garbage-collected.
+        set_committed_value(membership, "programme", programme)
     return ProgrammeAccess(programme, frozenset(memberships), memberships)
 
 

@@ -258,10 +258,6 @@ def _marks(programme: Programme, days: list[TrainingDay] | None = None
     return days, expected, marks, overrides
 
 
-def _session_status(session: TrainingSession, membership_id: int, marks: dict, overrides: dict) -> str | None:
-    return overrides.get((session.id, membership_id)) or marks.get((session.day_id, membership_id))
-
-
 def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
     """Per module id, per expected participant whose attendance is known: did they attend it?
 
@@ -271,15 +267,16 @@ def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
     left out (not known). Modules that ran only on cancelled days are absent.
     """
     days, expected, marks, overrides = _marks(programme)
-    sessions: dict[int, list[TrainingSession]] = {}
+    # Plain (session id, day id) pairs: the loops below run once per participant and session.
+    sessions: dict[int, list[tuple[int, int]]] = {}
     for day in days:
         for session in day.sessions:
-            sessions.setdefault(session.module_id, []).append(session)
+            sessions.setdefault(session.module_id, []).append((session.id, session.day_id))
     result: dict[int, dict[int, bool]] = {}
     for module_id, held in sessions.items():
         known = result.setdefault(module_id, {})
         for mid in expected:
-            statuses = [_session_status(s, mid, marks, overrides) for s in held]
+            statuses = [overrides.get((sid, mid)) or marks.get((did, mid)) for sid, did in held]
             if any(status in ATTENDED for status in statuses):
                 known[mid] = True
             elif all(statuses):
@@ -298,11 +295,12 @@ def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bo
     result = []
     for day in days:
         known = {}
+        day_id, held = day.id, [s.id for s in day.sessions]
         for mid in expected:
-            if (day.id, mid) not in marks:
+            if (day_id, mid) not in marks:
                 continue
-            statuses = ([_session_status(s, mid, marks, overrides) for s in day.sessions]
-                        or [marks[(day.id, mid)]])
+            statuses = ([overrides.get((sid, mid)) or marks[(day_id, mid)] for sid in held]
+                        or [marks[(day_id, mid)]])
             known[mid] = any(status in ATTENDED for status in statuses)
         result.append((day, known))
     return result

@@ -92,14 +92,10 @@ def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, 
     return {programme_id: days[day_id] for programme_id, day_id in chosen.items()}
 
 
-def _staff_places(home: Home, user: User, now: datetime, page: int) -> None:
-    """One page of the programmes ``user`` leads or trains, with their next day and cohort size."""
+def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) -> None:
+    """One page of the ``total`` programmes ``user`` leads or trains, with their next day and
+    cohort size."""
     staff = select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
-    # The total and whether any place is a lead's, in one statement; ListPage clamps the page.
-    total, leads = db.session.execute(
-        select(func.count(Membership.id), func.count(Membership.id).filter(Membership.role == "lead"))
-        .where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))).one()
-    home.leads_any = leads > 0
     page = min(max(1, page), listing.ListPage([], total, 1, STAFF_PAGE_SIZE).pages)
     places = list(db.session.scalars(
         staff.options(selectinload(Membership.programme)).order_by(Membership.id)
@@ -122,9 +118,12 @@ def home_for(user: User, now: datetime, *, base_url: str, page: int = 1) -> Home
     use (the calendar feed) are built on ``base_url``, the public address.
     """
     token = calendar.feed_token(user)
-    home = Home(can_create_programmes=access.can_create_programmes(user),
+    # Every role the user holds, in one query: it decides which of the queries below are needed.
+    roles = [role for role, _ in access.places_of(user)]
+    home = Home(can_create_programmes=bool(user.is_admin) or "lead" in roles,
                 calendar_url=calendar.feed_url(token, base_url=base_url) if token else None)
-    memberships = db.session.scalars(
+    home.leads_any = "lead" in roles
+    memberships = [] if "participant" not in roles else db.session.scalars(
         select(Membership).where(Membership.user_id == user.id, Membership.role == "participant")
         .options(selectinload(Membership.programme)).order_by(Membership.id))
     for m in memberships:
@@ -134,8 +133,10 @@ def home_for(user: User, now: datetime, *, base_url: str, page: int = 1) -> Home
             m, m.programme, today, upcoming,
             activity_logs.summary_for(m, today) if m.arm == "intervention" else None,
             ratings.open_waves_for(m, today)))
-    _staff_places(home, user, now, page)
-    home.evaluated = list(db.session.scalars(
+    staff = sum(role in STAFF_ROLES for role in roles)
+    if staff:
+        _staff_places(home, user, now, page, staff)
+    home.evaluated = [] if "evaluator" not in roles else list(db.session.scalars(
         select(Programme).join(Membership).where(Membership.user_id == user.id, Membership.role == "evaluator")
         .order_by(Programme.start_date.desc())))
     if user.is_admin:
