@@ -13,6 +13,7 @@ from trainer.extensions import db
 from trainer.models import Membership, Module, ModuleRating, Programme, RatingWave, User
 from trainer.services.accounts import access
 from trainer.services.privacy import disclosure
+from trainer.services.ratings.ratings import SCALE
 from trainer.services.system import listing
 
 PER_PAGE = 20  # programmes (table columns) a page
@@ -46,13 +47,11 @@ def compare_page(user: User, *, now: datetime, page: int = 1,
     """``compare_programmes`` a page of programmes (table columns) at a time: the page of
     programmes, and each row with the cells of those programmes and the pooled figure over
     every programme (whatever the page)."""
-    programmes, rows = compare_programmes(user, now=now)
+    programmes = _programmes(user)
     # Newest first as on the lead's home; the id settles ties, so pages never overlap.
     ordered = sorted(programmes, key=lambda p: (-p.start_date.toordinal(), p.id))
     shown_page = listing.paginate(ordered, page=page, per_page=per_page)
-    rows = [(r, {c.programme.id: c for c in r.cells}) for r in rows]
-    return shown_page, [ComparisonRow(r.module, r.position, [cells[p.id] for p in shown_page.items],
-                                      r.pooled, r.pooled_n) for r, cells in rows]
+    return shown_page, _rows(programmes, shown_page.items, now)
 
 
 def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
@@ -60,58 +59,77 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
     they lead or evaluate. A programme's figure shows for 5 or more raters in a closed
     wave; the pooled figure pools only the programmes shown, so no hidden group can be
     worked out by subtracting the shown ones from it."""
+    programmes = _programmes(user)
+    return programmes, _rows(programmes, programmes, now)
+
+
+def _programmes(user: User) -> list[Programme]:
     programmes = access.programmes_for(user, "lead", "evaluator")
     if not programmes:
         raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
+    return programmes
+
+
+def _rows(programmes: list[Programme], columns: list[Programme], now: datetime) -> list[ComparisonRow]:
+    """The rows over ``programmes`` (pooled over every shown one), with a cell for each of
+    ``columns`` (some of ``programmes``, in their order)."""
     ids = [p.id for p in programmes]
     waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
     for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))
                                    .order_by(RatingWave.offset_days, RatingWave.id)):
         if len(waves_by_programme[wave.programme_id]) < 2:
             waves_by_programme[wave.programme_id].append(wave)
-    position = {w.id: i for ws in waves_by_programme.values() for i, w in enumerate(ws)}
+    # wave id -> (programme id, position), and whether its results show yet: plain values, read
+    # once, for the loops below (which run once per programme, wave and module).
+    place = {w.id: (p.id, i) for p in programmes for i, w in enumerate(waves_by_programme[p.id])}
     visible = {w.id: disclosure.rating_results_visible(w, today_in(p.timezone, now), False)
                for p in programmes for w in waves_by_programme[p.id]}
-    # Counts per score in SQL (at most five rows per programme, wave and module). The waves are
-    # chosen here rather than by a long IN list, which would make the database probe every
-    # (wave, participant) pair.
+    # Counts per score (1-5) of each wave and module, pivoted in SQL: one row per programme, wave
+    # and module. The waves are chosen here rather than by a long IN list, which would make the
+    # database probe every (wave, participant) pair.
     rows = db.session.execute(
-        select(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
-               Membership.programme_id, func.count())
+        select(ModuleRating.wave_id, ModuleRating.module_id,
+               *(func.count().filter(ModuleRating.usefulness == level) for level in SCALE))
         .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
                                 ModuleRating.usefulness.is_not(None))
-        .group_by(ModuleRating.wave_id, ModuleRating.module_id, ModuleRating.usefulness,
-                  Membership.programme_id))
-    # Counts per score (1-5) of each (module, wave position, programme): sufficient statistics,
-    # never expanded into lists; every summary of the page comes from one describe_counts call.
-    counts: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0] * 5)
-    for wave_id, module_id, usefulness, programme_id, count in rows:
-        if wave_id in position:
-            counts[(module_id, position[wave_id], programme_id)][usefulness - 1] += count
-    grid = []  # (module, pos, [(programme, wave, n, why)], pooled counts)
+        .group_by(ModuleRating.wave_id, ModuleRating.module_id))
+    # Sufficient statistics, never expanded into lists; every summary of the page comes from
+    # one describe_counts call.
+    counts: dict[tuple[int, int], dict[int, list[int]]] = defaultdict(dict)  # (module, pos) -> programme
+    for wave_id, module_id, *per_level in rows:
+        if wave_id in place:
+            programme_id, pos = place[wave_id]
+            counts[(module_id, pos)][programme_id] = per_level
+    grid = []  # (module, pos, [(programme, wave, n, why)] of the columns, pooled counts)
+    wave_ids = {p.id: [w.id for w in waves_by_programme[p.id]] for p in programmes}
+    columns_at = {p.id: i for i, p in enumerate(columns)}
     for module in db.session.scalars(select(Module).order_by(Module.position)):
         for pos in (0, 1):
-            keys = [(module.id, pos, p.id) for p in programmes]
-            if not any(k in counts for k in keys):
+            by_programme = counts.get((module.id, pos))
+            if not by_programme:
                 continue
-            cells, pooled = [], [0] * 5
-            for p, key in zip(programmes, keys):
-                wave = waves_by_programme[p.id][pos] if pos < len(waves_by_programme[p.id]) else None
-                n = sum(counts[key]) if key in counts else 0
-                why = "no ratings" if not n else disclosure.reason(
-                    n, visible.get(wave.id, False) if wave else False)
-                cells.append((p, wave, n, why))
+            cells, pooled = [None] * len(columns), [0] * len(SCALE)
+            for programme_id, waves in wave_ids.items():
+                wave_id = waves[pos] if pos < len(waves) else None
+                per_level = by_programme.get(programme_id)
+                n = sum(per_level) if per_level else 0
+                why = "no ratings" if not n else disclosure.reason(n, visible.get(wave_id, False))
+                if programme_id in columns_at:
+                    cells[columns_at[programme_id]] = (programme_id, wave_id, n, why)
                 if not why:
-                    pooled = [a + b for a, b in zip(pooled, counts[key])]
+                    pooled = [a + b for a, b in zip(pooled, per_level)]
             grid.append((module, pos, cells, pooled))
-    shown = [counts[(m.id, pos, p.id)] for m, pos, cells, _ in grid for p, _w, _n, why in cells if not why]
+    shown = [counts[(m.id, pos)][pid] for m, pos, cells, _ in grid for pid, _w, _n, why in cells if not why]
     summaries = iter(stats.describe_counts(shown + [pooled for *_, pooled in grid]))
     result = []
+    by_id = {p.id: p for p in columns}
+    wave_by_id = {w.id: w for p in columns for w in waves_by_programme[p.id]}
     for module, pos, cells, _ in grid:
-        result.append([module, pos, [ProgrammeCell(p, wave, n if why in ("", "no ratings") else None,
+        result.append([module, pos, [ProgrammeCell(by_id[pid], wave_by_id.get(wave_id),
+                                                   n if why in ("", "no ratings") else None,
                                                    None if why else next(summaries), why)
-                                     for p, wave, n, why in cells]])
+                                     for pid, wave_id, n, why in cells]])
     for row, (*_, pooled) in zip(result, grid):
         pooled_summary = next(summaries)
         row.extend([pooled_summary if sum(pooled) else None, sum(pooled)])
-    return programmes, [ComparisonRow(*row) for row in result]
+    return [ComparisonRow(*row) for row in result]
