@@ -34,7 +34,8 @@ from trainer.models import (Activity, ActivityLog, Assignment, Consent, DayAtten
                             OutcomeWave, Programme, ProgrammeInstrument, RatingResponse, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
 from trainer.services.outcomes import instruments  # noqa: E402
-from trainer.services.participation import activity_summaries
+from trainer.services.participation import activity_summaries  # noqa: E402
+from trainer.services.ratings import rating_summaries  # noqa: E402
 from trainer.services.scheduling import codes, curriculum
 
 SIZES = {"org": (200, 50), "cohort": (1, 1000), "quick": (20, 50)}
@@ -187,9 +188,11 @@ class Organisation:
         return programme_id
 
     def finish(self) -> dict[str, int]:
-        """Write what is queued, move PostgreSQL's id sequences past the given ids, ANALYZE."""
+        """Write what is queued, move PostgreSQL's id sequences past the given ids, derive the
+        rating summaries (as ``flask summaries rebuild`` does), ANALYZE."""
         self.w.flush()
         connection = self.w.connection
+        rating_summaries.recompute_all(connection)
         if connection.dialect.name == "postgresql":
             for model in ORDER:
                 name = model.__tablename__

@@ -164,16 +164,21 @@ def count_statements(client, url: str) -> int:
     For tests that a page's statement count does not grow with its rows (no N+1 queries). The
     request runs in its own session (IsolatedClient), so the test's session does not affect it.
     """
+    return len(statements_of(client, url))
+
+
+def statements_of(client, url: str) -> list[str]:
+    """The SQL statements the app runs to answer one GET of ``url`` (which must be 200)."""
     from sqlalchemy import event
 
     seen = []
 
-    def count(*_args, **_kwargs):
-        seen.append(1)
+    def record(_connection, _cursor, statement, *_args):
+        seen.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen

@@ -44,9 +44,11 @@ def _register_extensions(app: Flask) -> None:
     from trainer import database, models, security  # noqa: F401  (models registers the tables)
     from trainer.extensions import csrf, db, login_manager, migrate
     from trainer.services.participation import activity_summaries
+    from trainer.services.ratings import rating_summaries
 
     db.init_app(app)
     activity_summaries.keep_in_step()
+    rating_summaries.keep_in_step()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

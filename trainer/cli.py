@@ -14,6 +14,7 @@ from trainer import demo
 from trainer.services.accounts import accounts
 from trainer.services.outcomes import instruments
 from trainer.services.participation import activity_summaries
+from trainer.services.ratings import rating_summaries
 from trainer.services.privacy import anonymisation, audit_trail
 from trainer.services.scheduling import curriculum
 from trainer.services.system import backup, organisation
@@ -172,3 +173,5 @@ def summaries_rebuild() -> None:
     """Recompute every summary from the raw rows (after a bulk load or a restore)."""
     count = activity_summaries.rebuild()
     click.echo(f"Rebuilt the activity summaries: {count} {'row' if count == 1 else 'rows'}.")
+    count = rating_summaries.rebuild()
+    click.echo(f"Rebuilt the rating summaries: {count} {'row' if count == 1 else 'rows'}.")

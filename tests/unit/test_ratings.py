@@ -1,16 +1,18 @@
 """Rating waves: dates from training days, opening and closing by the job, invitations,
-reminders, and the rating form's rules."""
+reminders, the rating form's rules, and the rating summaries kept in step with the ratings."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_day, make_member, make_programme, make_session, make_user
+from tests.conftest import statements_of
+from tests.factories import make_day, make_member, make_programme, make_rating, make_session, make_user
 from trainer import jobs
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import ModuleRating, OutboxMessage, RatingResponse, RatingWave
-from trainer.services.ratings import ratings
+from trainer.models import ModuleRating, OutboxMessage, RatingResponse, RatingSummary, RatingWave
+from trainer.services.privacy import erasure, withdrawal
+from trainer.services.ratings import rating_summaries, ratings
 
 LAST_DAY = date(2027, 3, 10)
 OPENS = date(2027, 3, 17)  # the one-week wave's first day
@@ -229,3 +231,73 @@ def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, first_wav
     assert (tracking.finished, tracking.started, tracking.not_responded) == (1, 1, 1)
     assert [r.name for r in ratings.response_tracking(lead.user, programme, wave, status="started").page.items] \
         == [people[1].user.display_name]
+
+
+# Rating summaries: kept in step with the ratings by every write, and equal to a rebuild.
+
+def _summaries() -> set[tuple]:
+    return {(s.wave_id, s.module_id, s.programme_id, s.score_1, s.score_2, s.score_3, s.score_4, s.score_5)
+            for s in db.session.scalars(select(RatingSummary))}
+
+
+def _rebuilt_equals_incremental() -> set[tuple]:
+    db.session.commit()
+    incremental = _summaries()
+    rating_summaries.rebuild()
+    assert _summaries() == incremental
+    return incremental
+
+
+def test_a_submission_updates_the_counts_in_its_own_transaction(cohort, first_wave, modules):
+    programme, _lead, people, _ = cohort
+    wave, peer = first_wave, modules["peer-support"]
+    rate(people[0], wave, modules, {"peer-support": "4", "mindfulness": "absent"}, finish=False)
+    assert _summaries() == {(wave.id, peer.id, programme.id, 0, 0, 0, 1, 0)}
+    rate(people[1], wave, modules, {"peer-support": "4", "mindfulness": "2"}, finish=True)
+    rate(people[0], wave, modules, {"peer-support": "5"}, finish=False)  # a changed answer moves its count
+    assert _summaries() == {(wave.id, peer.id, programme.id, 0, 0, 0, 1, 1),
+                            (wave.id, modules["mindfulness"].id, programme.id, 0, 1, 0, 0, 0)}
+    db.session.rollback()  # nothing was left uncommitted
+    assert len(_summaries()) == 2
+
+
+def test_rebuilt_equals_incremental_through_every_kind_of_write(cohort, first_wave, modules):
+    programme, _lead, people, others = cohort
+    wave = first_wave
+    extra = [make_member(programme, arm="intervention", team="South") for _ in range(3)]
+    db.session.commit()
+    for person, score in zip(people + extra, "123455"):
+        rate(person, wave, modules, {"peer-support": score, "mindfulness": "3"}, finish=True)
+    assert _rebuilt_equals_incremental()
+    # Rows written through the session (as the demo does) and a deleted one.
+    make_rating(wave, others[0], modules["peer-support"], 5)  # comparison arm: never counted
+    row = db.session.scalars(select(ModuleRating).where(ModuleRating.membership_id == extra[0].id,
+                                                        ModuleRating.module_id == modules["mindfulness"].id)).one()
+    row.usefulness = 1
+    db.session.flush()
+    db.session.delete(db.session.scalars(select(ModuleRating).where(
+        ModuleRating.membership_id == extra[1].id, ModuleRating.module_id == modules["peer-support"].id)).one())
+    counted = _rebuilt_equals_incremental()
+    assert (wave.id, modules["peer-support"].id, programme.id, 1, 1, 1, 1, 1) in counted
+    # Withdrawal with deletion, erasure, and a participant moved to the other arm.
+    withdrawal.withdraw(people[0], scope="evaluation", keep_answers=False, today=OPENS, actor_id=None)
+    erasure.erase(make_user(name="Admin", is_admin=True), people[1].user_id)
+    extra[2].arm = "comparison"
+    counted = _rebuilt_equals_incremental()
+    # Left: people[1] (erased, answers kept by consent), people[2], extra[0] and extra[1].
+    assert counted == {(wave.id, modules["peer-support"].id, programme.id, 0, 1, 1, 1, 0),
+                       (wave.id, modules["mindfulness"].id, programme.id, 1, 0, 3, 0, 0)}
+
+
+def test_the_comparison_reads_the_counts_not_the_ratings(cohort, first_wave, modules, client, auth):
+    programme, _lead, people, _ = cohort
+    extra = [make_member(programme, arm="intervention") for _ in range(3)]
+    db.session.commit()
+    for person in people + extra:
+        rate(person, first_wave, modules, {"peer-support": "4", "mindfulness": "2"}, finish=True)
+    run_job(at(date(2027, 4, 1)))  # the wave has closed: its results show to the lead
+    auth.login("lead@example.org")
+    statements = statements_of(client, "/ratings/compare")
+    page = client.get("/ratings/compare").get_data(as_text=True)
+    assert "n = 6" in page and "4.00" in page and "2.00" in page
+    assert not [s for s in statements if "module_ratings" in s]

@@ -16,7 +16,7 @@ from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResp
                                      SupportResource)
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
 from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
-from trainer.models.ratings import ModuleRating, RatingResponse, RatingWave
+from trainer.models.ratings import ModuleRating, RatingResponse, RatingSummary, RatingWave
 from trainer.models.submissions import Submission
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, RecoveryRequest, User
@@ -25,7 +25,7 @@ __all__ = [
     "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "ActivitySummary", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating",
     "OutboxMessage", "OutcomeResponse", "OutcomeScore", "OutcomeWave", "PasswordToken", "PeerGroup",
-    "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse",
+    "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "RatingResponse", "RatingSummary",
     "RatingWave", "RecoveryRequest", "ScoreSharing", "SessionTrainer", "SupportResource", "TrainingDay", "WAVE_KINDS",
     "TrainingSession", "User",
     "ATTENDANCE", "Apology", "CalendarFeed", "DayAttendance", "Randomisation", "RemovedEvent",

@@ -64,6 +64,27 @@ class ModuleRating(db.Model):
     module: Mapped["Module"] = relationship()  # noqa: F821
 
 
+class RatingSummary(db.Model):
+    """Per wave and module: how many intervention-arm participants gave each score (1 to 5).
+
+    Derived from ``module_ratings`` alone, kept up to date in the transaction of every write to
+    them (services/ratings/rating_summaries.py), and recomputed by ``flask summaries rebuild``.
+    The comparison across programmes reads these counts instead of every rating.
+    """
+
+    __tablename__ = "rating_summaries"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("rating_waves.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    score_1: Mapped[int]
+    score_2: Mapped[int]
+    score_3: Mapped[int]
+    score_4: Mapped[int]
+    score_5: Mapped[int]
+
+
 class RatingResponse(db.Model):
     """A participant's progress through one wave: invited, started, finished.
 

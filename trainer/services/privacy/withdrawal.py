@@ -8,6 +8,7 @@ from trainer.extensions import db
 from trainer.models import (Consent, Membership, ModuleRating, OutcomeResponse, OutcomeScore,
                             OutcomeWave, RatingResponse, ScoreSharing)
 from trainer.services.privacy import audit
+from trainer.services.ratings import rating_summaries
 
 SCOPES = ("evaluation", "programme")
 
@@ -16,6 +17,7 @@ def delete_answers(member: Membership) -> dict[str, int]:
     """Delete every rating, rating comment, questionnaire response and score of the participant
     (no commit); return how many rows of each went. Reports then count them nowhere."""
     response_ids = select(OutcomeResponse.id).where(OutcomeResponse.membership_id == member.id)
+    rated = rating_summaries.waves_rated_by([member.id])
     counts = {
         "scores": db.session.execute(delete(OutcomeScore).where(
             OutcomeScore.response_id.in_(response_ids))).rowcount,
@@ -27,6 +29,7 @@ def delete_answers(member: Membership) -> dict[str, int]:
             RatingResponse.membership_id == member.id)).rowcount,
     }
     db.session.execute(delete(ScoreSharing).where(ScoreSharing.membership_id == member.id))
+    rating_summaries.refresh(rated)
     db.session.expire_all()
     return counts
 

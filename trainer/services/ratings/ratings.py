@@ -18,6 +18,7 @@ from trainer.extensions import db
 from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
                             TrainingDay, TrainingSession, User)
 from trainer.services.privacy import audit, consent
+from trainer.services.ratings import rating_summaries
 from trainer.services.system import listing, outbox
 from trainer.services.accounts.access import require_membership
 
@@ -387,6 +388,7 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=["wave_id", "membership_id", "module_id"],
             set_={c: stmt.excluded[c] for c in ("usefulness", "did_not_attend", "comment", "updated_at")}))
+        rating_summaries.refresh([wave.id])
     if wrote or finish:
         table = RatingResponse.__table__
         stmt = _insert(table).values(wave_id=wave.id, membership_id=member.id, started_at=now,

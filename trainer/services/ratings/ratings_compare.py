@@ -4,13 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from trainer import stats
 from trainer.clock import today_in
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
-from trainer.models import Membership, Module, ModuleRating, Programme, RatingWave, User
+from trainer.models import Module, Programme, RatingSummary, RatingWave, User
 from trainer.services.accounts import access
 from trainer.services.privacy import disclosure
 from trainer.services.ratings.ratings import SCALE
@@ -84,15 +84,12 @@ def _rows(programmes: list[Programme], columns: list[Programme], now: datetime) 
     place = {w.id: (p.id, i) for p in programmes for i, w in enumerate(waves_by_programme[p.id])}
     visible = {w.id: disclosure.rating_results_visible(w, today_in(p.timezone, now), False)
                for p in programmes for w in waves_by_programme[p.id]}
-    # Counts per score (1-5) of each wave and module, pivoted in SQL: one row per programme, wave
-    # and module. The waves are chosen here rather than by a long IN list, which would make the
-    # database probe every (wave, participant) pair.
+    # Counts per score (1-5) of each wave and module from the rating summaries (kept in step
+    # with the ratings): one row per programme, wave and module, never the ratings themselves.
     rows = db.session.execute(
-        select(ModuleRating.wave_id, ModuleRating.module_id,
-               *(func.count().filter(ModuleRating.usefulness == level) for level in SCALE))
-        .join(Membership).where(Membership.programme_id.in_(ids), Membership.arm == "intervention",
-                                ModuleRating.usefulness.is_not(None))
-        .group_by(ModuleRating.wave_id, ModuleRating.module_id))
+        select(RatingSummary.wave_id, RatingSummary.module_id,
+               *(getattr(RatingSummary, f"score_{level}") for level in SCALE))
+        .where(RatingSummary.programme_id.in_(ids)))
     # Sufficient statistics, never expanded into lists; every summary of the page comes from
     # one describe_counts call.
     counts: dict[tuple[int, int], dict[int, list[int]]] = defaultdict(dict)  # (module, pos) -> programme
