@@ -10,7 +10,7 @@ from trainer import stats
 from trainer.clock import today_in
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
-from trainer.models import Module, Programme, RatingSummary, RatingWave, User
+from trainer.models import Membership, Module, Programme, RatingSummary, RatingWave, User
 from trainer.services.accounts import access
 from trainer.services.privacy import disclosure
 from trainer.services.ratings.ratings import SCALE
@@ -47,11 +47,16 @@ def compare_page(user: User, *, now: datetime, page: int = 1,
     """``compare_programmes`` a page of programmes (table columns) at a time: the page of
     programmes, and each row with the cells of those programmes and the pooled figure over
     every programme (whatever the page)."""
-    programmes = _programmes(user)
+    places = _places(user)
     # Newest first as on the lead's home; the id settles ties, so pages never overlap.
-    ordered = sorted(programmes, key=lambda p: (-p.start_date.toordinal(), p.id))
-    shown_page = listing.paginate(ordered, page=page, per_page=per_page)
-    return shown_page, _rows(programmes, shown_page.items, now)
+    ordered = sorted(places, key=lambda p: (-p.start_date.toordinal(), p.id))
+    shown = listing.paginate(ordered, page=page, per_page=per_page)
+    # Entities for the page's columns only: the other programmes are read as plain rows.
+    loaded = {p.id: p for p in db.session.scalars(
+        select(Programme).where(Programme.id.in_([p.id for p in shown.items])))}
+    columns = [loaded[p.id] for p in shown.items]
+    return (listing.ListPage(columns, shown.total, shown.page, shown.per_page),
+            _rows(places, columns, now))
 
 
 def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
@@ -59,74 +64,74 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
     they lead or evaluate. A programme's figure shows for 5 or more raters in a closed
     wave; the pooled figure pools only the programmes shown, so no hidden group can be
     worked out by subtracting the shown ones from it."""
-    programmes = _programmes(user)
-    return programmes, _rows(programmes, programmes, now)
-
-
-def _programmes(user: User) -> list[Programme]:
+    places = _places(user)
     programmes = access.programmes_for(user, "lead", "evaluator")
-    if not programmes:
+    return programmes, _rows(places, programmes, now)
+
+
+def _places(user: User) -> list:
+    """(id, start_date, timezone) of each programme ``user`` leads or evaluates, as plain rows."""
+    places = list(db.session.execute(
+        select(Programme.id, Programme.start_date, Programme.timezone).join(Membership)
+        .where(Membership.user_id == user.id, Membership.role.in_(("lead", "evaluator"))).distinct()))
+    if not places:
         raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
-    return programmes
+    return places
 
 
-def _rows(programmes: list[Programme], columns: list[Programme], now: datetime) -> list[ComparisonRow]:
-    """The rows over ``programmes`` (pooled over every shown one), with a cell for each of
-    ``columns`` (some of ``programmes``, in their order)."""
-    ids = [p.id for p in programmes]
-    waves_by_programme: dict[int, list[RatingWave]] = {p.id: [] for p in programmes}
-    for wave in db.session.scalars(select(RatingWave).where(RatingWave.programme_id.in_(ids))
-                                   .order_by(RatingWave.offset_days, RatingWave.id)):
-        if len(waves_by_programme[wave.programme_id]) < 2:
-            waves_by_programme[wave.programme_id].append(wave)
-    # wave id -> (programme id, position), and whether its results show yet: plain values, read
-    # once, for the loops below (which run once per programme, wave and module).
-    place = {w.id: (p.id, i) for p in programmes for i, w in enumerate(waves_by_programme[p.id])}
-    visible = {w.id: disclosure.rating_results_visible(w, today_in(p.timezone, now), False)
-               for p in programmes for w in waves_by_programme[p.id]}
+def _rows(places: list, columns: list[Programme], now: datetime) -> list[ComparisonRow]:
+    """The rows over the programmes ``places`` (pooled over every shown one), with a cell for
+    each of ``columns`` (some of those programmes, in their order)."""
+    ids = [p.id for p in places]
+    today = {p.id: today_in(p.timezone, now) for p in places}
+    # The first two waves of each programme, as plain rows: wave id -> (programme id, position),
+    # and whether its results show yet (wave_state reads only these columns).
+    place, visible, taken = {}, {}, defaultdict(int)
+    for wave in db.session.execute(
+            select(RatingWave.id, RatingWave.programme_id, RatingWave.opens_on, RatingWave.closes_on,
+                   RatingWave.closed_at).where(RatingWave.programme_id.in_(ids))
+            .order_by(RatingWave.offset_days, RatingWave.id)):
+        if taken[wave.programme_id] < 2:
+            place[wave.id] = (wave.programme_id, taken[wave.programme_id])
+            taken[wave.programme_id] += 1
+            visible[wave.id] = disclosure.rating_results_visible(wave, today[wave.programme_id], False)
+    column_at = {p.id: i for i, p in enumerate(columns)}
+    column_waves = {(place[w.id][0], place[w.id][1]): w for w in db.session.scalars(
+        select(RatingWave).where(RatingWave.id.in_([wid for wid, (pid, _) in place.items()
+                                                    if pid in column_at])))}
     # Counts per score (1-5) of each wave and module from the rating summaries (kept in step
-    # with the ratings): one row per programme, wave and module, never the ratings themselves.
-    rows = db.session.execute(
-        select(RatingSummary.wave_id, RatingSummary.module_id,
-               *(getattr(RatingSummary, f"score_{level}") for level in SCALE))
-        .where(RatingSummary.programme_id.in_(ids)))
-    # Sufficient statistics, never expanded into lists; every summary of the page comes from
-    # one describe_counts call.
-    counts: dict[tuple[int, int], dict[int, list[int]]] = defaultdict(dict)  # (module, pos) -> programme
-    for wave_id, module_id, *per_level in rows:
-        if wave_id in place:
-            programme_id, pos = place[wave_id]
-            counts[(module_id, pos)][programme_id] = per_level
-    grid = []  # (module, pos, [(programme, wave, n, why)] of the columns, pooled counts)
-    wave_ids = {p.id: [w.id for w in waves_by_programme[p.id]] for p in programmes}
-    columns_at = {p.id: i for i, p in enumerate(columns)}
+    # with the ratings), never the ratings themselves: sufficient statistics, never expanded
+    # into lists. One pass decides each programme's cell and adds the shown ones to the pool.
+    cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
+    pooled: dict[tuple[int, int], list[int]] = {}
+    for wave_id, module_id, *per_level in db.session.execute(
+            select(RatingSummary.wave_id, RatingSummary.module_id,
+                   *(getattr(RatingSummary, f"score_{level}") for level in SCALE))
+            .where(RatingSummary.programme_id.in_(ids))):
+        if wave_id not in place:
+            continue
+        programme_id, pos = place[wave_id]
+        n = sum(per_level)
+        why = disclosure.reason(n, visible[wave_id]) if n else "no ratings"
+        total = pooled.setdefault((module_id, pos), [0] * len(SCALE))
+        if not why:
+            pooled[(module_id, pos)] = [a + b for a, b in zip(total, per_level)]
+        if programme_id in column_at:
+            cells[(module_id, pos)][programme_id] = (n, why, per_level)
+    grid = []  # (module, pos, [(programme, wave, n, why, counts)] of the columns, pooled counts)
     for module in db.session.scalars(select(Module).order_by(Module.position)):
         for pos in (0, 1):
-            by_programme = counts.get((module.id, pos))
-            if not by_programme:
+            if (module.id, pos) not in pooled:
                 continue
-            cells, pooled = [None] * len(columns), [0] * len(SCALE)
-            for programme_id, waves in wave_ids.items():
-                wave_id = waves[pos] if pos < len(waves) else None
-                per_level = by_programme.get(programme_id)
-                n = sum(per_level) if per_level else 0
-                why = "no ratings" if not n else disclosure.reason(n, visible.get(wave_id, False))
-                if programme_id in columns_at:
-                    cells[columns_at[programme_id]] = (programme_id, wave_id, n, why)
-                if not why:
-                    pooled = [a + b for a, b in zip(pooled, per_level)]
-            grid.append((module, pos, cells, pooled))
-    shown = [counts[(m.id, pos)][pid] for m, pos, cells, _ in grid for pid, _w, _n, why in cells if not why]
-    summaries = iter(stats.describe_counts(shown + [pooled for *_, pooled in grid]))
-    result = []
-    by_id = {p.id: p for p in columns}
-    wave_by_id = {w.id: w for p in columns for w in waves_by_programme[p.id]}
-    for module, pos, cells, _ in grid:
-        result.append([module, pos, [ProgrammeCell(by_id[pid], wave_by_id.get(wave_id),
-                                                   n if why in ("", "no ratings") else None,
-                                                   None if why else next(summaries), why)
-                                     for pid, wave_id, n, why in cells]])
-    for row, (*_, pooled) in zip(result, grid):
+            mine = cells.get((module.id, pos), {})
+            grid.append((module, pos, [(p, column_waves.get((p.id, pos)), *mine.get(p.id, (0, "no ratings", None)))
+                                       for p in columns], pooled[(module.id, pos)]))
+    shown = [counts for *_, row, _pooled in grid for _p, _w, _n, why, counts in row if not why]
+    summaries = iter(stats.describe_counts(shown + [total for *_, total in grid]))
+    result = [[module, pos, [ProgrammeCell(p, wave, n if why in ("", "no ratings") else None,
+                                           None if why else next(summaries), why)
+                             for p, wave, n, why, _counts in row]] for module, pos, row, _ in grid]
+    for row, (*_, total) in zip(result, grid):
         pooled_summary = next(summaries)
-        row.extend([pooled_summary if sum(pooled) else None, sum(pooled)])
+        row.extend([pooled_summary if sum(total) else None, sum(total)])
     return [ComparisonRow(*row) for row in result]
