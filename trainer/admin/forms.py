@@ -53,7 +53,8 @@ class GrantForm(FlaskForm):
     """An admin gives someone (themselves included) a role in a programme."""
 
     programme_id = SelectField("Programme", coerce=int, validators=[DataRequired("Choose a programme")])
-    user_id = SelectField("Person", coerce=int, validators=[DataRequired("Choose a person")])
+    email = EmailField("Their e-mail address", description="The address they sign in with (search for it under Accounts).",
+                       validators=[DataRequired("Enter the e-mail address of the person"), Length(max=254)])
     role = RadioField("Role", choices=as_choices([("lead", "Lead"), ("trainer", "Trainer"),
                                                   ("evaluator", "Evaluator")]),
                       validators=[DataRequired("Choose a role")])

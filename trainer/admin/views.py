@@ -88,12 +88,14 @@ def send_link(user_id: int):
 def grant():
     """Admins: give someone, themselves included, a role in any programme (audited)."""
     admin = current_user._get_current_object()
-    options, form = grants.choices(admin), GrantForm()
-    form.programme_id.choices = as_choices((p.id, p.name) for p in options.programmes)
-    form.user_id.choices = as_choices((u.id, f"{u.display_name} ({u.email})") for u in options.users)
+    form = GrantForm()
+    form.programme_id.choices = as_choices((p.id, p.name) for p in grants.programmes_to_choose(admin))
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"]
     if form.validate_on_submit():
         try:
-            membership = grants.grant_role(admin, form.programme_id.data, form.user_id.data, form.role.data)
+            membership = grants.grant_role_by_email(admin, form.programme_id.data, form.email.data,
+                                                    form.role.data)
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
