@@ -9,7 +9,7 @@ PORT   ?= 5000
 export FLASK_APP := app.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install db run serve scheduler test test-sqlite test-postgres browser bench clean
+.PHONY: install db run serve scheduler test test-sqlite test-postgres browser tools bench clean
 
 install: $(STAMP)
 
@@ -61,7 +61,18 @@ browser:
 	  || echo "!!! Could not install Chromium: the browser tests will be SKIPPED."; \
 	else echo "!!! /usr/bin/chromium is missing and this is not root: the browser tests will be SKIPPED (apt-get install chromium)."; fi
 
-test: install browser test-sqlite test-postgres
+# R and PSPP, in which the tests run the generated R and SPSS syntax. Installs them only when run
+# as root; without them those tests fail.
+tools:
+	@missing=""; command -v Rscript >/dev/null || missing=" r-base-core"; \
+	command -v pspp >/dev/null || missing="$$missing pspp"; \
+	if [ -z "$$missing" ]; then echo "R: $$(Rscript --version 2>&1 | head -1); PSPP: $$(pspp --version | head -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+	  || echo "!!! Could not install$$missing: the R and SPSS syntax tests will FAIL."; \
+	else echo "!!! Missing$$missing and this is not root: the R and SPSS syntax tests will FAIL (apt-get install$$missing)."; fi
+
+test: install browser tools test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "=== Test suite on SQLite ==="

@@ -1,4 +1,5 @@
 """Intention-to-treat export: one row per allocated participant per outcome wave, with its codebook."""
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,35 +28,40 @@ class Column:
     values: str = ""
     missing: str = ""
     reverse_keyed: str = ""
+    levels: tuple[str, ...] = ()  # a text column's categories, in the order R's factor takes them
+    labels: tuple[tuple[int, str], ...] = ()  # a coded number column's value labels
 
 
 FIXED = [
     Column("code", "Random pseudonymous participant code, unique within the programme, derived "
            "from nothing about the person", "text", "", "never missing"),
     Column("arm", "Group the participant was allocated to", "text", "intervention; comparison",
-           "never missing"),
+           "never missing", levels=("comparison", "intervention")),
     Column("stratum", "Stratum of the randomisation (the team it was stratified by)", "text", "",
            "blank: not allocated by a stratified randomisation in the app"),
     Column("team", "Team or locality recorded for the participant", "text", "", "blank: not recorded"),
     Column("allocation_date", "Date of the randomisation that allocated the participant (UTC)",
            "date", "YYYY-MM-DD", "blank: the arm was set by hand, not by a randomisation in the app"),
     *[Column(f"consent_{purpose}", f"Consent: {label}", "text", "given; withdrawn; not given",
-             "never missing") for purpose, label in PURPOSE_LABELS.items()],
+             "never missing", levels=("given", "withdrawn", "not given"))
+      for purpose, label in PURPOSE_LABELS.items()],
     Column("withdrawn_on", "Date the participant withdrew", "date", "YYYY-MM-DD",
            "blank: has not withdrawn"),
     Column("withdrawn_from", "What the participant withdrew from", "text",
-           "evaluation; programme", "blank: has not withdrawn"),
+           "evaluation; programme", "blank: has not withdrawn", levels=("evaluation", "programme")),
     Column("answers_kept", "Whether answers given before withdrawing may still be used", "integer",
            "1 = kept, marked withdrawn; 0 = deleted at the participant's request",
-           "blank: has not withdrawn"),
+           "blank: has not withdrawn", labels=((1, "Kept, marked withdrawn"), (0, "Deleted"))),
     Column("withdrawal_status", "The withdrawal as a marker on every row of the participant",
            "text", "withdrawn from YYYY-MM-DD", "blank: has not withdrawn"),
-    Column("wave", "Outcome wave of this row", "text", "baseline; post; follow-up", "never missing"),
+    Column("wave", "Outcome wave of this row", "text", "baseline; post; follow-up", "never missing",
+           levels=("baseline", "post", "follow-up")),
     Column("wave_opens_on", "Date the wave opened", "date", "YYYY-MM-DD", "never missing"),
     Column("wave_closes_on", "Date the wave closed", "date", "YYYY-MM-DD", "never missing"),
     Column("response_status", "Whether the participant answered in this wave", "text",
            "answered (every questionnaire submitted); partly answered; not answered; "
-           "withdrawn, answers deleted", "never missing"),
+           "withdrawn, answers deleted", "never missing",
+           levels=("answered", "partly answered", "not answered", "withdrawn, answers deleted")),
     Column("days_attended", "Training days attended (present or late; cancelled days left out)",
            "integer", "0 or more", "blank: not invited to the training (comparison group, or "
            "withdrawn from the programme)"),
@@ -67,7 +73,7 @@ FIXED = [
            "blank: still in post as last recorded"),
     Column("leaver_category", "Where the leaver went (national children's social work workforce "
            "statistics)", "text", "; ".join(f"{k} = {v}" for k, v in CATEGORY_LABELS.items()),
-           "blank: still in post"),
+           "blank: still in post", levels=tuple(CATEGORY_LABELS)),
 ]
 
 
@@ -93,7 +99,7 @@ def instrument_columns(instrument: instruments.Instrument) -> list[Column]:
         columns.append(Column(
             f"{key}_item_{number}", f"{instrument.title}: item {number}, the answer as given "
             "(before reverse keying)", "integer", _options(instrument), "blank: not answered",
-            "yes" if reverse else "no"))
+            "yes" if reverse else "no", labels=tuple(instrument.options)))
     return columns
 
 
@@ -215,15 +221,49 @@ def cell(value) -> str | int | float:
     return value
 
 
+R_CLASSES = {"text": "character", "integer": "integer", "number": "numeric", "date": "character"}
+
+
+def _by_labels(cols: list[Column]) -> dict[tuple, list[str]]:
+    """Columns that share value labels (an instrument's items), grouped in column order."""
+    groups: dict[tuple, list[str]] = {}
+    for c in cols:
+        if c.labels:
+            groups.setdefault(c.labels, []).append(c.name)
+    return groups
+
+
+def _wrapped(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, 96, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
 def r_syntax(cols: list[Column], filename: str) -> str:
-    """An R script that reads the export, types its columns and labels them."""
+    """A base-R script that reads the export as the codebook says: each column with its type
+    (blank is NA), dates as dates, categories as factors, value labels on coded numbers (as a
+    "labels" attribute) and variable labels (as a "label" attribute)."""
+    classes = ",\n".join(f'  {c.name} = "{R_CLASSES[c.type]}"' for c in cols)
     dates = ", ".join(f'"{c.name}"' for c in cols if c.type == "date")
-    labels = ",\n".join(f'  {c.name} = "{_quote(c.description)}"' for c in cols)
-    return f"""# Reads the intention-to-treat export and labels its variables. Run from the folder holding it.
-itt <- read.csv("{filename}", stringsAsFactors = FALSE, na.strings = "")
-itt$arm <- factor(itt$arm, levels = c("comparison", "intervention"))
-itt$wave <- factor(itt$wave, levels = c("baseline", "post", "follow-up"))
+    levels = ",\n".join(f"  {c.name} = c({', '.join(_r_string(v) for v in c.levels)})"
+                        for c in cols if c.levels)
+    value_labels = "\n".join(
+        "for (column in c(\n" + _wrapped(", ".join(f'"{n}"' for n in names)) + "\n))\n"
+        + "  attr(itt[[column]], \"labels\") <- c(\n"
+        + ",\n".join(f"    {_r_string(label)} = {value}L" for value, label in labels) + ")"
+        for labels, names in _by_labels(cols).items())
+    labels = ",\n".join(f"  {c.name} = {_r_string(c.description)}" for c in cols)
+    return f"""# Reads the intention-to-treat export, types and labels it as its codebook says. Base R only.
+# Run from the folder holding the export.
+classes <- c(
+{classes}
+)
+itt <- read.csv("{filename}", colClasses = classes, na.strings = "", fileEncoding = "UTF-8")
 for (column in c({dates})) itt[[column]] <- as.Date(itt[[column]])
+levels <- list(
+{levels}
+)
+for (column in names(levels)) itt[[column]] <- factor(itt[[column]], levels = levels[[column]])
+{value_labels}
 labels <- list(
 {labels}
 )
@@ -232,23 +272,39 @@ str(itt)
 """
 
 
+def _r_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 SPSS_FORMATS = {"text": "A80", "integer": "F8.0", "number": "F8.3", "date": "SDATE10"}
 
 
 def spss_syntax(cols: list[Column], filename: str) -> str:
-    """SPSS syntax that reads the export and labels its variables."""
+    """SPSS syntax (PSPP runs it too) that reads the export with each column's format (a blank
+    number or date is system-missing) and labels its variables and coded values."""
     variables = "\n  ".join(f"{c.name} {SPSS_FORMATS[c.type]}" for c in cols)
-    labels = "\n".join(f'  {c.name} "{_quote(c.description)[:250]}"' for c in cols)
-    return f"""* Reads the intention-to-treat export and labels its variables. Set the path to the file first.
+    labels = "\n".join(f'  {c.name} "{_spss_label(c.description)}"' for c in cols)
+    value_labels = "\n  /".join(
+        _wrapped(" ".join(names)).lstrip() + "".join(
+            f'\n    {value} "{_quote(label)}"' for value, label in labels)
+        for labels, names in _by_labels(cols).items())
+    return f"""* Reads the intention-to-treat export and labels its variables and values.
+* Set the path to the file first.
 GET DATA /TYPE=TXT /FILE="{filename}" /ENCODING='UTF8' /DELIMITERS=","
   /QUALIFIER='"' /ARRANGEMENT=DELIMITED /FIRSTCASE=2
   /VARIABLES=
   {variables}.
 VARIABLE LABELS
 {labels}.
-VALUE LABELS answers_kept 1 'Kept, marked withdrawn' 0 'Deleted'.
+VALUE LABELS
+  {value_labels}.
 EXECUTE.
 """
+
+
+def _spss_label(text: str) -> str:
+    # SPSS keeps at most 255 bytes of a variable label.
+    return _quote(text).encode()[:250].decode(errors="ignore")
 
 
 def _quote(text: str) -> str:
