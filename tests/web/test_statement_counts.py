@@ -4,7 +4,7 @@ from sqlalchemy import select
 from benchmarks.generate import ACCOUNTS, PASSWORD, Organisation
 from tests.conftest import count_statements
 from trainer.extensions import db
-from trainer.models import RatingWave, TrainingDay
+from trainer.models import OutcomeWave, RatingWave, TrainingDay
 
 # (programmes, participants in the newest programme): the base, twice and ten times as many.
 SIZES = ((1, 12), (2, 24), (10, 120))
@@ -17,6 +17,8 @@ def _pages(programme_id: int) -> dict[str, dict[str, str]]:
         select(RatingWave).where(RatingWave.programme_id == programme_id))}
     day = db.session.scalar(select(TrainingDay.id).where(TrainingDay.programme_id == programme_id)
                             .order_by(TrainingDay.day).limit(1))
+    post = db.session.scalar(select(OutcomeWave.id).where(OutcomeWave.programme_id == programme_id,
+                                                          OutcomeWave.kind == "post"))
     return {
         "lead": {"lead home": "/", "comparison": "/ratings/compare", "ratings report": f"{p}/ratings/report",
                  "outcomes evaluation": f"{p}/outcomes/", "flow": f"{p}/outcomes/flow",
@@ -34,7 +36,8 @@ def _pages(programme_id: int) -> dict[str, dict[str, str]]:
                     "attendance, page 2": f"/days/{day}/attendance?page=2"},
         "participant": {"participant home": "/", "my activities": f"{p}/my/activities",
                         "my goals": f"{p}/my/goals", "my questionnaires": f"{p}/questionnaires",
-                        "rating form": f"{p}/ratings/{waves['Eight weeks']}"},
+                        "rating form": f"{p}/ratings/{waves['Eight weeks']}",
+                        "my questionnaire result": f"{p}/questionnaires/{post}/brs/done"},
     }
 
 
@@ -61,6 +64,6 @@ def test_heavy_pages_run_as_many_statements_for_ten_times_the_programmes_and_par
         db.session.commit()
         measured.append(_statements(client, auth, organisation, newest))
     base, twice, ten_times = measured
-    assert len(base) == 22
+    assert len(base) == 23
     assert twice == base
     assert ten_times == base

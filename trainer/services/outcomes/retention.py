@@ -143,13 +143,14 @@ def _survival(programme: Programme, members: list, today: date,
               stopped: set[int] | None = None) -> list[ArmRetention]:
     result = []
     stopped = untracked_ids(programme) if stopped is None else stopped
+    start = programme.start_date
     for arm in ARMS:
         durations, observed = [], []
         for m in members:
             if m.arm != arm or m.id in stopped:
                 continue
             end = m.left_on if not m.in_post and m.left_on else today
-            durations.append(max(0, (end - programme.start_date).days))
+            durations.append(max(0, (end - start).days))
             observed.append(not m.in_post and m.left_on is not None)
         survival = stats.kaplan_meier(durations, observed)
         result.append(ArmRetention(
