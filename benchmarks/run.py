@@ -93,7 +93,7 @@ def _ids(database_url: str) -> dict:
 
     from trainer import create_app
     from trainer.extensions import db
-    from trainer.models import OutcomeWave, Programme, RatingWave, TrainingDay, TrainingSession
+    from trainer.models import Membership, OutcomeResponse, Programme, RatingWave, TrainingDay, TrainingSession, User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "benchmark"})
     with app.app_context():
@@ -107,10 +107,13 @@ def _ids(database_url: str) -> dict:
         open_ = next(w.id for w in waves.values() if w.opens_on <= today < w.closes_on)
         modules = sorted(set(db.session.scalars(
             select(TrainingSession.module_id).join(TrainingDay).where(TrainingDay.programme_id == programme.id))))
-        post = db.session.scalar(select(OutcomeWave.id).where(OutcomeWave.programme_id == programme.id,
-                                                              OutcomeWave.kind == "post"))
+        # The participant's own first submitted questionnaire, for its result page.
+        answered = db.session.execute(
+            select(OutcomeResponse.wave_id, OutcomeResponse.instrument_key).join(Membership).join(User)
+            .where(User.email == ACCOUNTS["participant"], Membership.programme_id == programme.id,
+                   OutcomeResponse.submitted_at.is_not(None)).order_by(OutcomeResponse.id).limit(1)).one()
         return {"programme": programme.id, "day": day, "closed_wave": closed, "open_wave": open_,
-                "modules": modules, "post": post}
+                "modules": modules, "answered": f"{answered[0]}/{answered[1]}"}
 
 
 def pages(ids: dict) -> list[Page]:
@@ -134,7 +137,7 @@ def pages(ids: dict) -> list[Page]:
         Page("my activities", "participant", f"{p}/my/activities", PARTICIPANT),
         Page("my goals", "participant", f"{p}/my/goals", PARTICIPANT),
         Page("my questionnaires", "participant", f"{p}/questionnaires", PARTICIPANT),
-        Page("my questionnaire result", "participant", f"{p}/questionnaires/{ids['post']}/brs/done",
+        Page("my questionnaire result", "participant", f"{p}/questionnaires/{ids['answered']}/done",
              PARTICIPANT),
         Page("rating form", "participant", f"{p}/ratings/{ids['open_wave']}", PARTICIPANT),
         Page("rating submission", "participant", f"{p}/ratings/{ids['open_wave']}", ORGANISATION,

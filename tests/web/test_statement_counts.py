@@ -4,21 +4,24 @@ from sqlalchemy import select
 from benchmarks.generate import ACCOUNTS, PASSWORD, Organisation
 from tests.conftest import count_statements
 from trainer.extensions import db
-from trainer.models import OutcomeWave, RatingWave, TrainingDay
+from trainer.models import Membership, OutcomeResponse, RatingWave, TrainingDay, User
 
 # (programmes, participants in the newest programme): the base, twice and ten times as many.
 SIZES = ((1, 12), (2, 24), (10, 120))
 
 
-def _pages(programme_id: int) -> dict[str, dict[str, str]]:
-    """The pages of the issue by the role that sees them, for the given programme: name -> URL."""
+def _pages(programme_id: int, participant: str) -> dict[str, dict[str, str]]:
+    """The pages of the issue by the role that sees them, for the given programme (and its
+    ``participant``, an e-mail address): name -> URL."""
     p = f"/programmes/{programme_id}"
     waves = {w.label: w.id for w in db.session.scalars(
         select(RatingWave).where(RatingWave.programme_id == programme_id))}
     day = db.session.scalar(select(TrainingDay.id).where(TrainingDay.programme_id == programme_id)
                             .order_by(TrainingDay.day).limit(1))
-    post = db.session.scalar(select(OutcomeWave.id).where(OutcomeWave.programme_id == programme_id,
-                                                          OutcomeWave.kind == "post"))
+    answered = db.session.execute(
+        select(OutcomeResponse.wave_id, OutcomeResponse.instrument_key).join(Membership).join(User)
+        .where(User.email == participant, Membership.programme_id == programme_id,
+               OutcomeResponse.submitted_at.is_not(None)).order_by(OutcomeResponse.id).limit(1)).one()
     return {
         "lead": {"lead home": "/", "comparison": "/ratings/compare", "ratings report": f"{p}/ratings/report",
                  "outcomes evaluation": f"{p}/outcomes/", "flow": f"{p}/outcomes/flow",
@@ -37,14 +40,15 @@ def _pages(programme_id: int) -> dict[str, dict[str, str]]:
         "participant": {"participant home": "/", "my activities": f"{p}/my/activities",
                         "my goals": f"{p}/my/goals", "my questionnaires": f"{p}/questionnaires",
                         "rating form": f"{p}/ratings/{waves['Eight weeks']}",
-                        "my questionnaire result": f"{p}/questionnaires/{post}/brs/done"},
+                        "my questionnaire result": f"{p}/questionnaires/{answered[0]}/{answered[1]}/done"},
     }
 
 
 def _statements(client, auth, organisation: Organisation, programme_id: int) -> dict[str, int]:
     counts = {}
-    for role, pages in _pages(programme_id).items():
-        email = ACCOUNTS[role] if role != "participant" else f"p{organisation.programmes}-1@bench.test"
+    participant = f"p{organisation.programmes}-1@bench.test"
+    for role, pages in _pages(programme_id, participant).items():
+        email = ACCOUNTS[role] if role != "participant" else participant
         assert auth.login(email, PASSWORD).status_code == 302
         for name, url in pages.items():
             counts[name] = count_statements(client, url)
