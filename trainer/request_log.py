@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, request
+from sqlalchemy import inspect
 
 log = logging.getLogger("trainer.requests")
 # An X-Request-ID set by the proxy (nginx's $request_id) is kept if it looks like an id.
@@ -62,9 +63,11 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
-        # Flask-Login's cached user: reading it never loads one (static files need no query).
-        user = g.get("_login_user")
-        user_id = user.id if user is not None and user.is_authenticated else None
+        # Flask-Login's cached user: reading it never loads one (static files need no query),
+        # and its id comes from the identity map, so a view that committed (expiring the user)
+        # does not cost a query to reload it.
+        state = inspect(g.get("_login_user"), raiseerr=False)
+        user_id = state.identity[0] if state is not None and state.identity else None
         fields = {"request_id": request_id, "user_id": user_id, "method": request.method,
                   "path": _loggable_path(), "status": response.status_code,
                   "duration_ms": duration, "remote_addr": request.remote_addr}

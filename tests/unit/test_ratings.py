@@ -148,16 +148,20 @@ def test_partial_save_then_change_then_finish(cohort, first_wave, modules):
     _programme, _lead, people, _ = cohort
     wave = first_wave
     peer, mind = modules["peer-support"].id, modules["mindfulness"].id
-    sheet = ratings.save_ratings(people[0], wave, {peer: ("3", "Good")}, finish=False,
-                                 now=at(date(2027, 3, 18)))
+    assert not ratings.save_ratings(people[0], wave, {peer: ("3", "Good")}, finish=False,
+                                    now=at(date(2027, 3, 18)))
+    sheet = ratings.rating_sheet(people[0], wave, date(2027, 3, 18))
     assert sheet.answers[peer].usefulness == 3 and not sheet.finished
     with pytest.raises(RuleViolation) as refused:
         ratings.save_ratings(people[0], wave, {}, finish=True, now=at(date(2027, 3, 18)))
     assert refused.value.field == f"m{mind}_score"
-    sheet = ratings.save_ratings(people[0], wave, {peer: ("5", "Better"), mind: ("2", "")},
-                                 finish=True, now=at(date(2027, 3, 19)))
+    assert ratings.save_ratings(people[0], wave, {peer: ("5", "Better"), mind: ("2", "")},
+                                finish=True, now=at(date(2027, 3, 19)))
+    sheet = ratings.rating_sheet(people[0], wave, date(2027, 3, 19))
     assert sheet.finished and sheet.answers[peer].usefulness == 5
     assert sheet.answers[peer].comment == "Better"
+    # A later save without "finish" leaves the participant finished.
+    assert ratings.save_ratings(people[0], wave, {peer: ("4", "")}, finish=False, now=at(date(2027, 3, 20)))
 
 
 def test_double_submission_leaves_one_row(cohort, first_wave, modules):

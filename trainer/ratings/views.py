@@ -22,13 +22,13 @@ def rate(programme_id: int, wave_id: int):
     form = forms.rating_form_class(sheet.modules)(data=forms.initial_data(sheet))
     if form.validate_on_submit():
         try:
-            sheet = ratings.save_ratings(member, wave, forms.answers_from(form, sheet.modules),
-                                         finish=form.finish.data, now=utcnow())
+            finished = ratings.save_ratings(member, wave, forms.answers_from(form, sheet.modules),
+                                            finish=form.finish.data, now=utcnow(), sheet=sheet)
         except RuleViolation as exc:
             apply_violation(form, exc)
         else:
             flash("Thank you: your ratings are submitted. You can change them until the wave "
-                  "closes." if sheet.finished else "Your answers are saved. Come back to finish "
+                  "closes." if finished else "Your answers are saved. Come back to finish "
                   "before the wave closes.", "success")
             return redirect(url_for("ratings.rate", programme_id=programme_id, wave_id=wave_id))
     return render_template("ratings/rate.html", form=form, sheet=sheet, wave=wave,

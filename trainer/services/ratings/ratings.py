@@ -350,10 +350,12 @@ def _insert(table):
 
 
 def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[str, str]], *,
-                 finish: bool, now: datetime) -> RatingSheet:
+                 finish: bool, now: datetime, sheet: RatingSheet | None = None) -> bool:
     """Save a participant's answers (module id -> (score '1'-'5' or 'absent' or '', comment)) and
-    commit. ``finish`` requires every scheduled module answered. A late or early submission is
-    refused with a RuleViolation; a resubmission updates the same rows, even under a race."""
+    commit; return whether the participant has now finished the wave. ``finish`` requires every
+    scheduled module answered. A late or early submission is refused with a RuleViolation; a
+    resubmission updates the same rows, even under a race. ``sheet`` is the participant's
+    ``rating_sheet`` when the caller has just loaded it (it is loaded here otherwise)."""
     today = today_in(wave.programme.timezone, now)
     if not consent.may_ask(member):
         raise RuleViolation("You have not agreed to your answers being used in the evaluation (or you "
@@ -363,7 +365,8 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
             raise RuleViolation(f"This rating round ended on {wave.last_open_day:%-d %B %Y}, so your answers "
                                 "were not saved. Thank you for your time.")
         raise RuleViolation("This rating round has not opened yet, so your answers were not saved.")
-    sheet = rating_sheet(member, wave, today)
+    if sheet is None or sheet.wave is not wave:
+        sheet = rating_sheet(member, wave, today)
     for module in sheet.modules:
         score, comment = answers.get(module.id, ("", ""))
         if score not in ("", ABSENT, *map(str, SCALE)):
@@ -398,7 +401,7 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
             set_={"started_at": func.coalesce(table.c.started_at, stmt.excluded.started_at),
                   "finished_at": func.coalesce(table.c.finished_at, stmt.excluded.finished_at)}))
     db.session.commit()
-    return rating_sheet(member, wave, today)
+    return finish or sheet.finished
 
 
 @dataclass(frozen=True)
