@@ -29,12 +29,15 @@ class ProgrammeAccess:
 
 def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     """Return ``user``'s roles in the programme; NotFound if it does not exist."""
-    programme = db.session.get(Programme, programme_id)
-    if programme is None:
+    # One statement: the programme with the user's memberships in it (none: one row, no membership).
+    rows = db.session.execute(
+        select(Programme, Membership).outerjoin(Membership, (Membership.programme_id == Programme.id)
+                                                & (Membership.user_id == user.id))
+        .where(Programme.id == programme_id)).all()
+    if not rows:
         raise NotFound("No such programme.")
-    memberships = {m.role: m for m in db.session.scalars(
-        select(Membership).where(Membership.programme_id == programme_id,
-                                 Membership.user_id == user.id))}
+    programme = rows[0][0]
+    memberships = {m.role: m for _, m in rows if m is not None}
     for membership in memberships.values():
         # Hold the programme on each membership: a caller that keeps only the membership would
         # otherwise load the programme again once this object is garbage-collected.
