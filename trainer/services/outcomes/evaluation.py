@@ -412,9 +412,9 @@ def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
     wid, bid = wave.id, baseline.id if baseline else None
-    people = [(m.id, scores[(m.id, wid)] - scores[(m.id, bid)])
-              for m in members if m.arm == "intervention" and bid
-              and (m.id, bid) in scores and (m.id, wid) in scores]
+    treated = [m.id for m in members if m.arm == "intervention"] if bid else []
+    people = [(mid, scores[(mid, wid)] - scores[(mid, bid)])
+              for mid in treated if (mid, bid) in scores and (mid, wid) in scores]
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
     received = doses(programme) if received is None else received()
     if disclosure.reason(len(people)):
