@@ -1,5 +1,5 @@
 """Activity summaries: per membership and assignment, derived from activity logs in the same transaction."""
-from sqlalchemy import case, delete, event, func, inspect, insert, select
+from sqlalchemy import case, delete, event, func, inspect, insert, select, text
 from sqlalchemy.orm import Session
 
 from trainer.extensions import db
@@ -54,12 +54,19 @@ def keep_in_step() -> None:
         event.listen(Session, "after_flush", _after_flush)
 
 
+def recompute_all(connection) -> None:
+    """Recompute every summary from the raw logs on ``connection`` (no commit)."""
+    connection.execute(delete(ActivitySummary))
+    connection.execute(insert(ActivitySummary).from_select(COLUMNS, _grouped()))
+
+
 def rebuild() -> int:
     """Recompute every summary from the raw logs (after bulk loads or restores). Commits.
 
     Returns how many summaries there are.
     """
-    db.session.execute(delete(ActivitySummary))
-    db.session.execute(insert(ActivitySummary).from_select(COLUMNS, _grouped()))
+    recompute_all(db.session.connection())
+    # Fresh statistics for the planner: the table was just rewritten in bulk.
+    db.session.execute(text("ANALYZE activity_summaries"))
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(ActivitySummary))

@@ -1,5 +1,5 @@
 """Rating summaries: counts per score of each wave and module, derived from module ratings in the same transaction."""
-from sqlalchemy import delete, event, func, inspect, insert, select
+from sqlalchemy import delete, event, func, inspect, insert, select, text
 from sqlalchemy.orm import Session
 
 from trainer.extensions import db
@@ -89,5 +89,7 @@ def rebuild() -> int:
     Returns how many summaries there are.
     """
     recompute_all(db.session.connection())
+    # Fresh statistics for the planner: the table was just rewritten in bulk.
+    db.session.execute(text("ANALYZE rating_summaries"))
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(RatingSummary))
