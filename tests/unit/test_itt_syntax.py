@@ -1,4 +1,4 @@
-"""The intention-to-treat export's R and SPSS syntax, run for real in R (Rscript) and PSPP."""
+"""The intention-to-treat and long-format exports' R and SPSS syntax, run for real in R (Rscript) and PSPP."""
 import csv
 import io
 import shutil
@@ -61,6 +61,10 @@ def export(app, tmp_path):
     (tmp_path / "itt.R").write_text(itt_export.r_syntax(cols, "itt.csv"), encoding="utf-8")
     (tmp_path / "itt.sps").write_text(itt_export.spss_syntax(cols, "itt.csv"), encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(exports.itt_csv(programme))))
+    # The long-format export (one row per score and per item answer) and its syntax, beside it.
+    (tmp_path / "outcomes.csv").write_text(exports.long_csv(programme), encoding="utf-8")
+    (tmp_path / "outcomes.R").write_text(exports.r_syntax("outcomes.csv"), encoding="utf-8")
+    (tmp_path / "outcomes.sps").write_text(exports.spss_syntax("outcomes.csv"), encoding="utf-8")
     return cols, rows, tmp_path
 
 
@@ -167,3 +171,56 @@ def test_pspp_reads_the_export_with_the_formats_value_labels_and_missing_codes_o
     assert all(r["brs_label"].strip() == brs[int(r["brs_item_2"])] for r in answered)
     kept = [r for r in listed if r["answers_kept"].strip() == "1"]
     assert len(kept) == 3 and {r["kept_label"].strip() for r in kept} == {"Kept, marked withdrawn"}
+
+
+def _long_rows(folder) -> list[dict]:
+    return list(csv.DictReader(io.StringIO((folder / "outcomes.csv").read_text(encoding="utf-8"))))
+
+
+LONG_R_PROBE = """source("outcomes.R")
+cat("@rows", nrow(outcomes), nrow(scores), "\\n", sep = "\\t")
+cat("@value", class(outcomes$value), sum(is.na(outcomes$value)), mean(outcomes$value, na.rm = TRUE), "\\n", sep = "\\t")
+cat("@wave", levels(outcomes$wave), "\\n", sep = "\\t")
+cat("@wavecounts", table(outcomes$wave), "\\n", sep = "\\t")
+cat("@left_on", class(outcomes$left_on), "\\n", sep = "\\t")
+cat("@label", attr(outcomes$code, "label"), "\\n", sep = "\\t")
+"""
+
+
+def test_r_reads_the_long_outcomes_export_with_its_types_and_labels(export):
+    _cols, _rows, folder = export
+    long = _long_rows(folder)
+    (folder / "probe.R").write_text(LONG_R_PROBE)
+    stdout = _run([_interpreter("Rscript", "r-base-core"), "--vanilla", "probe.R"], folder)
+    report = {line.split("\t")[0]: line.rstrip("\t").split("\t")[1:]
+              for line in stdout.splitlines() if line.startswith("@")}
+    values = [float(r["value"]) for r in long if r["value"] != ""]
+    assert [int(n) for n in report["@rows"]] == [len(long), sum(r["kind"] == "score" for r in long)]
+    assert report["@value"][0] == "numeric"
+    assert int(report["@value"][1]) == len(long) - len(values) > 0  # blank answers and unscored totals
+    assert float(report["@value"][2]) == pytest.approx(mean(values), abs=1e-5)
+    assert report["@wave"] == ["baseline", "post", "follow-up"]
+    assert [int(n) for n in report["@wavecounts"]] == [
+        sum(r["wave"] == kind for r in long) for kind in ("baseline", "post", "follow-up")]
+    assert report["@left_on"] == ["Date"]
+    assert report["@label"] and report["@label"][0]
+
+
+def test_pspp_reads_the_long_outcomes_export_with_its_formats_and_missing_values(export):
+    _cols, _rows, folder = export
+    long = _long_rows(folder)
+    values = [float(r["value"]) for r in long if r["value"] != ""]
+    (folder / "probe.sps").write_text("""INSERT FILE="outcomes.sps".
+COMPUTE one = 1.
+AGGREGATE OUTFILE=* /BREAK=one /rows = N /missing = NUMISS(value) /scored = NU(value)
+  /value_mean = MEAN(value) /in_post = SUM(in_post).
+FORMATS value_mean (F10.6).
+LIST.
+""")
+    stdout = _run([_interpreter("pspp", "pspp"), "-O", "format=csv", "probe.sps"], folder)
+    (summary,) = _listings(stdout)[-1]
+    assert int(float(summary["rows"])) == len(long)
+    assert int(float(summary["missing"])) == len(long) - len(values) > 0
+    assert int(float(summary["scored"])) == len(values)
+    assert float(summary["value_mean"]) == pytest.approx(mean(values), abs=1e-5)
+    assert int(float(summary["in_post"])) == sum(int(r["in_post"]) for r in long)
