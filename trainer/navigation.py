@@ -1,7 +1,7 @@
 """The header navigation, built from what the signed-in user may do, and the organisation's name."""
 import logging
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,6 +10,17 @@ from trainer.services.accounts import access
 from trainer.services.system import organisation
 
 log = logging.getLogger(__name__)
+
+
+def request_places() -> list[tuple[str, str | None]]:
+    """The signed-in user's (role, arm) pairs (``access.places_of``), read once per GET request
+    and shared by the consent gate and the navigation; read afresh for other methods, whose view
+    may have changed them."""
+    if request.method != "GET":
+        return access.places_of(current_user)
+    if "places" not in g:
+        g.places = access.places_of(current_user)
+    return g.places
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +41,7 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"navigation": []}
         # One query of the user's roles answers both questions below, on every page.
-        places = access.places_of(current_user)
+        places = request_places()
         items = [("Home", url_for("home.index"))]
         if access.sees_training_material(current_user, places):
             items.append(("Curriculum", url_for("curriculum.index")))

@@ -2,6 +2,7 @@
 from flask import (Blueprint, Response, flash, redirect, render_template, request, url_for)
 from flask_login import current_user, login_required
 
+from trainer import navigation
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import apply_violation, as_choices, submit_once
@@ -26,6 +27,8 @@ def _consent_gate():
     programme_id = (request.view_args or {}).get("programme_id")
     if programme_id is None and endpoint != "home.index":
         return None
+    if request.method == "GET" and not any(role == "participant" for role, _ in navigation.request_places()):
+        return None  # only participants consent; on a GET the navigation reuses the roles just read
     due = consent.consent_gate(current_user, programme_id)
     return redirect(url_for("privacy.consent", programme_id=due)) if due else None
 
