@@ -157,7 +157,7 @@ def summary(programme: Programme, *, today: date) -> Summary:
 
 def _retention(programme: Programme, today: date) -> Retention:
     stopped = retention.untracked_ids(programme)
-    members = [m for m in retention.participants(programme) if m.id not in stopped]
+    members = [m for m in retention.facts(programme) if m.id not in stopped]
     n = {arm: sum(m.arm == arm for m in members) for arm in retention.ARMS}
     kept = {arm: sum(m.arm == arm and m.in_post for m in members) for arm in retention.ARMS}
     return Retention(n, kept, stats.proportion_difference(kept["intervention"], n["intervention"],

@@ -136,7 +136,16 @@ def retention(programme: Programme, today: date) -> list[ArmRetention]:
     """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
     censored today. Leaving post is something people did, so nothing is suppressed
     (trainer.services.disclosure hides only what people said)."""
-    return _survival(programme, participants(programme), today)
+    return _survival(programme, facts(programme), today)
+
+
+def facts(programme: Programme) -> list:
+    """Each participant's id, arm and leaving facts (in post, left on, leaver category) as plain
+    rows: what the survival, the categories and the cost of retention read; no names."""
+    return db.session.execute(select(Membership.id, Membership.arm, Membership.in_post, Membership.left_on,
+                                     Membership.leaver_category)
+                              .where(Membership.programme_id == programme.id,
+                                     Membership.role == "participant")).all()
 
 
 def _survival(programme: Programme, members: list, today: date,
@@ -229,14 +238,11 @@ def overview(programme: Programme, today: date, *, page: int = 1, names: bool = 
     The survival and the categories read only each participant's arm and leaving facts, so their
     cost and the page's statements do not grow with the cohort's names.
     """
-    facts = db.session.execute(select(Membership.id, Membership.arm, Membership.in_post, Membership.left_on,
-                                      Membership.leaver_category)
-                               .where(Membership.programme_id == programme.id,
-                                      Membership.role == "participant")).all()
+    rows = facts(programme)
     stopped = untracked_ids(programme)
-    arms = _survival(programme, facts, today, stopped)
+    arms = _survival(programme, rows, today, stopped)
     members = listing.paginate(select(Membership).join(User).where(
         Membership.programme_id == programme.id, Membership.role == "participant")
         .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id),
         page=page) if names else None
-    return Overview(members, arms, chart(arms), by_category(facts, stopped))
+    return Overview(members, arms, chart(arms), by_category(rows, stopped))
