@@ -1,7 +1,7 @@
 """Object-level access: the one place that decides who may reach which programme's records."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.errors import NotFound, NotForComparisonArm, PermissionDenied
@@ -27,13 +27,19 @@ class ProgrammeAccess:
         return self.memberships.get("participant")
 
 
+# Statements that run on nearly every page are built once: a statement made at import keeps its
+# cache key, so each request executes it without building and hashing a new query.
+_ACCESS = (select(Programme, Membership)
+           .outerjoin(Membership, (Membership.programme_id == Programme.id)
+                      & (Membership.user_id == bindparam("user_id")))
+           .where(Programme.id == bindparam("programme_id")))
+_PLACES = select(Membership.role, Membership.arm).where(Membership.user_id == bindparam("user_id"))
+
+
 def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     """Return ``user``'s roles in the programme; NotFound if it does not exist."""
     # One statement: the programme with the user's memberships in it (none: one row, no membership).
-    rows = db.session.execute(
-        select(Programme, Membership).outerjoin(Membership, (Membership.programme_id == Programme.id)
-                                                & (Membership.user_id == user.id))
-        .where(Programme.id == programme_id)).all()
+    rows = db.session.execute(_ACCESS, {"user_id": user.id, "programme_id": programme_id}).all()
     if not rows:
         raise NotFound("No such programme.")
     programme = rows[0][0]
@@ -85,8 +91,7 @@ COMPARISON_ONLY = ("You are in the comparison group of your programme's evaluati
 
 def places_of(user: User) -> list[tuple[str, str | None]]:
     """The user's (role, arm) pairs across all programmes, in one query."""
-    return [(row.role, row.arm) for row in db.session.execute(
-        select(Membership.role, Membership.arm).where(Membership.user_id == user.id))]
+    return [(row.role, row.arm) for row in db.session.execute(_PLACES, {"user_id": user.id})]
 
 
 def sees_training_material(user: User, places: list[tuple[str, str | None]] | None = None) -> bool:

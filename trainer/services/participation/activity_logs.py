@@ -3,12 +3,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from trainer.errors import NotForComparisonArm, NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import Activity, ActivityLog, Assignment, Goal, Membership, Module, User
+from trainer.models import Activity, ActivityLog, ActivitySummary, Assignment, Goal, Membership, Module, User
 from trainer.services.accounts import access
 from trainer.services.participation.goals import goals_to_review
 from trainer.wording import lower_first
@@ -224,22 +224,30 @@ class ModuleWork:
         return sum(1 for i in self.items if i.state == "done")
 
 
+# The programme's assignments with their activity and module, and the participant's entries and
+# entries marked done from the activity summaries: one statement, built once (see access._ACCESS).
+_WORK = (select(Assignment, ActivitySummary.entries, ActivitySummary.done)
+         .join(Assignment.activity).join(Activity.module)
+         .outerjoin(ActivitySummary, (ActivitySummary.assignment_id == Assignment.id)
+                    & (ActivitySummary.membership_id == bindparam("membership_id")))
+         .where(Assignment.programme_id == bindparam("programme_id"))
+         .options(contains_eager(Assignment.activity).contains_eager(Activity.module))
+         .order_by(Assignment.due_on, Assignment.id))
+
+
 def work_for(membership: Membership, today: date, *, module_key: str | None = None) -> list[ModuleWork]:
     """The participant's assignments by module (curriculum order), each with its state.
 
-    Entries are counted in SQL, so the cost does not grow with the participant's history; with
-    ``module_key``, only that module's assignments, each with its entries, newest first.
+    Entries come from the activity summaries, so the cost does not grow with the participant's
+    history; with ``module_key``, only that module's assignments, each with its entries, newest first.
     """
-    query = (select(Assignment).where(Assignment.programme_id == membership.programme_id)
-             .options(selectinload(Assignment.activity).selectinload(Activity.module))
-             .order_by(Assignment.due_on))
+    query = _WORK
     if module_key is not None:
-        query = query.join(Activity).join(Module).where(Module.key == module_key)
-    assignments = list(db.session.scalars(query))
-    counts = {assignment_id: (entries, done) for assignment_id, entries, done in db.session.execute(
-        select(ActivityLog.assignment_id, func.count(ActivityLog.id),
-               func.count(ActivityLog.id).filter(ActivityLog.status == "done"))
-        .where(ActivityLog.membership_id == membership.id).group_by(ActivityLog.assignment_id))}
+        query = query.where(Module.key == module_key)
+    rows = db.session.execute(query, {"programme_id": membership.programme_id,
+                                      "membership_id": membership.id}).all()
+    assignments = [row[0] for row in rows]
+    counts = {row[0].id: (row.entries, row.done) for row in rows if row.entries is not None}
     logs: dict[int, list[ActivityLog]] = {}
     if module_key is not None and assignments:
         for log in db.session.scalars(

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
@@ -80,21 +80,31 @@ def needs_consent(member: Membership) -> bool:
     return taking_part.information_version < current_information(member.programme).version
 
 
-def consent_gate(user: User, programme_id: int | None) -> int | None:
-    """The id of a programme whose information ``user`` must consent to before any other page of
-    it (or, with ``programme_id`` None, of any programme), or None. One query when nothing is due."""
-    query = select(Membership).where(Membership.user_id == user.id, Membership.role == "participant",
-                                     Membership.withdrawn_from.is_distinct_from("programme"))
-    if programme_id is not None:
-        query = query.where(Membership.programme_id == programme_id)
+def _gate_statement(one_programme: bool):
+    # Built once: a statement made at import keeps its cache key, so the gate, which runs on every
+    # page a participant opens, costs one cheap execution instead of building a query each time.
     stored = (select(func.max(ParticipantInformation.version))
               .where(ParticipantInformation.programme_id == Membership.programme_id)
               .scalar_subquery())
-    current = func.coalesce(stored, 1)
     agreed = exists().where(Consent.membership_id == Membership.id, Consent.purpose == "programme",
-                            Consent.information_version >= current)
-    member = db.session.scalar(query.where(~agreed).order_by(Membership.id).limit(1))
-    return member.programme_id if member else None
+                            Consent.information_version >= func.coalesce(stored, 1))
+    query = select(Membership.programme_id).where(
+        Membership.user_id == bindparam("user_id"), Membership.role == "participant",
+        Membership.withdrawn_from.is_distinct_from("programme"), ~agreed)
+    if one_programme:
+        query = query.where(Membership.programme_id == bindparam("programme_id"))
+    return query.order_by(Membership.id).limit(1)
+
+
+_GATE_ANY, _GATE_ONE = _gate_statement(False), _gate_statement(True)
+
+
+def consent_gate(user: User, programme_id: int | None) -> int | None:
+    """The id of a programme whose information ``user`` must consent to before any other page of
+    it (or, with ``programme_id`` None, of any programme), or None. One query when nothing is due."""
+    if programme_id is None:
+        return db.session.scalar(_GATE_ANY, {"user_id": user.id})
+    return db.session.scalar(_GATE_ONE, {"user_id": user.id, "programme_id": programme_id})
 
 
 def _set(member: Membership, purpose: str, today: date, method: str, version: int,

@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import OrganisationSettings, User
@@ -29,9 +31,13 @@ def settings() -> OrganisationSettings:
     return row
 
 
+# Read on every page (the header): one column through a statement built once, not the whole row.
+_NAME = select(OrganisationSettings.name).where(OrganisationSettings.id == SETTINGS_ID)
+
+
 def organisation_name() -> str:
     """The organisation's name, or "" if none is set."""
-    return settings().name or ""
+    return db.session.scalar(_NAME) or ""
 
 
 def retention_months() -> int:
