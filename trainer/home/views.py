@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
+from trainer import navigation
 from trainer.clock import utcnow
 from trainer.services.system import health, home
 
@@ -17,7 +18,7 @@ def index():
         return render_template("home/welcome.html")
     return render_template("home/index.html", home=home.home_for(
         current_user, utcnow(), base_url=current_app.config["BASE_URL"],
-        page=request.args.get("page", 1, type=int)))
+        page=request.args.get("page", 1, type=int), places=navigation.request_places()))
 
 
 @bp.get("/healthz")

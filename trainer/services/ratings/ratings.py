@@ -314,13 +314,14 @@ def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, st
     """Open waves an intervention participant can answer, each with their status."""
     if member.role != "participant" or member.arm != "intervention" or not consent.may_ask(member):
         return []
-    responses = {r.wave_id: r for r in db.session.scalars(
-        select(RatingResponse).where(RatingResponse.membership_id == member.id))}
-    result = []
-    for wave in list_waves(member.programme):
-        if is_open(wave, today):
-            result.append((wave, _progress(responses.get(wave.id), "Not started")))
-    return result
+    # The programme's waves with the participant's response to each, in one statement.
+    rows = db.session.execute(
+        select(RatingWave, RatingResponse)
+        .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
+                   & (RatingResponse.membership_id == member.id))
+        .where(RatingWave.programme_id == member.programme_id)
+        .order_by(RatingWave.offset_days, RatingWave.id))
+    return [(wave, _progress(response, "Not started")) for wave, response in rows if is_open(wave, today)]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.clock import today_in
 from trainer.extensions import db
@@ -111,21 +111,23 @@ def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) 
                                   total, page, STAFF_PAGE_SIZE)
 
 
-def home_for(user: User, now: datetime, *, base_url: str, page: int = 1) -> Home:
+def home_for(user: User, now: datetime, *, base_url: str, page: int = 1,
+             places: list[tuple[str, str | None]] | None = None) -> Home:
     """Build the home page of ``user`` at instant ``now`` (dates local to each programme).
 
     ``page`` chooses the page of the programmes the user leads or trains. Addresses for outside
-    use (the calendar feed) are built on ``base_url``, the public address.
+    use (the calendar feed) are built on ``base_url``, the public address. ``places`` (from
+    ``access.places_of``) saves the query when the caller has them already.
     """
     token = calendar.feed_token(user)
     # Every role the user holds, in one query: it decides which of the queries below are needed.
-    roles = [role for role, _ in access.places_of(user)]
+    roles = [role for role, _ in (access.places_of(user) if places is None else places)]
     home = Home(can_create_programmes=bool(user.is_admin) or "lead" in roles,
                 calendar_url=calendar.feed_url(token, base_url=base_url) if token else None)
     home.leads_any = "lead" in roles
     memberships = [] if "participant" not in roles else db.session.scalars(
         select(Membership).where(Membership.user_id == user.id, Membership.role == "participant")
-        .options(selectinload(Membership.programme)).order_by(Membership.id))
+        .options(joinedload(Membership.programme)).order_by(Membership.id))
     for m in memberships:
         today = today_in(m.programme.timezone, now)
         upcoming = next_training_day(m.programme, today) if m.arm == "intervention" else None
