@@ -3,7 +3,7 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
 from trainer import database
-from trainer.extensions import login_manager
+from trainer.extensions import db, login_manager
 from trainer.services.accounts import accounts
 
 # GET endpoints that must write: the single sign-on callback (the provider redirects to it).
@@ -33,6 +33,9 @@ def init_app(app: Flask) -> None:
     def _transaction_mode():
         database.read_only.set(request.method in ("GET", "HEAD", "OPTIONS")
                                and request.endpoint not in WRITING_GETS)
+        # What access.programme_access keeps for one request starts empty with every request
+        # (the session outlives a request where an app context is already pushed, as in tests).
+        db.session.info.pop("programme_access", None)
 
     @app.before_request
     def _refuse_nul_characters():

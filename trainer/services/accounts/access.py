@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from trainer import database
 from trainer.errors import NotFound, NotForComparisonArm, PermissionDenied
 from trainer.extensions import db
 from trainer.models import Membership, Programme, User
@@ -37,7 +38,14 @@ _PLACES = select(Membership.role, Membership.arm).where(Membership.user_id == bi
 
 
 def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
-    """Return ``user``'s roles in the programme; NotFound if it does not exist."""
+    """Return ``user``'s roles in the programme; NotFound if it does not exist.
+
+    In a read-only request (a GET: nothing it does can change a role) the answer is kept for the
+    rest of the request, so a view and the services it calls, which each check, read it once.
+    """
+    memo = db.session.info.setdefault("programme_access", {}) if database.read_only.get() else None
+    if memo is not None and (user.id, programme_id) in memo:
+        return memo[user.id, programme_id]
     # One statement: the programme with the user's memberships in it (none: one row, no membership).
     rows = db.session.execute(_ACCESS, {"user_id": user.id, "programme_id": programme_id}).all()
     if not rows:
@@ -48,7 +56,10 @@ def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
         # Hold the programme on each membership: a caller that keeps only the membership would
         # otherwise load the programme again once this object is garbage-collected.
         set_committed_value(membership, "programme", programme)
-    return ProgrammeAccess(programme, frozenset(memberships), memberships)
+    result = ProgrammeAccess(programme, frozenset(memberships), memberships)
+    if memo is not None:
+        memo[user.id, programme_id] = result
+    return result
 
 
 def require_membership(user: User, programme_id: int, roles: set[str] | tuple[str, ...]) -> ProgrammeAccess:

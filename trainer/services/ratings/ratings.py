@@ -258,8 +258,10 @@ def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: 
             .join(User, User.id == Membership.user_id).order_by(Membership.id))
     if status:
         rows = rows.where(progress == TRACKING_FILTERS[status])
+    # Without a search, the counts by status are the total: no statement needed to count them.
+    known = None if (q or "").strip() else (counts.get(TRACKING_FILTERS[status], 0) if status else sum(counts.values()))
     result = listing.paginate(listing.matching(rows, q, User.display_name, Membership.team),
-                              page=page, rows=True)
+                              page=page, rows=True, total=known)
     items = [TrackingRow(name, team, state, reminded) for state, name, team, reminded in result.items]
     return Tracking(counts.get("Finished", 0), counts.get("Started", 0), counts.get("Not responded", 0),
                     listing.ListPage(items, result.total, result.page, result.per_page))

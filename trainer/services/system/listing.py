@@ -43,16 +43,17 @@ def matching(query: Select, text: str | None, *columns) -> Select:
 
 
 def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE,
-             rows: bool = False) -> ListPage:
+             rows: bool = False, total: int | None = None) -> ListPage:
     """Page ``page`` (from 1; out-of-range pages are clamped) of a query's rows or of a list.
 
     A query costs one statement for the total and one for the page (plus the query's own
     eager loads), however many rows match; it must have a stable order. Its items are the
-    first column of each row, or whole rows when ``rows`` is true.
+    first column of each row, or whole rows when ``rows`` is true. A caller that has counted
+    the matching rows already passes ``total`` and saves the first statement.
     """
     if isinstance(source, list):
         total = len(source)
-    else:
+    elif total is None:
         total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
     page = min(max(1, page), max(1, ceil(total / per_page)))
     if isinstance(source, list):
