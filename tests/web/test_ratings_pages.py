@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import count_statements
+from tests.conftest import count_statements, statements_of
 from tests.factories import (make_day, make_mark, make_member, make_programme, make_rating,
                              make_session, make_user, make_wave)
 from trainer.clock import today_in, utcnow
@@ -358,3 +358,33 @@ def test_compare_page_shows_twenty_programmes_a_page_and_pools_over_all(client, 
     # Pooled over all 22 programmes on every page: 21 x five 1s and Spring's 3, 4, 4, 5, 5.
     pooled = f"{(21 * 5 + 21) / 110:.2f}"
     assert "n = 110" in page and "n = 110" in second and pooled in page and pooled in second
+
+
+def test_response_tracking_reads_access_once_and_counts_without_a_count_statement(client, auth, open_wave):
+    """One GET checks the lead's access once (the view and the service share it) and takes the
+    page's total from the counts by status; a search still counts what it matches."""
+    programme, wave, _ = open_wave
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/waves/{wave.id}/responses"
+    seen = statements_of(client, url)
+    assert sum("FROM programmes LEFT OUTER JOIN memberships" in s for s in seen) == 1
+    assert not any(s.startswith("SELECT count(*)") for s in seen)
+    page = client.get(url).get_data(as_text=True)
+    assert "Showing 1 to 6 of 6 participants" in page
+    page = client.get(url + "?status=finished").get_data(as_text=True)
+    assert "Showing 1 to 5 of 5 participants" in page
+    assert any(s.startswith("SELECT count(*)") for s in statements_of(client, url + "?q=north"))
+
+
+def test_access_kept_for_one_get_is_read_afresh_by_the_next_request(client, auth, open_wave):
+    """A lead whose role is taken away between two requests is refused on the second: what a
+    request keeps of someone's access does not outlive it."""
+    programme, wave, _ = open_wave
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/waves/{wave.id}/responses"
+    assert client.get(url).status_code == 200
+    lead = db.session.scalars(select(User).where(User.email == "lead@example.org")).one()
+    db.session.delete(db.session.scalars(select(Membership).where(
+        Membership.user_id == lead.id, Membership.programme_id == programme.id)).one())
+    db.session.commit()
+    assert client.get(url).status_code == 403
