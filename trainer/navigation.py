@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from trainer.extensions import db
 from trainer.services.accounts import access
+from trainer.services.privacy import consent
 from trainer.services.system import organisation
 
 log = logging.getLogger(__name__)
@@ -19,8 +20,19 @@ def request_places() -> list[tuple[str, str | None]]:
     if request.method != "GET":
         return access.places_of(current_user)
     if "places" not in g:
-        g.places = access.places_of(current_user)
+        # With the programmes whose information the user must consent to: the consent gate's
+        # answer comes in the same statement (consent.places_and_consent_due).
+        g.places, g.consent_due = consent.places_and_consent_due(current_user)
     return g.places
+
+
+def request_consent_due(programme_id: int | None) -> int | None:
+    """``consent.consent_gate`` for the signed-in user: from the statement of ``request_places``
+    on a GET, by its own query otherwise."""
+    if request.method != "GET":
+        return consent.consent_gate(current_user, programme_id)
+    request_places()
+    return consent.first_due(g.consent_due, programme_id)
 
 
 def init_app(app: Flask) -> None:

@@ -29,7 +29,7 @@ def _consent_gate():
         return None
     if request.method == "GET" and not any(role == "participant" for role, _ in navigation.request_places()):
         return None  # only participants consent; on a GET the navigation reuses the roles just read
-    due = consent.consent_gate(current_user, programme_id)
+    due = navigation.request_consent_due(programme_id)
     return redirect(url_for("privacy.consent", programme_id=due)) if due else None
 
 

@@ -17,8 +17,7 @@ bp = Blueprint("ratings", __name__, url_prefix="/programmes/<int:programme_id>")
 @login_required
 def rate(programme_id: int, wave_id: int):
     """Intervention-arm participants of the programme: rate the modules they were scheduled for."""
-    member, wave = ratings.require_rater(current_user, programme_id, wave_id)
-    sheet = ratings.rating_sheet(member, wave, today_in(wave.programme.timezone, utcnow()))
+    member, wave, sheet = ratings.rater_sheet(current_user, programme_id, wave_id, now=utcnow())
     form = forms.rating_form_class(sheet.modules)(data=forms.initial_data(sheet))
     if form.validate_on_submit():
         try:

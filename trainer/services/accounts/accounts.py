@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.errors import NotFound, RuleViolation
@@ -102,13 +102,17 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime,
     return user
 
 
+# Run on every request of a signed-in user: built once, so it keeps its cache key (see access._ACCESS).
+_SESSION_USER = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_session_user(identity: str) -> User | None:
     """Return the user for a session identity ``"<id>:<version>"`` if the version still holds."""
     try:
         user_id, version = (int(part) for part in identity.split(":"))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.scalars(_SESSION_USER, {"user_id": user_id}).first()
     if user is None or user.session_version != version or not user.is_enabled:
         return None
     return user

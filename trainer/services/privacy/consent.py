@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, case, exists, func, select
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
@@ -80,23 +80,27 @@ def needs_consent(member: Membership) -> bool:
     return taking_part.information_version < current_information(member.programme).version
 
 
-def _gate_statement(one_programme: bool):
-    # Built once: a statement made at import keeps its cache key, so the gate, which runs on every
-    # page a participant opens, costs one cheap execution instead of building a query each time.
+def _consent_due():
+    """SQL, for a membership: it must consent before going on (a participant, not withdrawn from
+    the programme, with no consent to take part on the current version of the information)."""
     stored = (select(func.max(ParticipantInformation.version))
               .where(ParticipantInformation.programme_id == Membership.programme_id)
               .scalar_subquery())
     agreed = exists().where(Consent.membership_id == Membership.id, Consent.purpose == "programme",
                             Consent.information_version >= func.coalesce(stored, 1))
-    query = select(Membership.programme_id).where(
-        Membership.user_id == bindparam("user_id"), Membership.role == "participant",
-        Membership.withdrawn_from.is_distinct_from("programme"), ~agreed)
-    if one_programme:
-        query = query.where(Membership.programme_id == bindparam("programme_id"))
-    return query.order_by(Membership.id).limit(1)
+    # CASE evaluates in order: the consent subquery runs for participants' rows only.
+    return case((and_(Membership.role == "participant",
+                      Membership.withdrawn_from.is_distinct_from("programme")), ~agreed), else_=False)
 
 
-_GATE_ANY, _GATE_ONE = _gate_statement(False), _gate_statement(True)
+# Built once: a statement made at import keeps its cache key, so the gate, which runs on every
+# page a participant opens, costs one cheap execution instead of building a query each time.
+_DUE = _consent_due()
+_GATE_ANY = (select(Membership.programme_id).where(Membership.user_id == bindparam("user_id"), _DUE)
+             .order_by(Membership.id).limit(1))
+_GATE_ONE = _GATE_ANY.where(Membership.programme_id == bindparam("programme_id"))
+_PLACES_AND_DUE = (select(Membership.role, Membership.arm, Membership.programme_id, _DUE.label("due"))
+                   .where(Membership.user_id == bindparam("user_id")).order_by(Membership.id))
 
 
 def consent_gate(user: User, programme_id: int | None) -> int | None:
@@ -105,6 +109,19 @@ def consent_gate(user: User, programme_id: int | None) -> int | None:
     if programme_id is None:
         return db.session.scalar(_GATE_ANY, {"user_id": user.id})
     return db.session.scalar(_GATE_ONE, {"user_id": user.id, "programme_id": programme_id})
+
+
+def places_and_consent_due(user: User) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """In one statement: the user's (role, arm) pairs (as ``access.places_of``) and the ids of
+    the programmes whose information they must consent to, in enrolment order; with
+    ``first_due`` this answers ``consent_gate`` without a query of its own."""
+    rows = db.session.execute(_PLACES_AND_DUE, {"user_id": user.id}).all()
+    return [(row.role, row.arm) for row in rows], [row.programme_id for row in rows if row.due]
+
+
+def first_due(due: list[int], programme_id: int | None) -> int | None:
+    """``consent_gate``'s answer from ``places_and_consent_due``'s list of programmes due."""
+    return next((p for p in due if programme_id is None or p == programme_id), None)
 
 
 def _set(member: Membership, purpose: str, today: date, method: str, version: int,

@@ -300,8 +300,9 @@ def scheduled_modules(programme_id: int) -> list[Module]:
         .order_by(Module.position)))
 
 
-def require_rater(user: User, programme_id: int, wave_id: int) -> tuple[Membership, RatingWave]:
-    """The user's intervention-arm participant membership and the wave; comparison arm refused."""
+def _rater(user: User, programme_id: int):
+    """The user's access to the programme and their intervention participant membership, if
+    they may be asked for ratings; PermissionDenied (saying why) otherwise."""
     access = require_membership(user, programme_id, ("participant",))
     member = access.participant
     if member is None or member.arm != "intervention":
@@ -309,7 +310,35 @@ def require_rater(user: User, programme_id: int, wave_id: int) -> tuple[Membersh
     if not consent.may_ask(member):
         raise PermissionDenied("You have not agreed to your answers being used in the evaluation "
                                "(or you have withdrawn), so no ratings are asked of you.")
+    return access, member
+
+
+def require_rater(user: User, programme_id: int, wave_id: int) -> tuple[Membership, RatingWave]:
+    """The user's intervention-arm participant membership and the wave; comparison arm refused."""
+    access, member = _rater(user, programme_id)
     return member, get_wave(access.programme, wave_id)
+
+
+def rater_sheet(user: User, programme_id: int, wave_id: int, *,
+                now: datetime) -> tuple[Membership, RatingWave, "RatingSheet"]:
+    """``require_rater`` and ``rating_sheet`` at once, for the rating form: the wave with the
+    participant's response and answers come in one statement. ``now`` gives the programme's
+    today. The same refusals: PermissionDenied, and NotFound for another programme's wave."""
+    access, member = _rater(user, programme_id)
+    rows = db.session.execute(
+        select(RatingWave, RatingResponse.finished_at, ModuleRating)
+        .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
+                   & (RatingResponse.membership_id == member.id))
+        .outerjoin(ModuleRating, (ModuleRating.wave_id == RatingWave.id)
+                   & (ModuleRating.membership_id == member.id))
+        .where(RatingWave.id == wave_id)).all()
+    if not rows or rows[0][0].programme_id != access.programme.id:
+        raise NotFound("No such rating wave.")
+    wave, finished = rows[0][0], rows[0][1]
+    answers = {answer.module_id: answer for _, _, answer in rows if answer is not None}
+    today = today_in(access.programme.timezone, now)
+    return member, wave, RatingSheet(wave, scheduled_modules(programme_id), answers,
+                                     wave_state(wave, today), bool(finished))
 
 
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
