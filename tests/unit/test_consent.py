@@ -62,6 +62,24 @@ def test_an_information_edit_asks_those_who_agreed_to_an_older_version_to_confir
     assert consent.consents_of(member)["follow_up"].withdrawn_on == TODAY
 
 
+def test_roles_read_with_the_consent_due_give_the_gate_s_answer_in_one_statement(programme):
+    """places_and_consent_due + first_due answer as consent_gate does, for any programme or none:
+    staff places, a participant who agreed, one who did not, one asked to re-confirm."""
+    person = make_member(programme, "lead").user
+    agreed, pending, reconfirm = (make_programme(status="running") for _ in range(3))
+    make_member(agreed, user=person)
+    make_member(pending, user=person, consent=())
+    make_member(reconfirm, user=person)
+    consent.save_information(make_member(reconfirm, "lead").user, reconfirm, "Version two")
+    places, due = consent.places_and_consent_due(person)
+    assert sorted(places) == sorted([("lead", None), ("participant", "intervention"),
+                                     ("participant", "intervention"), ("participant", "intervention")])
+    assert due == [pending.id, reconfirm.id]
+    for programme_id in (None, programme.id, agreed.id, pending.id, reconfirm.id):
+        assert consent.first_due(due, programme_id) == consent.consent_gate(person, programme_id)
+    assert consent.first_due(due, None) == pending.id and consent.first_due(due, agreed.id) is None
+
+
 def test_staff_are_never_stopped_at_the_gate(programme):
     lead = make_member(programme, "lead")
     assert consent.consent_gate(lead.user, programme.id) is None

@@ -85,9 +85,10 @@ def _consent_due():
     the programme, with no consent to take part on the current version of the information)."""
     stored = (select(func.max(ParticipantInformation.version))
               .where(ParticipantInformation.programme_id == Membership.programme_id)
-              .scalar_subquery())
-    agreed = exists().where(Consent.membership_id == Membership.id, Consent.purpose == "programme",
-                            Consent.information_version >= func.coalesce(stored, 1))
+              .correlate_except(ParticipantInformation).scalar_subquery())
+    agreed = (exists().where(Consent.membership_id == Membership.id, Consent.purpose == "programme",
+                             Consent.information_version >= func.coalesce(stored, 1))
+              .correlate_except(Consent))
     # CASE evaluates in order: the consent subquery runs for participants' rows only.
     return case((and_(Membership.role == "participant",
                       Membership.withdrawn_from.is_distinct_from("programme")), ~agreed), else_=False)
