@@ -1,5 +1,5 @@
 """Rating summaries: counts per score of each wave and module, derived from module ratings in the same transaction."""
-from sqlalchemy import delete, event, func, inspect, insert, select, text
+from sqlalchemy import bindparam, delete, event, func, inspect, insert, select, text
 from sqlalchemy.orm import Session
 
 from trainer.extensions import db
@@ -22,10 +22,15 @@ def _grouped(where=None):
     return query.group_by(ModuleRating.wave_id, ModuleRating.module_id, RatingWave.programme_id)
 
 
+# Built once (their cache keys are kept): every rating submission runs both.
+_WAVES = bindparam("wave_ids", expanding=True)
+_DELETE = delete(RatingSummary).where(RatingSummary.wave_id.in_(_WAVES))
+_INSERT = insert(RatingSummary).from_select(COLUMNS, _grouped(ModuleRating.wave_id.in_(_WAVES)))
+
+
 def _recompute(connection, wave_ids: list[int]) -> None:
-    connection.execute(delete(RatingSummary).where(RatingSummary.wave_id.in_(wave_ids)))
-    connection.execute(insert(RatingSummary).from_select(
-        COLUMNS, _grouped(ModuleRating.wave_id.in_(wave_ids))))
+    connection.execute(_DELETE, {"wave_ids": wave_ids})
+    connection.execute(_INSERT, {"wave_ids": wave_ids})
 
 
 def refresh(wave_ids) -> None:

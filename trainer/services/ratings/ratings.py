@@ -338,7 +338,7 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
     answers = {answer.module_id: answer for _, _, answer in rows if answer is not None}
     today = today_in(access.programme.timezone, now)
     return member, wave, RatingSheet(wave, scheduled_modules(programme_id), answers,
-                                     wave_state(wave, today), bool(finished))
+                                     wave_state(wave, today), bool(finished), consent_checked=True)
 
 
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
@@ -357,13 +357,16 @@ def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, st
 
 @dataclass(frozen=True)
 class RatingSheet:
-    """What the rating form shows: the wave, the modules, the answers so far, and whether open."""
+    """What the rating form shows: the wave, the modules, the answers so far, and whether open.
+    ``consent_checked``: made by ``rater_sheet``, after checking in this transaction that the
+    participant may be asked (so saving need not read their consent again)."""
 
     wave: RatingWave
     modules: list[Module]
     answers: dict[int, ModuleRating]
     state: str
     finished: bool
+    consent_checked: bool = False
 
 
 def rating_sheet(member: Membership, wave: RatingWave, today: date) -> RatingSheet:
@@ -376,9 +379,34 @@ def rating_sheet(member: Membership, wave: RatingWave, today: date) -> RatingShe
                        wave_state(wave, today), finished)
 
 
-def _insert(table):
+@dataclass(frozen=True)
+class _Upserts:
+    ratings: object
+    response: object
+
+
+_UPSERTS: dict[str, _Upserts] = {}
+
+
+def _upserts() -> _Upserts:
+    """The two upserts of a rating submission in the database's dialect, built once per dialect
+    (a statement built once keeps its cache key, so a submission does not compile them again).
+    A resubmission updates the same rows, even under a race."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        ratings = insert(ModuleRating.__table__)
+        response = insert(RatingResponse.__table__)
+        table = RatingResponse.__table__
+        _UPSERTS[dialect] = _Upserts(
+            ratings.on_conflict_do_update(
+                index_elements=["wave_id", "membership_id", "module_id"],
+                set_={c: ratings.excluded[c] for c in ("usefulness", "did_not_attend", "comment", "updated_at")}),
+            response.on_conflict_do_update(
+                index_elements=["wave_id", "membership_id"],
+                set_={"started_at": func.coalesce(table.c.started_at, response.excluded.started_at),
+                      "finished_at": func.coalesce(table.c.finished_at, response.excluded.finished_at)}))
+    return _UPSERTS[dialect]
 
 
 def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[str, str]], *,
@@ -389,7 +417,8 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
     resubmission updates the same rows, even under a race. ``sheet`` is the participant's
     ``rating_sheet`` when the caller has just loaded it (it is loaded here otherwise)."""
     today = today_in(wave.programme.timezone, now)
-    if not consent.may_ask(member):
+    checked = sheet is not None and sheet.wave is wave and sheet.consent_checked
+    if not checked and not consent.may_ask(member):
         raise RuleViolation("You have not agreed to your answers being used in the evaluation (or you "
                             "have withdrawn), so your answers were not saved.")
     if not is_open(wave, today):
@@ -416,22 +445,15 @@ def save_ratings(member: Membership, wave: RatingWave, answers: dict[int, tuple[
                  comment=comment.strip(), submitted_at=now, updated_at=now)
             for module in sheet.modules
             for score, comment in [answers.get(module.id, ("", ""))] if score]
-    wrote = bool(rows)
+    upserts = _upserts()
     if rows:
-        # One statement for every module: a submission's cost does not grow with the curriculum.
-        stmt = _insert(ModuleRating.__table__).values(rows)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["wave_id", "membership_id", "module_id"],
-            set_={c: stmt.excluded[c] for c in ("usefulness", "did_not_attend", "comment", "updated_at")}))
+        # One statement for every module (many parameter sets): a submission's cost does not
+        # grow with the curriculum.
+        db.session.execute(upserts.ratings, rows)
         rating_summaries.refresh([wave.id])
-    if wrote or finish:
-        table = RatingResponse.__table__
-        stmt = _insert(table).values(wave_id=wave.id, membership_id=member.id, started_at=now,
-                                     finished_at=now if finish else None)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["wave_id", "membership_id"],
-            set_={"started_at": func.coalesce(table.c.started_at, stmt.excluded.started_at),
-                  "finished_at": func.coalesce(table.c.finished_at, stmt.excluded.finished_at)}))
+    if rows or finish:
+        db.session.execute(upserts.response, {"wave_id": wave.id, "membership_id": member.id,
+                                              "started_at": now, "finished_at": now if finish else None})
     db.session.commit()
     return finish or sheet.finished
 
