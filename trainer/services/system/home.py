@@ -74,22 +74,22 @@ def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
 
 
 def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, TrainingDay]:
-    """The next training day of each programme (as ``next_training_day``), in two queries in all."""
+    """The next training day of each programme (as ``next_training_day``), in one query."""
     todays = {p.id: today_in(p.timezone, now) for p in programmes}
     if not todays:
         return {}
-    # Time zones put "today" on at most two dates, so fetch from the earliest and choose per programme.
-    candidates = db.session.execute(
-        select(TrainingDay.programme_id, TrainingDay.id, TrainingDay.day)
+    # Time zones put "today" on at most two dates, so fetch from the earliest and choose per
+    # programme (a programme has a handful of days: the rows fetched stay few).
+    candidates = db.session.scalars(
+        select(TrainingDay)
         .where(TrainingDay.programme_id.in_(todays), TrainingDay.day >= min(todays.values()),
                TrainingDay.cancelled.is_(False))
         .order_by(TrainingDay.day, TrainingDay.id))
-    chosen: dict[int, int] = {}
-    for programme_id, day_id, day in candidates:
-        if programme_id not in chosen and day >= todays[programme_id]:
-            chosen[programme_id] = day_id
-    days = {d.id: d for d in db.session.scalars(select(TrainingDay).where(TrainingDay.id.in_(chosen.values())))}
-    return {programme_id: days[day_id] for programme_id, day_id in chosen.items()}
+    chosen: dict[int, TrainingDay] = {}
+    for day in candidates:
+        if day.programme_id not in chosen and day.day >= todays[day.programme_id]:
+            chosen[day.programme_id] = day
+    return chosen
 
 
 def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) -> None:
@@ -98,7 +98,7 @@ def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) 
     staff = select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
     page = min(max(1, page), listing.ListPage([], total, 1, STAFF_PAGE_SIZE).pages)
     places = list(db.session.scalars(
-        staff.options(selectinload(Membership.programme)).order_by(Membership.id)
+        staff.options(joinedload(Membership.programme)).order_by(Membership.id)
         .limit(STAFF_PAGE_SIZE).offset((page - 1) * STAFF_PAGE_SIZE)))
     ids = [m.programme_id for m in places]
     sizes = dict(db.session.execute(
