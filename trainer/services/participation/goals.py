@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from trainer.clock import today_in, utcnow
@@ -120,14 +120,18 @@ def _review_due(goal: Goal, tz_name: str, today: date) -> bool:
     return goal.status == "active" and today - review_due_since(goal, tz_name) >= REVIEW_EVERY
 
 
+# Read by the participant's home page: built once, keeping its cache key.
+_ACTIVE_WITH_LAST_REVIEW = (
+    select(Goal, func.max(GoalReview.reviewed_on)).outerjoin(GoalReview, GoalReview.goal_id == Goal.id)
+    .where(Goal.membership_id == bindparam("membership_id"), Goal.status == "active")
+    .group_by(Goal.id).order_by(Goal.id.desc()))
+
+
 def goals_to_review(membership: Membership, today: date) -> list[Goal]:
     """The participant's active goals with no review in the last 14 days, newest first (the same
     rule as ``_review_due``, with each goal's latest review date read in the same statement)."""
     tz = membership.programme.timezone
-    rows = db.session.execute(
-        select(Goal, func.max(GoalReview.reviewed_on)).outerjoin(GoalReview, GoalReview.goal_id == Goal.id)
-        .where(Goal.membership_id == membership.id, Goal.status == "active")
-        .group_by(Goal.id).order_by(Goal.id.desc()))
+    rows = db.session.execute(_ACTIVE_WITH_LAST_REVIEW, {"membership_id": membership.id})
     return [goal for goal, last in rows
             if today - (last or today_in(tz, goal.created_at or utcnow())) >= REVIEW_EVERY]
 

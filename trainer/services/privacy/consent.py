@@ -62,10 +62,13 @@ def save_information(actor: User, programme: Programme, text: str) -> Informatio
     return Information(row.version, row.text)
 
 
+# Read on most participant pages (may_ask): built once, keeping its cache key.
+_CONSENTS = select(Consent).where(Consent.membership_id == bindparam("membership_id"))
+
+
 def consents_of(member: Membership) -> dict[str, Consent]:
     """The participant's consent rows by purpose."""
-    return {c.purpose: c for c in db.session.scalars(
-        select(Consent).where(Consent.membership_id == member.id))}
+    return {c.purpose: c for c in db.session.scalars(_CONSENTS, {"membership_id": member.id})}
 
 
 def needs_consent(member: Membership) -> bool:

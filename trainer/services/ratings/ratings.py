@@ -8,7 +8,7 @@ too, so a missed call is corrected within one job run).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -341,17 +341,22 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
                                      wave_state(wave, today), bool(finished), consent_checked=True)
 
 
+# The programme's waves with the participant's response to each, in one statement built once
+# (the participant's home page reads it).
+_WAVES_WITH_RESPONSE = (
+    select(RatingWave, RatingResponse)
+    .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
+               & (RatingResponse.membership_id == bindparam("membership_id")))
+    .where(RatingWave.programme_id == bindparam("programme_id"))
+    .order_by(RatingWave.offset_days, RatingWave.id))
+
+
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
     """Open waves an intervention participant can answer, each with their status."""
     if member.role != "participant" or member.arm != "intervention" or not consent.may_ask(member):
         return []
-    # The programme's waves with the participant's response to each, in one statement.
-    rows = db.session.execute(
-        select(RatingWave, RatingResponse)
-        .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
-                   & (RatingResponse.membership_id == member.id))
-        .where(RatingWave.programme_id == member.programme_id)
-        .order_by(RatingWave.offset_days, RatingWave.id))
+    rows = db.session.execute(_WAVES_WITH_RESPONSE, {"membership_id": member.id,
+                                                     "programme_id": member.programme_id})
     return [(wave, _progress(response, "Not started")) for wave, response in rows if is_open(wave, today)]
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from trainer.clock import utcnow
@@ -25,9 +25,13 @@ UID_DOMAIN = "resilience-trainer"
 KEEP_CANCELLED = timedelta(days=90)
 
 
+# Read by every home page: built once, keeping its cache key.
+_TOKEN = select(CalendarFeed.token).where(CalendarFeed.user_id == bindparam("user_id"))
+
+
 def feed_token(user: User) -> str | None:
     """The user's current feed token, or None if they have not made one yet."""
-    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
+    return db.session.scalar(_TOKEN, {"user_id": user.id})
 
 
 def reset_token(user: User) -> str:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.clock import today_in
@@ -111,6 +111,13 @@ def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) 
                                   total, page, STAFF_PAGE_SIZE)
 
 
+# The user's participant memberships with their programmes: built once (every participant's
+# home reads it).
+_PARTICIPATING = (select(Membership)
+                  .where(Membership.user_id == bindparam("user_id"), Membership.role == "participant")
+                  .options(joinedload(Membership.programme)).order_by(Membership.id))
+
+
 def home_for(user: User, now: datetime, *, base_url: str, page: int = 1,
              places: list[tuple[str, str | None]] | None = None) -> Home:
     """Build the home page of ``user`` at instant ``now`` (dates local to each programme).
@@ -126,8 +133,7 @@ def home_for(user: User, now: datetime, *, base_url: str, page: int = 1,
                 calendar_url=calendar.feed_url(token, base_url=base_url) if token else None)
     home.leads_any = "lead" in roles
     memberships = [] if "participant" not in roles else db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id, Membership.role == "participant")
-        .options(joinedload(Membership.programme)).order_by(Membership.id))
+        _PARTICIPATING, {"user_id": user.id})
     for m in memberships:
         today = today_in(m.programme.timezone, now)
         upcoming = next_training_day(m.programme, today) if m.arm == "intervention" else None
