@@ -291,13 +291,22 @@ def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *
     return queued
 
 
+# Built once (their cache keys are kept): the rating form and every submission read them.
+_SCHEDULED = (select(Module).where(Module.id.in_(
+    select(TrainingSession.module_id).join(TrainingDay)
+    .where(TrainingDay.programme_id == bindparam("programme_id"), TrainingDay.cancelled.is_(False))))
+    .order_by(Module.position))
+_SHEET = (select(RatingWave, RatingResponse.finished_at, ModuleRating)
+          .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
+                     & (RatingResponse.membership_id == bindparam("membership_id")))
+          .outerjoin(ModuleRating, (ModuleRating.wave_id == RatingWave.id)
+                     & (ModuleRating.membership_id == bindparam("membership_id")))
+          .where(RatingWave.id == bindparam("wave_id")))
+
+
 def scheduled_modules(programme_id: int) -> list[Module]:
     """Modules with a session on a non-cancelled training day of the programme, in curriculum order."""
-    return list(db.session.scalars(
-        select(Module).where(Module.id.in_(
-            select(TrainingSession.module_id).join(TrainingDay)
-            .where(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))))
-        .order_by(Module.position)))
+    return list(db.session.scalars(_SCHEDULED, {"programme_id": programme_id}))
 
 
 def _rater(user: User, programme_id: int):
@@ -325,13 +334,7 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
     participant's response and answers come in one statement. ``now`` gives the programme's
     today. The same refusals: PermissionDenied, and NotFound for another programme's wave."""
     access, member = _rater(user, programme_id)
-    rows = db.session.execute(
-        select(RatingWave, RatingResponse.finished_at, ModuleRating)
-        .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
-                   & (RatingResponse.membership_id == member.id))
-        .outerjoin(ModuleRating, (ModuleRating.wave_id == RatingWave.id)
-                   & (ModuleRating.membership_id == member.id))
-        .where(RatingWave.id == wave_id)).all()
+    rows = db.session.execute(_SHEET, {"membership_id": member.id, "wave_id": wave_id}).all()
     if not rows or rows[0][0].programme_id != access.programme.id:
         raise NotFound("No such rating wave.")
     wave, finished = rows[0][0], rows[0][1]
