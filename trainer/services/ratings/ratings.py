@@ -240,28 +240,35 @@ class Tracking:
 TRACKING_FILTERS = {"finished": "Finished", "started": "Started", "none": "Not responded"}
 
 
+# Response tracking's statements, built once (they keep their cache keys): every invited
+# participant's status in a wave, counted by status, and listed in enrolment order.
+_PROGRESS = case((RatingResponse.finished_at.is_not(None), "Finished"),
+                 (RatingResponse.started_at.is_not(None), "Started"), else_="Not responded")
+_INVITED = (select(_PROGRESS.label("status")).select_from(Membership)
+            .outerjoin(RatingResponse, (RatingResponse.membership_id == Membership.id)
+                       & (RatingResponse.wave_id == bindparam("wave_id")))
+            .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                   Membership.arm == "intervention", consent.askable()))
+_TRACKING_COUNTS = _INVITED.with_only_columns(_PROGRESS, func.count()).group_by(_PROGRESS)
+_TRACKING_ROWS = (_INVITED.add_columns(User.display_name, Membership.team, RatingResponse.last_reminded_at)
+                  .join(User, User.id == Membership.user_id).order_by(Membership.id))
+
+
 def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: str = "",
                       status: str | None = None, page: int = 1) -> Tracking:
     """Leads: the counts of every invited participant 'Finished', 'Started' or 'Not responded',
     and one page (in enrolment order) of those whose name or team holds every word of ``q``
     and whose status is ``status`` (a key of TRACKING_FILTERS). Counted and paged in SQL."""
     require_membership(user, programme.id, ("lead",))
-    progress = case((RatingResponse.finished_at.is_not(None), "Finished"),
-                    (RatingResponse.started_at.is_not(None), "Started"), else_="Not responded")
-    invited = (select(progress.label("status")).select_from(Membership)
-               .outerjoin(RatingResponse, (RatingResponse.membership_id == Membership.id)
-                          & (RatingResponse.wave_id == wave.id))
-               .where(Membership.programme_id == programme.id, Membership.role == "participant",
-                      Membership.arm == "intervention", consent.askable()))
-    counts = dict(db.session.execute(invited.with_only_columns(progress, func.count()).group_by(progress)).all())
-    rows = (invited.add_columns(User.display_name, Membership.team, RatingResponse.last_reminded_at)
-            .join(User, User.id == Membership.user_id).order_by(Membership.id))
+    ids = {"wave_id": wave.id, "programme_id": programme.id}
+    counts = dict(db.session.execute(_TRACKING_COUNTS, ids).all())
+    rows = _TRACKING_ROWS
     if status:
-        rows = rows.where(progress == TRACKING_FILTERS[status])
+        rows = rows.where(_PROGRESS == TRACKING_FILTERS[status])
     # Without a search, the counts by status are the total: no statement needed to count them.
     known = None if (q or "").strip() else (counts.get(TRACKING_FILTERS[status], 0) if status else sum(counts.values()))
     result = listing.paginate(listing.matching(rows, q, User.display_name, Membership.team),
-                              page=page, rows=True, total=known)
+                              page=page, rows=True, total=known, params=ids)
     items = [TrackingRow(name, team, state, reminded) for state, name, team, reminded in result.items]
     return Tracking(counts.get("Finished", 0), counts.get("Started", 0), counts.get("Not responded", 0),
                     listing.ListPage(items, result.total, result.page, result.per_page))

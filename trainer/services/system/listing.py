@@ -43,22 +43,23 @@ def matching(query: Select, text: str | None, *columns) -> Select:
 
 
 def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE,
-             rows: bool = False, total: int | None = None) -> ListPage:
+             rows: bool = False, total: int | None = None, params: dict | None = None) -> ListPage:
     """Page ``page`` (from 1; out-of-range pages are clamped) of a query's rows or of a list.
 
     A query costs one statement for the total and one for the page (plus the query's own
     eager loads), however many rows match; it must have a stable order. Its items are the
     first column of each row, or whole rows when ``rows`` is true. A caller that has counted
-    the matching rows already passes ``total`` and saves the first statement.
+    the matching rows already passes ``total`` and saves the first statement; ``params`` are the
+    values of the query's bound parameters (for a statement built once with ``bindparam``).
     """
     if isinstance(source, list):
         total = len(source)
     elif total is None:
-        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
+        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()), params)
     page = min(max(1, page), max(1, ceil(total / per_page)))
     if isinstance(source, list):
         items = source[(page - 1) * per_page:page * per_page]
     else:
         window = source.limit(per_page).offset((page - 1) * per_page)
-        items = list(db.session.execute(window).all() if rows else db.session.scalars(window))
+        items = list(db.session.execute(window, params).all() if rows else db.session.scalars(window, params))
     return ListPage(items, total, page, per_page)
