@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from trainer.errors import NotFound
 from trainer.extensions import db
@@ -312,15 +312,19 @@ def item_texts(instrument: Instrument) -> list[str] | None:
     return texts if len(texts) == instrument.item_count else None
 
 
+# How many items of wording are loaded per licensed instrument (built once: every
+# questionnaire page asks).
+_LOADED_ITEMS = (select(InstrumentItemText.instrument_key, func.count(InstrumentItemText.id))
+                 .where(InstrumentItemText.instrument_key.in_(bindparam("keys", expanding=True)))
+                 .group_by(InstrumentItemText.instrument_key))
+
+
 def without_wording(chosen: list[Instrument]) -> list[Instrument]:
     """Those of ``chosen`` whose wording is neither shipped nor loaded (one query for all)."""
     licensed = [i for i in chosen if not i.items]
     if not licensed:
         return []
-    counts = dict(db.session.execute(
-        select(InstrumentItemText.instrument_key, func.count(InstrumentItemText.id))
-        .where(InstrumentItemText.instrument_key.in_([i.key for i in licensed]))
-        .group_by(InstrumentItemText.instrument_key)).all())
+    counts = dict(db.session.execute(_LOADED_ITEMS, {"keys": [i.key for i in licensed]}).all())
     return [i for i in licensed if counts.get(i.key, 0) != i.item_count]
 
 

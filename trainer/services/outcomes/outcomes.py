@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import selectinload
 
 from trainer.clock import today_in
@@ -58,16 +58,24 @@ def default_wave_dates(programme: Programme, today: date) -> list[WaveDates]:
             WaveDates("follow-up", follow, follow + timedelta(WINDOW_DAYS))]
 
 
+# Read by every questionnaire page: built once, so they keep their cache keys.
+_WAVES = select(OutcomeWave).where(OutcomeWave.programme_id == bindparam("programme_id"))
+_CHOSEN = (select(ProgrammeInstrument.instrument_key)
+           .where(ProgrammeInstrument.programme_id == bindparam("programme_id"))
+           .order_by(ProgrammeInstrument.position))
+_RESPONSES = select(OutcomeResponse).where(OutcomeResponse.membership_id == bindparam("membership_id"))
+_SHARING = select(ScoreSharing.share_with_coach).where(ScoreSharing.membership_id == bindparam("membership_id"))
+
+
 def waves(programme: Programme) -> list[OutcomeWave]:
     """The programme's outcome waves in time order."""
-    return sorted(db.session.scalars(select(OutcomeWave).where(
-        OutcomeWave.programme_id == programme.id)), key=lambda w: WAVE_KINDS.index(w.kind))
+    return sorted(db.session.scalars(_WAVES, {"programme_id": programme.id}),
+                  key=lambda w: WAVE_KINDS.index(w.kind))
 
 
 def chosen_instruments(programme: Programme) -> list[Instrument]:
     """The instruments the programme uses, in the lead's order."""
-    keys = db.session.scalars(select(ProgrammeInstrument.instrument_key).where(
-        ProgrammeInstrument.programme_id == programme.id).order_by(ProgrammeInstrument.position))
+    keys = db.session.scalars(_CHOSEN, {"programme_id": programme.id})
     catalogue = instruments.catalogue()
     return [catalogue[k] for k in keys if k in catalogue]
 
@@ -159,7 +167,7 @@ def questionnaires_for(membership: Membership, today: date) -> list[Questionnair
     if not consent.may_ask(membership):
         return []
     responses = {(r.wave_id, r.instrument_key): r for r in db.session.scalars(
-        select(OutcomeResponse).where(OutcomeResponse.membership_id == membership.id))}
+        _RESPONSES, {"membership_id": membership.id})}
     result = []
     usable = answerable_instruments(membership.programme)
     for wave in waves(membership.programme):
@@ -266,8 +274,7 @@ def result_for(membership: Membership, wave_id: int, key: str) -> Result:
 
 def sharing_for(membership: Membership) -> bool:
     """True if the participant has chosen to share their scores with their coach."""
-    row = db.session.scalar(select(ScoreSharing).where(ScoreSharing.membership_id == membership.id))
-    return bool(row and row.share_with_coach)
+    return bool(db.session.scalar(_SHARING, {"membership_id": membership.id}))
 
 
 def set_sharing(membership: Membership, share: bool) -> None:
