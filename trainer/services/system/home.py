@@ -73,6 +73,21 @@ def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
         .order_by(TrainingDay.day).limit(1))
 
 
+# Statements of the staff home page, built once (they keep their cache keys).
+_UPCOMING = (select(TrainingDay)
+             .where(TrainingDay.programme_id.in_(bindparam("programme_ids", expanding=True)),
+                    TrainingDay.day >= bindparam("since"), TrainingDay.cancelled.is_(False))
+             .order_by(TrainingDay.day, TrainingDay.id))
+_STAFF_PAGE = (select(Membership)
+               .where(Membership.user_id == bindparam("user_id"), Membership.role.in_(STAFF_ROLES))
+               .options(joinedload(Membership.programme)).order_by(Membership.id)
+               .limit(bindparam("limit")).offset(bindparam("offset")))
+_COHORT_SIZES = (select(Membership.programme_id, func.count(Membership.id))
+                 .where(Membership.role == "participant",
+                        Membership.programme_id.in_(bindparam("programme_ids", expanding=True)))
+                 .group_by(Membership.programme_id))
+
+
 def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, TrainingDay]:
     """The next training day of each programme (as ``next_training_day``), in one query."""
     todays = {p.id: today_in(p.timezone, now) for p in programmes}
@@ -80,11 +95,7 @@ def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, 
         return {}
     # Time zones put "today" on at most two dates, so fetch from the earliest and choose per
     # programme (a programme has a handful of days: the rows fetched stay few).
-    candidates = db.session.scalars(
-        select(TrainingDay)
-        .where(TrainingDay.programme_id.in_(todays), TrainingDay.day >= min(todays.values()),
-               TrainingDay.cancelled.is_(False))
-        .order_by(TrainingDay.day, TrainingDay.id))
+    candidates = db.session.scalars(_UPCOMING, {"programme_ids": list(todays), "since": min(todays.values())})
     chosen: dict[int, TrainingDay] = {}
     for day in candidates:
         if day.programme_id not in chosen and day.day >= todays[day.programme_id]:
@@ -95,16 +106,11 @@ def next_training_days(programmes: list[Programme], now: datetime) -> dict[int, 
 def _staff_places(home: Home, user: User, now: datetime, page: int, total: int) -> None:
     """One page of the ``total`` programmes ``user`` leads or trains, with their next day and
     cohort size."""
-    staff = select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
     page = min(max(1, page), listing.ListPage([], total, 1, STAFF_PAGE_SIZE).pages)
-    places = list(db.session.scalars(
-        staff.options(joinedload(Membership.programme)).order_by(Membership.id)
-        .limit(STAFF_PAGE_SIZE).offset((page - 1) * STAFF_PAGE_SIZE)))
+    places = list(db.session.scalars(_STAFF_PAGE, {"user_id": user.id, "limit": STAFF_PAGE_SIZE,
+                                                   "offset": (page - 1) * STAFF_PAGE_SIZE}))
     ids = [m.programme_id for m in places]
-    sizes = dict(db.session.execute(
-        select(Membership.programme_id, func.count(Membership.id))
-        .where(Membership.role == "participant", Membership.programme_id.in_(ids))
-        .group_by(Membership.programme_id)).all()) if ids else {}
+    sizes = dict(db.session.execute(_COHORT_SIZES, {"programme_ids": ids}).all()) if ids else {}
     days = next_training_days([m.programme for m in places], now)
     home.staff = listing.ListPage([StaffPlace(m.programme, m.role, days.get(m.programme_id),
                                               sizes.get(m.programme_id, 0)) for m in places],
