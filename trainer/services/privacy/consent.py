@@ -103,8 +103,14 @@ _DUE = _consent_due()
 _GATE_ANY = (select(Membership.programme_id).where(Membership.user_id == bindparam("user_id"), _DUE)
              .order_by(Membership.id).limit(1))
 _GATE_ONE = _GATE_ANY.where(Membership.programme_id == bindparam("programme_id"))
-_PLACES_AND_DUE = (select(Membership.role, Membership.arm, Membership.programme_id, _DUE.label("due"))
-                   .where(Membership.user_id == bindparam("user_id")).order_by(Membership.id))
+# Grouped, so that a lead of 200 programmes reads a few rows, not 200: per role and arm, how many
+# memberships, and each programme due (a group of its own) with its membership's order.
+_DUE_PROGRAMME = case((_DUE, Membership.programme_id), else_=None)
+_PLACES_AND_DUE = (select(Membership.role, Membership.arm, _DUE_PROGRAMME.label("due"),
+                          func.count().label("places"), func.min(Membership.id).label("first"))
+                   .where(Membership.user_id == bindparam("user_id"))
+                   .group_by(Membership.role, Membership.arm, _DUE_PROGRAMME)
+                   .order_by(func.min(Membership.id)))
 
 
 def consent_gate(user: User, programme_id: int | None) -> int | None:
@@ -120,7 +126,8 @@ def places_and_consent_due(user: User) -> tuple[list[tuple[str, str | None]], li
     the programmes whose information they must consent to, in enrolment order; with
     ``first_due`` this answers ``consent_gate`` without a query of its own."""
     rows = db.session.execute(_PLACES_AND_DUE, {"user_id": user.id}).all()
-    return [(row.role, row.arm) for row in rows], [row.programme_id for row in rows if row.due]
+    places = [(row.role, row.arm) for row in rows for _ in range(row.places)]
+    return places, [row.due for row in rows if row.due is not None]
 
 
 def first_due(due: list[int], programme_id: int | None) -> int | None:
