@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from trainer import stats
@@ -157,18 +157,18 @@ _COMMENTS = (select(ModuleRating.wave_id, ModuleRating.module_id, *_PART, Module
              .where(*_OURS, ModuleRating.comment != ""))
 
 
-def _register(programme_id: int, wave_ids: list[int]):
-    """Per module and team of the register (attendance.module_register): how many attended,
-    how many missed, and per wave how many who missed it gave it a score."""
-    reg = attendance.module_register(programme_id).subquery()
-    rated = [func.count().filter(reg.c.attended == 0, exists().where(
-        ModuleRating.wave_id == wave_id, ModuleRating.membership_id == reg.c.membership_id,
-        ModuleRating.module_id == reg.c.module_id, ModuleRating.usefulness.is_not(None)))
-        for wave_id in wave_ids]
-    return db.session.execute(
-        select(reg.c.module_id, reg.c.team, func.count().filter(reg.c.attended == 1),
-               func.count().filter(reg.c.attended == 0), *rated)
-        .group_by(reg.c.module_id, reg.c.team))
+# The register (attendance.module_register) per module and team: how many attended and how many
+# missed it (the rows without a wave), and per wave how many who missed it gave it a score.
+_register = attendance.module_register(_PROGRAMME).cte("register")
+_REGISTER = union_all(
+    select(null().label("wave_id"), _register.c.module_id, _register.c.team,
+           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0))
+    .group_by(_register.c.module_id, _register.c.team),
+    select(ModuleRating.wave_id, _register.c.module_id, _register.c.team, literal(0), func.count())
+    .join(ModuleRating, and_(ModuleRating.membership_id == _register.c.membership_id,
+                             ModuleRating.module_id == _register.c.module_id))
+    .where(_register.c.attended == 0, ModuleRating.usefulness.is_not(None))
+    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team))
 
 
 # Counts per part: part key (None for an answer outside every part) -> count.
@@ -309,13 +309,14 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
         cells[(wave, module_id)].comments[scope.part(team_, role)].append(comment)
     registers: dict[int, dict] = defaultdict(dict)
     missed_rated: dict[tuple[int, int], Counts] = defaultdict(lambda: defaultdict(int))
-    for module_id, team_, came, missed, *rated in _register(programme.id, [w.id for w in waves]):
-        part = partition.part_of_team(team_)
-        attended_missed = registers[module_id].setdefault(part, [0, 0])
-        attended_missed[0] += came
-        attended_missed[1] += missed
-        for wave, count in zip(waves, rated):
-            missed_rated[(wave.id, module_id)][part] += count
+    for wave, module_id, team_, came, missed in db.session.execute(_REGISTER, ours):
+        part = partition.part_of_team(team_)  # everyone in the register is a participant
+        if wave is None:
+            attended_missed = registers[module_id].setdefault(part, [0, 0])
+            attended_missed[0] += came
+            attended_missed[1] += missed
+        else:
+            missed_rated[(wave, module_id)][part] += missed
     module_ids = {module_id for _, module_id in cells}
     modules = list(db.session.scalars(select(Module).where(
         Module.id.in_(module_ids)).order_by(Module.position))) if module_ids else []

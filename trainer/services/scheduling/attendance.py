@@ -288,7 +288,7 @@ def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
     return result
 
 
-def module_register(programme_id: int):
+def module_register(programme_id):
     """``module_attendance`` as a SQL subquery, for reports that count its answers rather than
     read them: a row (module_id, membership_id, team, attended: 1 or 0) per module and expected
     participant whose attendance of it is known, under the same rule.
