@@ -61,6 +61,12 @@ def group_shown(n: int) -> bool:
     return not stats.is_small(n, THRESHOLD)
 
 
+def group_shown_sql(n):
+    """``group_shown`` as a SQL condition on a count expression ``n``, for sums in SQL over the
+    shown groups only."""
+    return n >= THRESHOLD
+
+
 def reason(n: int, visible: bool = True) -> str:
     """Why a group of ``n`` respondents shows no statistic ("" when it shows)."""
     if not visible:
