@@ -110,7 +110,7 @@ def _rows(places: list, columns: list[Programme], now: datetime) -> list[Compari
     # and whether its results show yet (wave_state reads only these columns).
     place, visible, taken = {}, [], defaultdict(int)
     connection = db.session.connection()
-    for wave in connection.execute(_WAVES, {"programmes": list(today)}):
+    for wave in connection.execute(_WAVES, {"programmes": list(today)}).all():
         if taken[wave.programme_id] < 2:
             place[wave.id] = (wave.programme_id, taken[wave.programme_id])
             taken[wave.programme_id] += 1
@@ -125,10 +125,10 @@ def _rows(places: list, columns: list[Programme], now: datetime) -> list[Compari
     # The pool is added up in SQL over every programme; only the page's cells are decided here.
     pooled = {(module_id, pos): list(per_level) for module_id, pos, *per_level in connection.execute(
         _POOLED, {"waves": list(place), "visible": visible,
-                  "seconds": [wid for wid, (_, pos) in place.items() if pos == 1]})}
+                  "seconds": [wid for wid, (_, pos) in place.items() if pos == 1]}).all()}
     shown_waves = set(visible)
     cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
-    for wave_id, module_id, *per_level in connection.execute(_CELLS, {"waves": mine}):
+    for wave_id, module_id, *per_level in connection.execute(_CELLS, {"waves": mine}).all():
         programme_id, pos = place[wave_id]
         n = sum(per_level)
         why = disclosure.reason(n, wave_id in shown_waves) if n else "no ratings"
