@@ -164,11 +164,19 @@ _REGISTER = union_all(
     select(null().label("wave_id"), _register.c.module_id, _register.c.team,
            func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0))
     .group_by(_register.c.module_id, _register.c.team),
-    select(ModuleRating.wave_id, _register.c.module_id, _register.c.team, literal(0), func.count())
-    .join(ModuleRating, and_(ModuleRating.membership_id == _register.c.membership_id,
-                             ModuleRating.module_id == _register.c.module_id))
-    .where(_register.c.attended == 0, ModuleRating.usefulness.is_not(None))
-    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team))
+    # From the programme's ratings to the register: an outer join, which the planner keeps in
+    # this order (driven from the register, SQLite would first sift every rating of the
+    # organisation through a Bloom filter).
+    select(ModuleRating.wave_id, _register.c.module_id, _register.c.team, literal(0),
+           func.count(_register.c.membership_id))
+    .select_from(ModuleRating)
+    .outerjoin(_register, and_(_register.c.membership_id == ModuleRating.membership_id,
+                               _register.c.module_id == ModuleRating.module_id,
+                               _register.c.attended == 0))
+    .where(ModuleRating.usefulness.is_not(None),
+           ModuleRating.wave_id.in_(select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)))
+    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team)
+    .having(func.count(_register.c.membership_id) > 0))
 
 
 # Counts per part: part key (None for an answer outside every part) -> count.
