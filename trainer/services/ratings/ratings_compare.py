@@ -89,14 +89,18 @@ _WAVES = (select(RatingWave.id, RatingWave.programme_id, RatingWave.opens_on, Ra
 _SCORES = tuple(getattr(RatingSummary, f"score_{level}") for level in SCALE)
 _RATERS = functools.reduce(operator.add, _SCORES)
 # Per module and wave position (0 first, 1 second): the counts per score of every shown
-# programme added up in SQL, and a row for every module and position with any ratings.
-_shown = and_(RatingSummary.wave_id.in_(bindparam("visible", expanding=True)),
-              disclosure.group_shown_sql(_RATERS))
-_POSITION = case((RatingSummary.wave_id.in_(bindparam("seconds", expanding=True)), 1), else_=0)
-_POOLED = (select(RatingSummary.module_id, _POSITION,
-                  *(func.sum(case((_shown, score), else_=0)) for score in _SCORES))
-           .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True)))
-           .group_by(RatingSummary.module_id, _POSITION))
+# programme added up in SQL, and a row for every module and position with any ratings. Whether
+# a summary is shown is worked out once a row, in the inner query.
+_summary = (select(RatingSummary.module_id,
+                   case((RatingSummary.wave_id.in_(bindparam("seconds", expanding=True)), 1),
+                        else_=0).label("position"),
+                   case((and_(RatingSummary.wave_id.in_(bindparam("visible", expanding=True)),
+                              disclosure.group_shown_sql(_RATERS)), 1), else_=0).label("shown"),
+                   *_SCORES)
+            .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))).subquery())
+_POOLED = (select(_summary.c.module_id, _summary.c.position,
+                  *(func.sum(_summary.c[score.key] * _summary.c.shown) for score in _SCORES))
+           .group_by(_summary.c.module_id, _summary.c.position))
 # The counts per score of the page's programmes, one row per wave and module.
 _CELLS = (select(RatingSummary.wave_id, RatingSummary.module_id, *_SCORES)
           .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))))
