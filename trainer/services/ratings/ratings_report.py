@@ -180,7 +180,7 @@ _REGISTER = union_all(
 
 
 # Counts per part: part key (None for an answer outside every part) -> count.
-Counts = dict
+Counts = dict[str | None, int]
 
 
 class _Scope:
@@ -327,7 +327,7 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
             missed_rated[(wave, module_id)][part] += missed
     module_ids = {module_id for _, module_id in cells}
     modules = list(db.session.scalars(select(Module).where(
-        Module.id.in_(module_ids)).order_by(Module.position))) if module_ids else []
+        Module.id.in_(module_ids)).order_by(Module.position)))
     visible = {w.id: disclosure.rating_results_visible(w, today, reader.live) for w in waves}
     for wave in waves:
         if wave_id and wave.id != wave_id:
