@@ -300,28 +300,31 @@ def module_register(programme_id):
     held = (select(TrainingSession.id, TrainingSession.module_id, TrainingSession.day_id)
             .join(TrainingDay).where(TrainingDay.programme_id == programme_id,
                                      TrainingDay.cancelled.is_(False)).subquery())
+    # Only the expected participants' marks, each with the participant's team.
+    expected = (_participants_of(programme_id).with_only_columns(Membership.id, Membership.team)
+                .order_by(None).subquery())
     own = SessionAttendance
-    by_day = (select(held.c.module_id, DayAttendance.membership_id,
+    by_day = (select(held.c.module_id, DayAttendance.membership_id, expected.c.team,
                      func.coalesce(own.status, DayAttendance.status).label("status"))
               .join(DayAttendance, DayAttendance.day_id == held.c.day_id)
+              .join(expected, expected.c.id == DayAttendance.membership_id)
               .outerjoin(own, and_(own.session_id == held.c.id,
                                    own.membership_id == DayAttendance.membership_id)))
-    by_session_only = (select(held.c.module_id, own.membership_id, own.status)
+    by_session_only = (select(held.c.module_id, own.membership_id, expected.c.team, own.status)
                        .join(own, own.session_id == held.c.id)
+                       .join(expected, expected.c.id == own.membership_id)
                        .where(~exists().where(DayAttendance.day_id == held.c.day_id,
                                               DayAttendance.membership_id == own.membership_id)))
     marks = union_all(by_day, by_session_only).subquery()
     sessions = (select(held.c.module_id, func.count().label("sessions"))
                 .group_by(held.c.module_id).subquery())
-    per_person = (select(marks.c.module_id, marks.c.membership_id,
+    per_person = (select(marks.c.module_id, marks.c.membership_id, marks.c.team,
                          func.max(case((marks.c.status.in_(ATTENDED), 1), else_=0)).label("attended"),
                          func.count().label("marked"))
-                  .group_by(marks.c.module_id, marks.c.membership_id).subquery())
-    expected = _participants_of(programme_id).with_only_columns(Membership.id, Membership.team).order_by(None).subquery()
-    return (select(per_person.c.module_id, per_person.c.membership_id, expected.c.team,
+                  .group_by(marks.c.module_id, marks.c.membership_id, marks.c.team).subquery())
+    return (select(per_person.c.module_id, per_person.c.membership_id, per_person.c.team,
                    per_person.c.attended)
             .join(sessions, sessions.c.module_id == per_person.c.module_id)
-            .join(expected, expected.c.id == per_person.c.membership_id)
             # Missed only when every held session of the module is marked.
             .where(or_(per_person.c.attended == 1, per_person.c.marked == sessions.c.sessions)))
 
