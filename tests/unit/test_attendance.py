@@ -235,3 +235,40 @@ def test_the_register_pages_the_expected_by_name_and_keeps_leavers_apart(course)
     rows = {r.membership.id: r for r in first.rows + second.rows}
     assert rows[more[0].id].status == "late" and rows[more[1].id].apology.reason == "Ill"
     assert first.marks()[0] | second.marks()[0] == {more[0].id: "late", more[1].id: "excused"}
+
+
+def _register(programme) -> dict[int, dict[int, bool]]:
+    """attendance.module_register read back as module_attendance answers."""
+    result: dict[int, dict[int, bool]] = {}
+    for module_id, membership_id, _team, attended in db.session.execute(
+            attendance.module_register(programme.id)):
+        result.setdefault(module_id, {})[membership_id] = attended == 1
+    return result
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_register_in_sql_answers_as_module_attendance(course, modules, seed):
+    """Reports count module_register in SQL: it follows module_attendance's rule exactly, with
+    session marks overriding the day's, a session marked without its day, unmarked sessions,
+    a module run on several days, a cancelled day and marks of someone not expected."""
+    import random
+    rng = random.Random(seed)
+    programme, *_, people, comparison, days = course
+    people = people + [make_member(programme, team="North") for _ in range(4)]
+    cancelled = make_day(programme, date(2026, 12, 3))
+    make_session(cancelled, modules["peer-support"])
+    cancelled.cancelled = True
+    statuses = (None, "present", "late", "absent", "excused")
+    for day in [*days, cancelled]:
+        for person in people + [comparison]:
+            status = rng.choice(statuses)
+            if status:
+                make_mark(day, person, status)
+            for session in day.sessions:
+                own = rng.choice(statuses + (None, None))
+                if own:
+                    make_mark(day, person, own, session=session)
+    db.session.flush()
+    expected = {module_id: known for module_id, known in attendance.module_attendance(programme).items()
+                if known}
+    assert _register(programme) == expected

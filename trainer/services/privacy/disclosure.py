@@ -1,5 +1,6 @@
 """Disclosure control for what people said: the one place that decides which groups' statistics show."""
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -60,6 +61,12 @@ def group_shown(n: int) -> bool:
     return not stats.is_small(n, THRESHOLD)
 
 
+def group_shown_sql(n):
+    """``group_shown`` as a SQL condition on a count expression ``n``, for sums in SQL over the
+    shown groups only."""
+    return n >= THRESHOLD
+
+
 def reason(n: int, visible: bool = True) -> str:
     """Why a group of ``n`` respondents shows no statistic ("" when it shows)."""
     if not visible:
@@ -75,10 +82,17 @@ class TeamPartition:
 
     parts: dict[str, frozenset[int]]
     labels: dict[str, str]
+    # Each team's part (teams as enrolled, "" and None under NO_TEAM), so that counts grouped by
+    # team in SQL can be added up per part without listing anyone.
+    teams: dict[str, str] = field(default_factory=dict)
 
     def part_of(self, membership_id: int) -> str | None:
         """The key of the part holding the membership, None if it is in none."""
         return next((k for k, ids in self.parts.items() if membership_id in ids), None)
+
+    def part_of_team(self, team: str | None) -> str | None:
+        """The key of the part holding a participant of ``team``, None if it is in none."""
+        return self.teams.get(team or NO_TEAM)
 
     def choices(self) -> list[tuple[str, str]]:
         """(key, label) of every part, for a filter."""
@@ -105,11 +119,18 @@ def team_partition(programme: Programme) -> TeamPartition:
     rest = frozenset().union(*(members[t] for t in merged)) if merged else frozenset()
     if rest:
         parts[OTHER_TEAMS], labels[OTHER_TEAMS] = rest, OTHER_TEAMS_LABEL
-    return TeamPartition(parts, labels)
+    teams = {team: team if team in own else OTHER_TEAMS for team in members}
+    return TeamPartition(parts, labels, teams)
 
 
 def shown_in_breakdown(partition: TeamPartition, respondents: set[int]) -> set[str]:
     """Parts whose statistic of ``respondents`` may show beside the total's: 5 or more in the
     part, and the parts not shown together 0 or 5 or more (stats.shown_parts)."""
-    counts = {k: len(respondents & ids) for k, ids in partition.parts.items()}
-    return stats.shown_parts(counts, THRESHOLD)
+    return shown_in_breakdown_of_counts(
+        partition, {k: len(respondents & ids) for k, ids in partition.parts.items()})
+
+
+def shown_in_breakdown_of_counts(partition: TeamPartition, counts: Mapping[str, int]) -> set[str]:
+    """``shown_in_breakdown`` from how many respondents each part holds (a part missing from
+    ``counts`` holds none), for callers that count them in SQL."""
+    return stats.shown_parts({k: counts.get(k, 0) for k in partition.parts}, THRESHOLD)

@@ -1,10 +1,12 @@
 """Module ratings compared across the programmes a lead leads: per programme and pooled over
 the programmes whose group is shown (trainer.services.disclosure)."""
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from trainer import stats
 from trainer.clock import today_in
@@ -79,45 +81,62 @@ def _places(user: User) -> list:
     return places
 
 
+# Statements built once: each request only binds its programmes and waves.
+_WAVES = (select(RatingWave.id, RatingWave.programme_id, RatingWave.opens_on, RatingWave.closes_on,
+                 RatingWave.closed_at)
+          .where(RatingWave.programme_id.in_(bindparam("programmes", expanding=True)))
+          .order_by(RatingWave.offset_days, RatingWave.id))
+_SCORES = tuple(getattr(RatingSummary, f"score_{level}") for level in SCALE)
+_RATERS = functools.reduce(operator.add, _SCORES)
+# Per module and wave position (0 first, 1 second): the counts per score of every shown
+# programme added up in SQL, and a row for every module and position with any ratings. Whether
+# a summary is shown is worked out once a row, in the inner query.
+_summary = (select(RatingSummary.module_id,
+                   case((RatingSummary.wave_id.in_(bindparam("seconds", expanding=True)), 1),
+                        else_=0).label("position"),
+                   case((and_(RatingSummary.wave_id.in_(bindparam("visible", expanding=True)),
+                              disclosure.group_shown_sql(_RATERS)), 1), else_=0).label("shown"),
+                   *_SCORES)
+            .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))).subquery())
+_POOLED = (select(_summary.c.module_id, _summary.c.position,
+                  *(func.sum(_summary.c[score.key] * _summary.c.shown) for score in _SCORES))
+           .group_by(_summary.c.module_id, _summary.c.position))
+# The counts per score of the page's programmes, one row per wave and module.
+_CELLS = (select(RatingSummary.wave_id, RatingSummary.module_id, *_SCORES)
+          .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))))
+
+
 def _rows(places: list, columns: list[Programme], now: datetime) -> list[ComparisonRow]:
     """The rows over the programmes ``places`` (pooled over every shown one), with a cell for
     each of ``columns`` (some of those programmes, in their order)."""
-    ids = [p.id for p in places]
     today = {p.id: today_in(p.timezone, now) for p in places}
     # The first two waves of each programme, as plain rows: wave id -> (programme id, position),
     # and whether its results show yet (wave_state reads only these columns).
-    place, visible, taken = {}, {}, defaultdict(int)
-    for wave in db.session.execute(
-            select(RatingWave.id, RatingWave.programme_id, RatingWave.opens_on, RatingWave.closes_on,
-                   RatingWave.closed_at).where(RatingWave.programme_id.in_(ids))
-            .order_by(RatingWave.offset_days, RatingWave.id)):
+    place, visible, taken = {}, [], defaultdict(int)
+    connection = db.session.connection()
+    for wave in connection.execute(_WAVES, {"programmes": list(today)}).all():
         if taken[wave.programme_id] < 2:
             place[wave.id] = (wave.programme_id, taken[wave.programme_id])
             taken[wave.programme_id] += 1
-            visible[wave.id] = disclosure.rating_results_visible(wave, today[wave.programme_id], False)
+            if disclosure.rating_results_visible(wave, today[wave.programme_id], False):
+                visible.append(wave.id)
     column_at = {p.id: i for i, p in enumerate(columns)}
-    column_waves = {(place[w.id][0], place[w.id][1]): w for w in db.session.scalars(
-        select(RatingWave).where(RatingWave.id.in_([wid for wid, (pid, _) in place.items()
-                                                    if pid in column_at])))}
-    # Counts per score (1-5) of each wave and module from the rating summaries (kept in step
-    # with the ratings), never the ratings themselves: sufficient statistics, never expanded
-    # into lists. One pass decides each programme's cell and adds the shown ones to the pool.
+    mine = [wid for wid, (pid, _) in place.items() if pid in column_at]
+    column_waves = {place[w.id]: w for w in db.session.scalars(
+        select(RatingWave).where(RatingWave.id.in_(mine)))}
+    # Counts per score of each wave and module from the rating summaries (kept in step with the
+    # ratings), never the ratings themselves: sufficient statistics, never expanded into lists.
+    # The pool is added up in SQL over every programme; only the page's cells are decided here.
+    pooled = {(module_id, pos): list(per_level) for module_id, pos, *per_level in connection.execute(
+        _POOLED, {"waves": list(place), "visible": visible,
+                  "seconds": [wid for wid, (_, pos) in place.items() if pos == 1]}).all()}
+    shown_waves = set(visible)
     cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
-    pooled: dict[tuple[int, int], list[int]] = {}
-    for wave_id, module_id, *per_level in db.session.execute(
-            select(RatingSummary.wave_id, RatingSummary.module_id,
-                   *(getattr(RatingSummary, f"score_{level}") for level in SCALE))
-            .where(RatingSummary.programme_id.in_(ids))):
-        if wave_id not in place:
-            continue
+    for wave_id, module_id, *per_level in connection.execute(_CELLS, {"waves": mine}).all():
         programme_id, pos = place[wave_id]
         n = sum(per_level)
-        why = disclosure.reason(n, visible[wave_id]) if n else "no ratings"
-        total = pooled.setdefault((module_id, pos), [0] * len(SCALE))
-        if not why:
-            pooled[(module_id, pos)] = [a + b for a, b in zip(total, per_level)]
-        if programme_id in column_at:
-            cells[(module_id, pos)][programme_id] = (n, why, per_level)
+        why = disclosure.reason(n, wave_id in shown_waves) if n else "no ratings"
+        cells[(module_id, pos)][programme_id] = (n, why, per_level)
     grid = []  # (module, pos, [(programme, wave, n, why, counts)] of the columns, pooled counts)
     for module in db.session.scalars(select(Module).order_by(Module.position)):
         for pos in (0, 1):

@@ -1,11 +1,13 @@
 """The ratings report: statistics per module and wave, change between waves, comments and the
 register beside them, under the disclosure rules of trainer.services.disclosure."""
+import dataclasses
 import textwrap
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, exists, func, literal, null, select, union_all
+from sqlalchemy.orm import aliased
 
 from trainer import stats
 from trainer.clock import today_in
@@ -110,34 +112,75 @@ class Report:
         return dict(self.teams).get(self.team) if self.team else None
 
 
-@dataclass(frozen=True)
-class _Answer:
-    wave_id: int
-    membership_id: int
-    module_id: int
-    usefulness: int | None
-    did_not_attend: bool
-    comment: str
+# Everything below is counted in SQL per part of the team partition (each row carries the
+# team and role that decide its part), never read a row per rating: a cohort of thousands costs
+# what a cohort of fifty does. The statements are built once, with the programme as a parameter.
+_PROGRAMME = bindparam("programme_id")
+_OURS = (Membership.programme_id == _PROGRAMME, Membership.arm == "intervention")
+_PART = (Membership.team, Membership.role)
+
+# Per wave, module, part and score (None: "did not attend"): how many answered so.
+_SCORES = (select(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness,
+                  func.count(), func.count().filter(ModuleRating.did_not_attend))
+           .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
+           .group_by(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness))
+
+# Per wave and part: participants asked (a response row, or any answer) and how many of them
+# answered (any rating). The two branches are disjoint, so one count adds them up.
+_asked_only = (select(RatingResponse.wave_id, *_PART, literal(0).label("answered"))
+               .join(Membership, Membership.id == RatingResponse.membership_id)
+               .where(*_OURS, ~exists().where(ModuleRating.wave_id == RatingResponse.wave_id,
+                                              ModuleRating.membership_id == RatingResponse.membership_id)))
+_answered = (select(ModuleRating.wave_id, *_PART, literal(1).label("answered"))
+             .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
+             .group_by(ModuleRating.wave_id, ModuleRating.membership_id, *_PART))
+_people = union_all(_asked_only, _answered).subquery()
+_INVITED = (select(_people.c.wave_id, _people.c.team, _people.c.role, func.count(),
+                   func.sum(_people.c.answered))
+            .group_by(_people.c.wave_id, _people.c.team, _people.c.role))
+
+# Per module, part and (first score, second score): how many gave the module those scores in
+# the two waves. At most 25 pairs a part determine every paired statistic.
+_first, _second = aliased(ModuleRating), aliased(ModuleRating)
+_PAIRS = (select(_first.module_id, *_PART, _first.usefulness, _second.usefulness, func.count())
+          .join(_second, and_(_second.membership_id == _first.membership_id,
+                              _second.module_id == _first.module_id,
+                              _second.wave_id == bindparam("second")))
+          .join(Membership, Membership.id == _first.membership_id)
+          .where(*_OURS, _first.wave_id == bindparam("first"), _first.usefulness.is_not(None),
+                 _second.usefulness.is_not(None))
+          .group_by(_first.module_id, *_PART, _first.usefulness, _second.usefulness))
+
+# The comments, with the cell and part they belong to (few: most ratings have none).
+_COMMENTS = (select(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.comment)
+             .join(Membership, Membership.id == ModuleRating.membership_id)
+             .where(*_OURS, ModuleRating.comment != ""))
 
 
-def _answers(programme_id: int) -> list[_Answer]:
-    query = (select(ModuleRating.wave_id, ModuleRating.membership_id, ModuleRating.module_id,
-                    ModuleRating.usefulness, ModuleRating.did_not_attend, ModuleRating.comment)
-             .join(Membership).where(Membership.programme_id == programme_id,
-                                     Membership.arm == "intervention"))
-    return [_Answer(*row) for row in db.session.execute(query)]
+# The register (attendance.module_register) per module and team: how many attended and how many
+# missed it (the rows without a wave), and per wave how many who missed it gave it a score.
+_register = attendance.module_register(_PROGRAMME).cte("register")
+_REGISTER = union_all(
+    select(null().label("wave_id"), _register.c.module_id, _register.c.team,
+           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0))
+    .group_by(_register.c.module_id, _register.c.team),
+    # From the programme's ratings to the register: an outer join, which the planner keeps in
+    # this order (driven from the register, SQLite would first sift every rating of the
+    # organisation through a Bloom filter).
+    select(ModuleRating.wave_id, _register.c.module_id, _register.c.team, literal(0),
+           func.count(_register.c.membership_id))
+    .select_from(ModuleRating)
+    .outerjoin(_register, and_(_register.c.membership_id == ModuleRating.membership_id,
+                               _register.c.module_id == ModuleRating.module_id,
+                               _register.c.attended == 0))
+    .where(ModuleRating.usefulness.is_not(None),
+           ModuleRating.wave_id.in_(select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)))
+    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team)
+    .having(func.count(_register.c.membership_id) > 0))
 
 
-def _invited(programme_id: int, answers: list[_Answer]) -> dict[int, set[int]]:
-    """Per wave, the participants asked: those with a response row, and anyone who answered."""
-    query = (select(RatingResponse.wave_id, RatingResponse.membership_id).join(Membership)
-             .where(Membership.programme_id == programme_id, Membership.arm == "intervention"))
-    invited: dict[int, set[int]] = defaultdict(set)
-    for wave_id, member_id in db.session.execute(query):
-        invited[wave_id].add(member_id)
-    for a in answers:
-        invited[a.wave_id].add(a.membership_id)
-    return invited
+# Counts per part: part key (None for an answer outside every part) -> count.
+Counts = dict[str | None, int]
 
 
 class _Scope:
@@ -146,51 +189,82 @@ class _Scope:
 
     def __init__(self, partition: disclosure.TeamPartition, team: str | None):
         self.partition, self.team = partition, team
-        self.members = partition.parts[team] if team else None
 
-    def keep(self, ids) -> set[int]:
-        """The ids inside the scope."""
-        return set(ids) if self.members is None else set(ids) & self.members
+    def part(self, team: str | None, role: str) -> str | None:
+        """The part of the partition an intervention-arm member is in (participants only)."""
+        return self.partition.part_of_team(team) if role == "participant" else None
 
-    def reason(self, respondents: set[int]) -> str:
-        """Why a statistic over ``respondents`` (everyone's, before narrowing) does not show,
-        "" when it shows: too few in the scope, or (for one part) its showing would let the
-        total minus the shown parts give fewer than 5 away."""
-        mine = self.keep(respondents)
-        if not disclosure.group_shown(len(mine)):
+    def count(self, counts: Counts) -> int:
+        """How many of the counted are inside the scope."""
+        return sum(counts.values()) if self.team is None else counts.get(self.team, 0)
+
+    def reason(self, respondents: Counts) -> str:
+        """Why a statistic over ``respondents`` (everyone's, counted per part, before narrowing)
+        does not show, "" when it shows: too few in the scope, or (for one part) its showing
+        would let the total minus the shown parts give fewer than 5 away."""
+        if not disclosure.group_shown(self.count(respondents)):
             return disclosure.TOO_FEW
-        if self.team and self.team not in disclosure.shown_in_breakdown(self.partition, respondents):
+        if self.team and self.team not in disclosure.shown_in_breakdown_of_counts(self.partition, respondents):
             return disclosure.TOO_FEW_OUTSIDE
         return ""
 
+    def levels(self, per_part: dict[str | None, dict]) -> Counter:
+        """Counts per level (a score, or a pair of scores) inside the scope."""
+        total = Counter()
+        for part, counts in per_part.items():
+            if self.team is None or part == self.team:
+                total.update(counts)
+        return total
 
-def _attendance(register: dict[int, bool], raters: set[int], shown: bool) -> Attendance:
-    if not register:
+
+@dataclass
+class _Cell:
+    """What one module's answers in one wave come to, per part."""
+
+    scores: dict = field(default_factory=lambda: defaultdict(Counter))  # part -> score -> count
+    did_not_attend: Counts = field(default_factory=lambda: defaultdict(int))
+    comments: dict = field(default_factory=lambda: defaultdict(list))  # part -> comments
+
+    def raters(self) -> Counts:
+        """Per part, how many gave a score."""
+        return {part: sum(c for level, c in counts.items() if level is not None)
+                for part, counts in self.scores.items()}
+
+
+def _attendance(register: dict | None, missed_rated: Counts, scope: _Scope, shown: bool) -> Attendance:
+    """The register row of one module in one wave, in the scope: ``register`` is per part
+    [attended, missed]; ``missed_rated`` per part how many who missed it gave it a score."""
+    attended = scope.count({k: v[0] for k, v in (register or {}).items()})
+    missed = scope.count({k: v[1] for k, v in (register or {}).items()})
+    if not attended + missed:
         return Attendance(False, None, None, None)
-    attended = sum(register.values())
-    rated = sum(1 for mid, came in register.items() if not came and mid in raters)
-    return Attendance(True, attended, len(register) - attended, rated if shown else None)
+    return Attendance(True, attended, missed, scope.count(missed_rated) if shown else None)
 
 
-def _module_stats(module: Module, answers: list[_Answer], invited: int, register: dict[int, bool],
-                  scope: _Scope, visible: bool) -> ModuleStats:
-    """One module's figures in one wave for the scope; ``answers`` are everyone's."""
-    everyone = {a.membership_id for a in answers if a.usefulness is not None}
-    why = scope.reason(everyone) if visible else disclosure.WAVE_OPEN
-    in_scope = scope.keep(a.membership_id for a in answers)
-    mine = [a for a in answers if a.membership_id in in_scope]
-    scores = [a.usefulness for a in mine if a.usefulness is not None]
-    kept = scope.keep(register)  # once: a set of the whole register
-    register_row = _attendance({k: v for k, v in register.items() if k in kept},
-                               {a.membership_id for a in mine if a.usefulness is not None}, not why)
+def _module_stats(module: Module, cell: _Cell, invited: int, register: dict | None,
+                  missed_rated: Counts, scope: _Scope, visible: bool) -> ModuleStats:
+    """One module's figures in one wave for the scope; ``cell`` counts everyone's answers.
+    The summary is filled in afterwards (``_describe``), all cells at once."""
+    why = scope.reason(cell.raters()) if visible else disclosure.WAVE_OPEN
+    register_row = _attendance(register, missed_rated, scope, not why)
     if why:
         return ModuleStats(module, False, why, None, None, [], None, None, [], register_row)
+    counts = scope.levels(cell.scores)
+    distribution = [(level, counts[level]) for level in SCALE]
+    n = sum(c for _, c in distribution)
+    comments = sorted(c for part, texts in cell.comments.items()
+                      if scope.team is None or part == scope.team for c in texts if c.strip())
     return ModuleStats(
-        module, True, "", len(scores), stats.describe(scores),
-        list(stats.distribution(scores).items()),
-        stats.response_rate(len(scores), invited) if invited else None,
-        sum(a.did_not_attend for a in mine), sorted(a.comment for a in mine if a.comment.strip()),
-        register_row)
+        module, True, "", n, None, distribution,
+        stats.response_rate(n, invited) if invited else None,
+        scope.count(cell.did_not_attend), comments, register_row)
+
+
+def _describe(rows: list[ModuleStats]) -> list[ModuleStats]:
+    """``rows`` with the summary of every shown one, from its distribution (one SciPy call)."""
+    shown = [r for r in rows if r.shown]
+    summaries = iter(stats.describe_counts([[c for _, c in r.distribution] for r in shown]) if shown else [])
+    return [dataclasses.replace(r, summary=next(summaries)) if r.shown else r for r in rows]
 
 
 def _chart(modules: list[ModuleStats]) -> dict:
@@ -212,13 +286,6 @@ def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
     return shown + [r for r in rows if not r.shown]
 
 
-def _by_cell(answers: list[_Answer]) -> dict[tuple[int, int], list[_Answer]]:
-    by_cell: dict[tuple[int, int], list[_Answer]] = defaultdict(list)
-    for a in answers:
-        by_cell[(a.wave_id, a.module_id)].append(a)
-    return by_cell
-
-
 def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: int | None = None,
                      team: str | None = None) -> Report:
     """Leads (and evaluators): the ratings of a programme, optionally for one wave and one part
@@ -235,46 +302,77 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
     report = Report(programme, waves, partition.choices(), wave_id, team, reader.live,
                     reader.access.has("evaluator"))
     scope = _Scope(partition, team)
-    answers = _answers(programme.id)
-    invited = _invited(programme.id, answers)
-    registers = attendance.module_attendance(programme)
-    by_cell = _by_cell(answers)
+    ours = {"programme_id": programme.id}
+    cells: dict[tuple[int, int], _Cell] = defaultdict(_Cell)
+    for wave, module_id, team_, role, score, count, absent in db.session.execute(_SCORES, ours):
+        cell = cells[(wave, module_id)]
+        cell.scores[scope.part(team_, role)][score] += count
+        cell.did_not_attend[scope.part(team_, role)] += absent
+    invited: dict[int, Counts] = defaultdict(lambda: defaultdict(int))
+    answered: dict[int, Counts] = defaultdict(lambda: defaultdict(int))
+    for wave, team_, role, asked, gave in db.session.execute(_INVITED, ours):
+        invited[wave][scope.part(team_, role)] += asked
+        answered[wave][scope.part(team_, role)] += gave
+    for wave, module_id, team_, role, comment in db.session.execute(_COMMENTS, ours):
+        cells[(wave, module_id)].comments[scope.part(team_, role)].append(comment)
+    registers: dict[int, dict] = defaultdict(dict)
+    missed_rated: dict[tuple[int, int], Counts] = defaultdict(lambda: defaultdict(int))
+    for wave, module_id, team_, came, missed in db.session.execute(_REGISTER, ours):
+        part = partition.part_of_team(team_)  # everyone in the register is a participant
+        if wave is None:
+            attended_missed = registers[module_id].setdefault(part, [0, 0])
+            attended_missed[0] += came
+            attended_missed[1] += missed
+        else:
+            missed_rated[(wave, module_id)][part] += missed
+    module_ids = {module_id for _, module_id in cells}
     modules = list(db.session.scalars(select(Module).where(
-        Module.id.in_({a.module_id for a in answers})).order_by(Module.position)))
+        Module.id.in_(module_ids)).order_by(Module.position)))
     visible = {w.id: disclosure.rating_results_visible(w, today, reader.live) for w in waves}
     for wave in waves:
         if wave_id and wave.id != wave_id:
             continue
-        asked = len(scope.keep(invited[wave.id]))
-        rows = _rank([_module_stats(m, by_cell[(wave.id, m.id)], asked, registers.get(m.id, {}),
-                                    scope, visible[wave.id]) for m in modules])
-        answered = len(scope.keep(a.membership_id for a in answers if a.wave_id == wave.id))
-        report.wave_reports.append(WaveReport(wave, rows, asked, answered, visible[wave.id], _chart(rows),
-                                              wave_state(wave, today)))
+        asked = scope.count(invited[wave.id])
+        rows = _rank(_describe([_module_stats(m, cells[(wave.id, m.id)], asked, registers.get(m.id),
+                                              missed_rated[(wave.id, m.id)], scope, visible[wave.id])
+                                for m in modules]))
+        report.wave_reports.append(WaveReport(wave, rows, asked, scope.count(answered[wave.id]),
+                                              visible[wave.id], _chart(rows), wave_state(wave, today)))
     if len(waves) >= 2:
         first, second = waves[0], waves[1]
         report.change_waves = (first, second)
         report.change_visible = visible[first.id] and visible[second.id]
         if report.change_visible:
-            report.change = [_change_row(m, by_cell, first, second, scope) for m in modules]
-        if not any(_pairs(by_cell, m, first, second) for m in modules):
-            report.change = []
+            pairs: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
+            for module_id, team_, role, a, b, count in db.session.execute(
+                    _PAIRS, {**ours, "first": first.id, "second": second.id}):
+                pairs[module_id][scope.part(team_, role)][(a, b)] += count
+            # No table at all when nobody rated any module in both waves.
+            report.change = _change_rows(modules, pairs, scope) if pairs else []
     return report
 
 
-def _pairs(by_cell: dict[tuple[int, int], list[_Answer]], module: Module,
-           first: RatingWave, second: RatingWave) -> dict[int, tuple[int, int]]:
-    """Everyone who gave the module a score in both waves: membership id -> (first, second)."""
-    a = {x.membership_id: x.usefulness for x in by_cell[(first.id, module.id)] if x.usefulness}
-    b = {x.membership_id: x.usefulness for x in by_cell[(second.id, module.id)] if x.usefulness}
-    return {k: (a[k], b[k]) for k in a.keys() & b.keys()}
+def _change_rows(modules: list[Module], pairs: dict[int, dict], scope: _Scope) -> list[ChangeRow]:
+    """Each module's paired change in the scope, shown under the same rule as a wave's figures:
+    from how many gave each (first, second) pair of scores, the differences' counts."""
+    rows, shown = [], []
+    for module in modules:
+        per_part = pairs.get(module.id, {})
+        why = scope.reason({part: sum(counts.values()) for part, counts in per_part.items()})
+        if why:
+            rows.append(ChangeRow(module, False, why, None, None))
+            continue
+        differences = [0] * len(_DIFFERENCES)
+        for (a, b), count in scope.levels(per_part).items():
+            differences[b - a - _DIFFERENCES[0]] += count
+        shown.append(len(rows))
+        rows.append(differences)
+    described = stats.describe_counts([rows[i] for i in shown], _DIFFERENCES) if shown else []
+    for i, d in zip(shown, described):
+        rows[i] = ChangeRow(modules[i], True, "", d.n,
+                            stats.PairedDifference(d.n, d.mean, d.sd, d.ci_low, d.ci_high))
+    return rows
 
 
-def _change_row(module: Module, by_cell, first: RatingWave, second: RatingWave, scope: _Scope) -> ChangeRow:
-    """A module's paired change in the scope, shown under the same rule as a wave's figures."""
-    pairs = _pairs(by_cell, module, first, second)
-    why = scope.reason(set(pairs))
-    if why:
-        return ChangeRow(module, False, why, None, None)
-    mine = [pairs[k] for k in scope.keep(pairs)]
-    return ChangeRow(module, True, "", len(mine), stats.paired_difference(mine))
+# Second minus first of two scores from 1 to 5.
+_DIFFERENCES = range(min(SCALE) - max(SCALE), max(SCALE) - min(SCALE) + 1)

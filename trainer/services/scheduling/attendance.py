@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, case, exists, func, not_, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
@@ -106,7 +106,11 @@ def expected_participants(programme: Programme) -> list[Membership]:
 
 
 def _participants(programme: Programme):
-    return (select(Membership).join(User).where(Membership.programme_id == programme.id,
+    return _participants_of(programme.id)
+
+
+def _participants_of(programme_id: int):
+    return (select(Membership).join(User).where(Membership.programme_id == programme_id,
                                                 Membership.role == "participant",
                                                 Membership.arm == "intervention")
             .order_by(User.display_name, Membership.id))
@@ -282,6 +286,47 @@ def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
             elif all(statuses):
                 known[mid] = False
     return result
+
+
+def module_register(programme_id):
+    """``module_attendance`` as a SQL subquery, for reports that count its answers rather than
+    read them: a row (module_id, membership_id, team, attended: 1 or 0) per module and expected
+    participant whose attendance of it is known, under the same rule.
+
+    Built from the marks themselves (a day's mark for each of its held sessions, unless the
+    session has its own; a session's own mark without a day mark), so a large cohort costs one
+    pass over its marks rather than a row per participant and session.
+    """
+    held = (select(TrainingSession.id, TrainingSession.module_id, TrainingSession.day_id)
+            .join(TrainingDay).where(TrainingDay.programme_id == programme_id,
+                                     TrainingDay.cancelled.is_(False)).subquery())
+    # Only the expected participants' marks, each with the participant's team.
+    expected = (_participants_of(programme_id).with_only_columns(Membership.id, Membership.team)
+                .order_by(None).subquery())
+    own = SessionAttendance
+    by_day = (select(held.c.module_id, DayAttendance.membership_id, expected.c.team,
+                     func.coalesce(own.status, DayAttendance.status).label("status"))
+              .join(DayAttendance, DayAttendance.day_id == held.c.day_id)
+              .join(expected, expected.c.id == DayAttendance.membership_id)
+              .outerjoin(own, and_(own.session_id == held.c.id,
+                                   own.membership_id == DayAttendance.membership_id)))
+    by_session_only = (select(held.c.module_id, own.membership_id, expected.c.team, own.status)
+                       .join(own, own.session_id == held.c.id)
+                       .join(expected, expected.c.id == own.membership_id)
+                       .where(~exists().where(DayAttendance.day_id == held.c.day_id,
+                                              DayAttendance.membership_id == own.membership_id)))
+    marks = union_all(by_day, by_session_only).subquery()
+    sessions = (select(held.c.module_id, func.count().label("sessions"))
+                .group_by(held.c.module_id).subquery())
+    per_person = (select(marks.c.module_id, marks.c.membership_id, marks.c.team,
+                         func.max(case((marks.c.status.in_(ATTENDED), 1), else_=0)).label("attended"),
+                         func.count().label("marked"))
+                  .group_by(marks.c.module_id, marks.c.membership_id, marks.c.team).subquery())
+    return (select(per_person.c.module_id, per_person.c.membership_id, per_person.c.team,
+                   per_person.c.attended)
+            .join(sessions, sessions.c.module_id == per_person.c.module_id)
+            # Missed only when every held session of the module is marked.
+            .where(or_(per_person.c.attended == 1, per_person.c.marked == sessions.c.sessions)))
 
 
 def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bool]]]:
