@@ -98,8 +98,8 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     Totals come from the activity summaries; sorting, filtering and paging happen in SQL: the
     page's rows come with their names, goal counts and how many match in one statement, and
     their activity totals by module in another, so a page costs the same statements however
-    large the cohort. ``rows`` is the page's rows and
-    ``page`` says where the page is; ``shared_goals`` are those of the page's people.
+    large the cohort. ``rows`` is the page's rows and ``page`` says where the page is;
+    ``shared_goals`` are those of the page's people.
     """
     modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
     assigned = {m.id: m.assigned for m in modules}
