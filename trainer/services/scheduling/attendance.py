@@ -134,12 +134,16 @@ def _register_statement():
 
 
 _REGISTER = _register_statement()
-_SESSIONS = (select(TrainingSession.id, TrainingSession.starts_at, Module.title).join(Module)
-             .where(TrainingSession.day_id == bindparam("day_id"))
-             .order_by(TrainingSession.starts_at, TrainingSession.id))
-_SESSION_MARKS = (select(SessionAttendance.membership_id, SessionAttendance.session_id, SessionAttendance.status)
-                  .join(TrainingSession).where(TrainingSession.day_id == bindparam("day_id"),
-                                               SessionAttendance.membership_id.in_(bindparam("ids", expanding=True))))
+# The day's sessions in time order with their module's title, each with the marks of the given
+# participants at it (a session nobody is marked at comes once, with no mark).
+_SESSIONS_AND_MARKS = (select(TrainingSession.id, TrainingSession.starts_at, Module.title,
+                              SessionAttendance.membership_id, SessionAttendance.status)
+                       .join(Module)
+                       .outerjoin(SessionAttendance,
+                                  (SessionAttendance.session_id == TrainingSession.id)
+                                  & SessionAttendance.membership_id.in_(bindparam("ids", expanding=True)))
+                       .where(TrainingSession.day_id == bindparam("day_id"))
+                       .order_by(TrainingSession.starts_at, TrainingSession.id))
 
 
 def register(day: TrainingDay, *, today: date, page: int = 1,
@@ -149,15 +153,17 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
     sessions (``sessions``) to mark.
 
     The expected are chosen in SQL by the rule of ``not_expected_reason``, and come with their
-    names, apologies and day marks in one statement, so a page costs the same three statements
-    however large the cohort.
+    names, apologies and day marks in one statement, and the sessions with their marks in
+    another, so a page costs the same two statements however large the cohort.
     """
     found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day, "day_id": day.id,
                                            "first": (max(1, page) - 1) * per_page, "per_page": per_page}).all()
-    sessions = db.session.execute(_SESSIONS, {"day_id": day.id}).all()
+    sessions: dict[int, Row] = {}
     per_session: dict[int, dict[int, str]] = {}
-    for mid, sid, status in db.session.execute(_SESSION_MARKS, {"day_id": day.id, "ids": [r.id for r in found]}):
-        per_session.setdefault(mid, {})[sid] = status
+    for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r.id for r in found]}):
+        sessions.setdefault(r.id, r)
+        if r.membership_id is not None:
+            per_session.setdefault(r.membership_id, {})[r.id] = r.status
     rows, away = [], []
     for r in found:
         member = Participant(r.id, r.display_name, r.left_on, r.in_post)
@@ -167,7 +173,7 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
     total = found[0].matches if rows else 0
     number = (found[0].position - 1) // per_page + 1 if rows else 1
     return Register(day, rows, away, closed_reason(day, today=today),
-                    listing.ListPage(rows, total, number, per_page), sessions)
+                    listing.ListPage(rows, total, number, per_page), list(sessions.values()))
 
 
 def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, str]:
