@@ -209,5 +209,5 @@ def shared_goals(programme: Programme, membership_ids: list[int] | None = None) 
     query, params = _SHARED, {"programme_id": programme.id}
     if membership_ids is not None:
         query, params["ids"] = _SHARED_BY, membership_ids
-    return [SharedGoal(Member(r.membership_id, r.display_name, r.team), r.what, r.status, r.target_on, r.latest)
-            for r in db.session.execute(query, params)]
+    return [SharedGoal(Member(r.membership_id, r.display_name, r.team), r.what, r.status, r.target_on,
+                       r.latest) for r in db.session.execute(query, params)]

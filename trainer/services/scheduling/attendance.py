@@ -125,7 +125,8 @@ def _register_statement():
     start = case((first < numbered.c.matches, first),
                  else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
     return (select(numbered, Apology.id.label("apology_id"), Apology.reason, DayAttendance.status)
-            .outerjoin(Apology, (Apology.day_id == bindparam("day_id")) & (Apology.membership_id == numbered.c.id))
+            .outerjoin(Apology, (Apology.day_id == bindparam("day_id"))
+                       & (Apology.membership_id == numbered.c.id))
             .outerjoin(DayAttendance, (DayAttendance.day_id == bindparam("day_id"))
                        & (DayAttendance.membership_id == numbered.c.id))
             .where((numbered.c.apart == 1)
@@ -134,6 +135,7 @@ def _register_statement():
 
 
 _REGISTER = _register_statement()
+
 # The day's sessions in time order with their module's title, each with the marks of the given
 # participants at it (a session nobody is marked at comes once, with no mark).
 _SESSIONS_AND_MARKS = (select(TrainingSession.id, TrainingSession.starts_at, Module.title,
@@ -156,8 +158,9 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
     names, apologies and day marks in one statement, and the sessions with their marks in
     another, so a page costs the same two statements however large the cohort.
     """
-    found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day, "day_id": day.id,
-                                           "first": (max(1, page) - 1) * per_page, "per_page": per_page}).all()
+    found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day,
+                                           "day_id": day.id, "first": (max(1, page) - 1) * per_page,
+                                           "per_page": per_page}).all()
     sessions: dict[int, Row] = {}
     per_session: dict[int, dict[int, str]] = {}
     for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r.id for r in found]}):
