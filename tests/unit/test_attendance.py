@@ -272,3 +272,34 @@ def test_the_register_in_sql_answers_as_module_attendance(course, modules, seed)
     expected = {module_id: known for module_id, known in attendance.module_attendance(programme).items()
                 if known}
     assert _register(programme) == expected
+
+
+def test_the_register_matches_the_sheet_on_every_page_and_past_the_end(course):
+    programme, lead, trainer, people, _, days = course
+    people += [make_member(programme) for _ in range(3)]
+    people[0].in_post, people[0].left_on = False, date(2026, 9, 20)
+    attendance.send_apology(people[3], days[1], "Ill", today=date(2026, 9, 1))
+    attendance.send_apology(people[4], days[1], "", today=date(2026, 9, 1))
+    afternoon = days[1].sessions[1]
+    attendance.record_attendance(trainer.user, days[0], {people[0].id: "absent"}, {}, today=DAY3)
+    attendance.record_attendance(trainer.user, days[1], {people[2].id: "late", people[5].id: "present"},
+                                 {(afternoon.id, people[5].id): "absent"}, today=DAY3)
+    for day in days[:2]:
+        # The sheet's rows carry entities, the register's what it shows of them.
+        whole = [(r.membership.id, r.membership.user.display_name, r.apology and r.apology.reason, r.status,
+                  r.session_status, r.away) for r in attendance.sheet(day)]
+
+        def seen(rows):
+            return [(r.membership.id, r.membership.name, r.apology and r.apology.reason, r.status,
+                     r.session_status, r.away) for r in rows]
+        expected = [r for r in whole if r[-1] is None]
+        pages = [attendance.register(day, today=DAY3, page=n, per_page=2) for n in range(0, 5)]
+        assert seen(pages[0].rows) == seen(pages[1].rows) == expected[:2]
+        assert seen(pages[2].rows) == expected[2:4]
+        assert seen(pages[3].rows) == seen(pages[4].rows) == expected[4:]  # past the end: the last page
+        assert [p.page.page for p in pages] == [1, 1, 2, 3, 3]
+        assert {p.page.total for p in pages} == {len(expected)}
+        for page in pages:
+            assert seen(page.away) == [r for r in whole if r[-1] is not None]
+            assert [(s.id, s.starts_at, s.title) for s in page.sessions] \
+                == [(s.id, s.starts_at, s.module.title) for s in day.sessions]

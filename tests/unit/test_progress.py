@@ -52,3 +52,85 @@ def test_only_shared_goals_show_their_text(cohort):
     programme, *_ = cohort
     shared = progress.shared_goals(programme)
     assert [g.what for g in shared] == ["Bob's shared goal"]
+
+
+@pytest.fixture
+def crowd(app, modules):
+    """Nine intervention participants with names that tie apart from case, logs of every kind,
+    goals with and without reviews and teams, and a comparison participant."""
+    programme = make_programme()
+    mind = [make_assignment(programme, a) for a in modules["mindfulness"].activities[:2]]
+    mind.append(make_assignment(programme, modules["self-knowledge"].activities[0]))
+    cbt = make_assignment(programme, modules["cognitive-behavioural"].activities[0])
+    names = ["cal", "Ann", "bea", "Cal", "ann", "Dee", "eve", "Fay", "gus"]
+    people = [make_member(programme, user=make_user(name=n), team=("North", "South", None)[i % 3])
+              for i, n in enumerate(names)]
+    make_member(programme, arm="comparison")
+    plan = {0: [(mind[0], "done", 1, 10), (mind[1], "done", 3, 5)], 1: [(mind[0], "started", 2, 20)],
+            2: [(cbt, "done", 1, 10)], 3: [(mind[0], "done", 3, 5), (mind[1], "done", 1, 10),
+                                           (mind[2], "done", 2, 1), (cbt, "started", 4, None)],
+            5: [(mind[2], "done", 3, 15), (mind[2], "done", 1, 15)], 7: [(cbt, "done", 2, 10)]}
+    for i, logs in plan.items():
+        for assignment, status, day, minutes in logs:
+            make_log(assignment, people[i], status=status, done_on=date(2026, 9, day), minutes=minutes)
+    make_goal(people[1], reviews=[(date(2026, 9, 1), 10), (date(2026, 9, 8), 40)], shared=True)
+    make_goal(people[1])
+    make_goal(people[4], shared=True)
+    make_goal(people[6], reviews=[(date(2026, 9, 2), 20)])
+    return programme, people, {people[i].id: logs for i, logs in plan.items()}
+
+
+def _expected_order(rows, sort, descending):
+    """The table's order by the rule: the sort key, then name (any case), then membership id."""
+    key = {"name": lambda r: r.membership.name.lower(), "done": lambda r: r.done,
+           "minutes": lambda r: r.minutes, "goals": lambda r: (r.goals_set, r.goals_reviewed),
+           # "Never" comes before any date.
+           "last_logged": lambda r: (r.last_logged is not None, r.last_logged or date.min)}[sort]
+    by_name = sorted(rows, key=lambda r: (r.membership.name.lower(), r.membership.id))
+    return [r.membership.id for r in sorted(by_name, key=key, reverse=descending)]
+
+
+def test_every_order_and_filter_pages_as_the_whole_table_would(crowd, monkeypatch):
+    programme, people, _ = crowd
+    whole = progress.cohort(programme).rows
+    assert len(whole) == 9
+    monkeypatch.setattr(progress.listing, "PER_PAGE", 2)
+    for sort in progress.SORTS:
+        for descending in (False, True):
+            for team in (None, "North"):
+                for behind in (False, True):
+                    rows = [r for r in whole if (team is None or r.membership.team == team)
+                            and (not behind or r.done * 2 < r.assigned)]
+                    expected = _expected_order(rows, sort, descending)
+                    pages = [progress.cohort(programme, sort=sort, descending=descending, team=team,
+                                             behind_only=behind, page=n) for n in range(1, 7)]
+                    seen = [r.membership.id for n, p in enumerate(pages, 1) if p.page.page == n
+                            for r in p.rows]
+                    assert seen == expected, (sort, descending, team, behind)
+                    assert {p.page.total for p in pages} == {len(expected)}
+                    last = pages[-1].page  # past the end: the last page, as listing.paginate does
+                    assert last.page == max(1, -(-len(expected) // 2))
+                    assert [r.membership.id for r in pages[-1].rows] == expected[(last.page - 1) * 2:]
+
+
+def test_row_totals_and_shared_goals_follow_the_logs_and_reviews(crowd, modules):
+    programme, people, plan = crowd
+    rows = {r.membership.id: r for r in progress.cohort(programme).rows}
+    for member in people:
+        logs = plan.get(member.id, [])
+        done = {a.id for a, status, *_ in logs if status == "done"}
+        row = rows[member.id]
+        assert row.done == len(done) and row.assigned == 4
+        assert row.minutes == sum(m or 0 for *_, m in logs)
+        assert row.last_logged == max((date(2026, 9, d) for _, _, d, _ in logs), default=None)
+        by_module = {}
+        for a, status, *_ in logs:
+            if a.id in done and status == "done":
+                by_module.setdefault(a.activity.module_id, set()).add(a.id)
+        assert row.done_by_module == {m: len(ids) for m, ids in by_module.items()}
+    assert [(rows[p.id].goals_set, rows[p.id].goals_reviewed) for p in people] \
+        == [(0, 0), (2, 1), (0, 0), (0, 0), (1, 0), (0, 0), (1, 1), (0, 0), (0, 0)]
+    shared = progress.shared_goals(programme)
+    assert [(g.membership.id, g.membership.name, g.latest_progress) for g in shared] \
+        == [(people[1].id, "Ann", 40), (people[4].id, "ann", None)]
+    assert progress.shared_goals(programme, [people[4].id])[0].membership.id == people[4].id

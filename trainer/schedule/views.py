@@ -130,7 +130,7 @@ def take_attendance(day_id: int):
     register = attendance.register(day, today=today_in(acc.programme.timezone, utcnow()), page=page)
     form, (marks, session_marks), prefilled = ConfirmForm(), register.marks(), False
     if form.validate_on_submit():
-        marks, session_marks = attendance_marks(request.form, register.rows, day.sessions)
+        marks, session_marks = attendance_marks(request.form, register.rows, register.sessions)
         if request.form.get("action") == "everyone-present" and register.closed is None:
             marks, prefilled = attendance.everyone_present(register.rows, marks), True
         else:

@@ -5,9 +5,9 @@ has shared that goal with their trainers.
 """
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, Row, bindparam, case, exists, func, select
 
 from trainer.extensions import db
 from trainer.models import (Activity, ActivitySummary, Assignment, Goal, GoalReview, Membership, Module,
@@ -17,11 +17,21 @@ from trainer.services.system import listing
 SORTS = ("name", "done", "last_logged", "minutes", "goals")
 
 
+@dataclass(frozen=True)
+class Member:
+    """Who a row is about: the membership's id and team and its user's display name (read with
+    the row, so the page loads no membership or user objects)."""
+
+    id: int
+    name: str
+    team: str | None
+
+
 @dataclass
 class ParticipantProgress:
     """One row of the cohort table."""
 
-    membership: Membership
+    membership: Member
     done_by_module: dict[int, int] = field(default_factory=dict)
     done: int = 0
     assigned: int = 0
@@ -35,7 +45,7 @@ class ParticipantProgress:
 class SharedGoal:
     """A goal its author chose to show their trainers."""
 
-    membership: Membership
+    membership: Member
     what: str
     status: str
     target_on: date | None
@@ -44,9 +54,9 @@ class SharedGoal:
 
 @dataclass
 class CohortProgress:
-    """The cohort table, its module columns, the teams to filter by, and shared goals."""
+    """The cohort table, its module columns (id and title), the teams to filter by, and shared goals."""
 
-    modules: list[Module]
+    modules: list[Row]
     assigned_by_module: dict[int, int]
     rows: list[ParticipantProgress]
     teams: list[str]
@@ -54,92 +64,150 @@ class CohortProgress:
     page: listing.ListPage
 
 
+# The statements below are built once, with bound parameters, so a page pays only to run them.
+_INTERVENTION = (Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                 Membership.arm == "intervention")
+
+# The programme's modules in curriculum order, each with how many of its activities are assigned.
+_MODULES = (select(Module.id, Module.title, func.count(Assignment.id).label("assigned"))
+            .select_from(Assignment).join(Activity).join(Module)
+            .where(Assignment.programme_id == bindparam("programme_id"))
+            .group_by(Module.id, Module.title, Module.position).order_by(Module.position, Module.id))
+
+_TEAMS = (select(Membership.team).distinct()
+          .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "")
+          .order_by(Membership.team))
+
+# The page's participants' totals by module, from the summaries of the programme's assignments:
+# activities done, minutes and the last date logged (a row's totals are the sums over its modules).
+_BY_MODULE = (select(ActivitySummary.membership_id, Activity.module_id,
+                     func.count().filter(ActivitySummary.done > 0).label("done"),
+                     func.sum(ActivitySummary.minutes).label("minutes"),
+                     func.max(ActivitySummary.last_done_on).label("last"))
+              .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
+              .where(ActivitySummary.membership_id.in_(bindparam("ids", expanding=True)),
+                     Assignment.programme_id == bindparam("programme_id"))
+              .group_by(ActivitySummary.membership_id, Activity.module_id))
+
+
 def cohort(programme: Programme, *, sort: str = "name", descending: bool = False,
            team: str | None = None, behind_only: bool = False, page: int = 1) -> CohortProgress:
     """One page of the programme's intervention participants' progress, sorted and filtered.
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
-    Totals come from the activity summaries; sorting, filtering and paging happen in SQL, so a
-    page costs the same statements and time however large the cohort. ``rows`` is the page's
-    rows and ``page`` says where the page is; ``shared_goals`` are those of the page's people.
+    Totals come from the activity summaries; sorting, filtering and paging happen in SQL: the
+    page's rows come with their names, goal counts and how many match in one statement, and
+    their activity totals by module in another, so a page costs the same statements however
+    large the cohort. ``rows`` is the page's rows and ``page`` says where the page is;
+    ``shared_goals`` are those of the page's people.
     """
-    assigned = dict(db.session.execute(
-        select(Activity.module_id, func.count(Assignment.id)).join(Activity)
-        .where(Assignment.programme_id == programme.id).group_by(Activity.module_id)).all())
+    modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
+    assigned = {m.id: m.assigned for m in modules}
     total = sum(assigned.values())
-    query, keys = _table_query(programme, total)
-    if team:
-        query = query.where(Membership.team == team)
-    if behind_only:
-        query = query.where(keys["done"][0] * 2 < total)
-    order = [k.desc() if descending else k.asc() for k in keys[sort if sort in SORTS else "name"]]
-    result = listing.paginate(query.order_by(*order, func.lower(User.display_name), Membership.id),
-                              page=page, rows=True)
-    ids = [r.id for r in result.items]
-    members = {m.id: m for m in db.session.scalars(
-        select(Membership).where(Membership.id.in_(ids)).options(selectinload(Membership.user)))}
-    rows = {r.id: ParticipantProgress(members[r.id], done=r.done, assigned=total, last_logged=r.last,
-                                      minutes=int(r.minutes), goals_set=r.goals_set,
-                                      goals_reviewed=r.goals_reviewed) for r in result.items}
-    for membership_id, module_id, count in db.session.execute(
-            select(ActivitySummary.membership_id, Activity.module_id, func.count())
-            .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
-            .where(ActivitySummary.membership_id.in_(ids), ActivitySummary.done > 0)
-            .group_by(ActivitySummary.membership_id, Activity.module_id)):
-        rows[membership_id].done_by_module[module_id] = count
-    teams = list(db.session.scalars(
-        select(Membership.team).distinct().where(*_intervention(programme), Membership.team.is_not(None),
-                                                 Membership.team != "").order_by(Membership.team)))
-    modules = list(db.session.scalars(select(Module).where(Module.id.in_(assigned))
-                                      .order_by(Module.position)))
+    per_page = listing.PER_PAGE
+    first = (max(1, page) - 1) * per_page
+    found = db.session.execute(
+        _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
+        {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
+         "per_page": per_page}).all()
+    rows = {r.id: ParticipantProgress(Member(r.id, r.name, r.team), assigned=total, goals_set=r.goals_set,
+                                      goals_reviewed=r.goals_reviewed) for r in found}
+    ids = list(rows)
+    for by in db.session.execute(_BY_MODULE, {"ids": ids, "programme_id": programme.id}):
+        row = rows[by.membership_id]
+        if by.done:
+            row.done_by_module[by.module_id] = by.done
+        row.done += by.done
+        row.minutes += by.minutes
+        row.last_logged = by.last if row.last_logged is None else max(row.last_logged, by.last)
+    teams = list(db.session.scalars(_TEAMS, {"programme_id": programme.id}))
     page_rows = list(rows.values())
+    matches = found[0].matches if found else 0
+    number = (found[0].position - 1) // per_page + 1 if found else 1
     return CohortProgress(modules, assigned, page_rows, teams, shared_goals(programme, ids),
-                          listing.ListPage(page_rows, result.total, result.page, result.per_page))
+                          listing.ListPage(page_rows, matches, number, per_page))
 
 
-def _intervention(programme: Programme) -> tuple:
-    return (Membership.programme_id == programme.id, Membership.role == "participant",
-            Membership.arm == "intervention")
-
-
-def _table_query(programme: Programme, assigned: int):
-    """Every participant's totals as one query, and the sort keys by name."""
-    done = (select(ActivitySummary.membership_id,
+def _done_totals():
+    """Each participant's activities done, last date logged and minutes, from the summaries of
+    the programme's assignments."""
+    return (select(ActivitySummary.membership_id,
                    func.count().filter(ActivitySummary.done > 0).label("done"),
                    func.max(ActivitySummary.last_done_on).label("last"),
                    func.sum(ActivitySummary.minutes).label("minutes"))
             .join(Assignment, Assignment.id == ActivitySummary.assignment_id)
-            .where(Assignment.programme_id == programme.id)
-            .group_by(ActivitySummary.membership_id).subquery())
-    goals = (select(Goal.membership_id, func.count(func.distinct(Goal.id)).label("set"),
-                    func.count(func.distinct(GoalReview.goal_id)).label("reviewed"))
-             .join(Membership, Membership.id == Goal.membership_id)
-             .outerjoin(GoalReview, GoalReview.goal_id == Goal.id)
-             .where(Membership.programme_id == programme.id).group_by(Goal.membership_id).subquery())
-    done_count, minutes = func.coalesce(done.c.done, 0), func.coalesce(done.c.minutes, 0)
-    goals_set, reviewed = func.coalesce(goals.c.set, 0), func.coalesce(goals.c.reviewed, 0)
-    query = (select(Membership.id, done_count.label("done"), done.c.last, minutes.label("minutes"),
-                    goals_set.label("goals_set"), reviewed.label("goals_reviewed"))
-             .join(User, User.id == Membership.user_id)
-             .outerjoin(done, done.c.membership_id == Membership.id)
-             .outerjoin(goals, goals.c.membership_id == Membership.id)
-             .where(*_intervention(programme)))
-    never = case((done.c.last.is_(None), 0), else_=1)  # "never" sorts before any date
-    keys = {"name": [func.lower(User.display_name)], "done": [done_count], "minutes": [minutes],
-            "last_logged": [never, done.c.last], "goals": [goals_set, reviewed]}
-    return query, keys
+            .where(Assignment.programme_id == bindparam("programme_id"))
+            .group_by(ActivitySummary.membership_id))
+
+
+@lru_cache(maxsize=None)
+def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: bool):
+    """The statement for one page of the table in this order with these filters, built once.
+
+    The inner query numbers the matching participants in order and counts them; it joins the
+    per-participant totals only when the order or the ``behind`` filter needs them, so the
+    usual page (by name) never totals the whole cohort. The outer query keeps the requested
+    page (or the last page, when the requested one is past the end, as ``listing.paginate``
+    does) and counts just its rows' goals; their activity totals come by module (``_BY_MODULE``).
+    """
+    need_done = behind_only or sort in ("done", "last_logged", "minutes")
+    name = func.lower(User.display_name)
+    keys = {"name": [name]}
+    inner = (select(Membership.id, User.display_name.label("name"), Membership.team)
+             .join(User, User.id == Membership.user_id).where(*_INTERVENTION))
+    if by_team:
+        inner = inner.where(Membership.team == bindparam("team"))
+    if need_done:
+        done = _done_totals().subquery()
+        inner = inner.outerjoin(done, done.c.membership_id == Membership.id)
+        done_count = func.coalesce(done.c.done, 0)
+        never = case((done.c.last.is_(None), 0), else_=1)  # "never" sorts before any date
+        keys |= {"done": [done_count], "minutes": [func.coalesce(done.c.minutes, 0)],
+                 "last_logged": [never, done.c.last]}
+        if behind_only:
+            inner = inner.where(done_count * 2 < bindparam("assigned", type_=Integer))
+    if sort == "goals":
+        goals = (select(Goal.membership_id, func.count(func.distinct(Goal.id)).label("set"),
+                        func.count(func.distinct(GoalReview.goal_id)).label("reviewed"))
+                 .join(Membership, Membership.id == Goal.membership_id)
+                 .outerjoin(GoalReview, GoalReview.goal_id == Goal.id)
+                 .where(Membership.programme_id == bindparam("programme_id"))
+                 .group_by(Goal.membership_id).subquery())
+        inner = inner.outerjoin(goals, goals.c.membership_id == Membership.id)
+        keys["goals"] = [func.coalesce(goals.c.set, 0), func.coalesce(goals.c.reviewed, 0)]
+    ties = [Membership.id] if sort == "name" else [name, Membership.id]  # then by name, then as added
+    order = [k.desc() if descending else k.asc() for k in keys[sort]] + ties
+    numbered = inner.add_columns(func.row_number().over(order_by=order).label("position"),
+                                 func.count().over().label("matches")).subquery()
+
+    first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
+    start = case((first < numbered.c.matches, first),
+                 else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
+    goals_set = select(func.count(Goal.id)).where(Goal.membership_id == numbered.c.id)
+    reviewed = goals_set.where(exists().where(GoalReview.goal_id == Goal.id))
+    return (select(numbered.c.id, numbered.c.name, numbered.c.team, numbered.c.position, numbered.c.matches,
+                   goals_set.scalar_subquery().label("goals_set"),
+                   reviewed.scalar_subquery().label("goals_reviewed"))
+            .where(numbered.c.position > start, numbered.c.position <= start + per_page)
+            .order_by(numbered.c.position))
+
+
+# Shared goals with their author's name and team and the progress of their latest review.
+_LATEST_PROGRESS = (select(GoalReview.progress).where(GoalReview.goal_id == Goal.id)
+                    .order_by(GoalReview.reviewed_on.desc(), GoalReview.id.desc()).limit(1).scalar_subquery())
+_SHARED = (select(Goal.membership_id, User.display_name, Membership.team, Goal.what, Goal.status,
+                  Goal.target_on, _LATEST_PROGRESS.label("latest"))
+           .join(Membership, Membership.id == Goal.membership_id).join(User, User.id == Membership.user_id)
+           .where(Membership.programme_id == bindparam("programme_id"), Goal.shared_with_trainer.is_(True))
+           .order_by(Goal.id))
+_SHARED_BY = _SHARED.where(Goal.membership_id.in_(bindparam("ids", expanding=True)))
 
 
 def shared_goals(programme: Programme, membership_ids: list[int] | None = None) -> list[SharedGoal]:
     """The goals participants have shared with their trainers, with their latest progress
     (only those of ``membership_ids`` when given)."""
-    query = (select(Goal).join(Membership)
-             .where(Membership.programme_id == programme.id, Goal.shared_with_trainer.is_(True)))
+    query, params = _SHARED, {"programme_id": programme.id}
     if membership_ids is not None:
-        query = query.where(Goal.membership_id.in_(membership_ids))
-    goals = db.session.scalars(
-        query
-        .options(selectinload(Goal.reviews), selectinload(Goal.membership).selectinload(Membership.user))
-        .order_by(Goal.id))
-    return [SharedGoal(g.membership, g.what, g.status, g.target_on,
-                       g.reviews[-1].progress if g.reviews else None) for g in goals]
+        query, params["ids"] = _SHARED_BY, membership_ids
+    return [SharedGoal(Member(r.membership_id, r.display_name, r.team), r.what, r.status, r.target_on,
+                       r.latest) for r in db.session.execute(query, params)]

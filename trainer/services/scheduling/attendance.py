@@ -6,15 +6,15 @@ one rule for who *attended* a session: its own mark if it has one, else the day'
 present and late; cancelled days do not count.
 """
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select, union_all
+from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Programme,
+from trainer.models import (ATTENDANCE, Apology, DayAttendance, Membership, Module, Programme,
                             SessionAttendance, TrainingDay, TrainingSession, User)
 from trainer.services.privacy import audit
 from trainer.services.system import listing, outbox
@@ -23,12 +23,34 @@ MISSED = ("absent", "excused")
 ATTENDED = ("present", "late")
 
 
+@dataclass(frozen=True)
+class Participant:
+    """A participant as the register shows them: their membership's id, their name, and the
+    facts ``not_expected_reason`` reads (read in one statement, not as entities)."""
+
+    id: int
+    name: str
+    left_on: date | None
+    in_post: bool
+
+
+@dataclass(frozen=True)
+class SentApology:
+    """An apology as the register shows it."""
+
+    reason: str
+
+
 @dataclass
 class SheetRow:
-    """One participant on a day's attendance sheet; ``away`` says why they are not expected."""
+    """One participant on a day's attendance sheet; ``away`` says why they are not expected.
 
-    membership: Membership
-    apology: Apology | None
+    The sheet's rows carry the membership and apology entities; the register's, the
+    ``Participant`` and ``SentApology`` it shows.
+    """
+
+    membership: Membership | Participant
+    apology: Apology | SentApology | None
     status: str | None
     session_status: dict[int, str]
     away: str | None = None
@@ -43,6 +65,7 @@ class Register:
     away: list[SheetRow]
     closed: str | None
     page: listing.ListPage | None = None
+    sessions: list[Row] = field(default_factory=list)  # id, starts_at and module title, in time order
 
     def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
         """The marks to show before any are entered: saved ones, else excused for apologies."""
@@ -76,22 +99,84 @@ def closed_reason(day: TrainingDay, *, today: date) -> str | None:
     return None
 
 
+# The rule of not_expected_reason in SQL: still in post, or leaving on or after the day.
+_EXPECTED = or_(and_(Membership.left_on.is_not(None), Membership.left_on >= bindparam("day")),
+                and_(Membership.left_on.is_(None), Membership.in_post.is_(True)))
+_EXPECTED_FIRST = case((_EXPECTED, 0), else_=1)
+
+
+def _register_statement():
+    """The register's participants, built once: a page of the expected by name and everyone
+    not expected, each with their apology and day mark.
+
+    The inner query numbers the expected and the others apart by name and counts them; the
+    outer one keeps the requested page of the expected (or their last page, when the requested
+    one is past the end, as ``listing.paginate`` does) and all the others.
+    """
+    group = _EXPECTED_FIRST.label("apart")
+    numbered = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post, group,
+                       func.row_number().over(partition_by=group, order_by=(User.display_name, Membership.id))
+                       .label("position"),
+                       func.count().over(partition_by=group).label("matches"))
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                       Membership.arm == "intervention")).subquery()
+    first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
+    start = case((first < numbered.c.matches, first),
+                 else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
+    return (select(numbered, Apology.id.label("apology_id"), Apology.reason, DayAttendance.status)
+            .outerjoin(Apology, (Apology.day_id == bindparam("day_id"))
+                       & (Apology.membership_id == numbered.c.id))
+            .outerjoin(DayAttendance, (DayAttendance.day_id == bindparam("day_id"))
+                       & (DayAttendance.membership_id == numbered.c.id))
+            .where((numbered.c.apart == 1)
+                   | ((numbered.c.position > start) & (numbered.c.position <= start + per_page)))
+            .order_by(numbered.c.apart, numbered.c.position))
+
+
+_REGISTER = _register_statement()
+
+# The day's sessions in time order with their module's title, each with the marks of the given
+# participants at it (a session nobody is marked at comes once, with no mark).
+_SESSIONS_AND_MARKS = (select(TrainingSession.id, TrainingSession.starts_at, Module.title,
+                              SessionAttendance.membership_id, SessionAttendance.status)
+                       .join(Module)
+                       .outerjoin(SessionAttendance,
+                                  (SessionAttendance.session_id == TrainingSession.id)
+                                  & SessionAttendance.membership_id.in_(bindparam("ids", expanding=True)))
+                       .where(TrainingSession.day_id == bindparam("day_id"))
+                       .order_by(TrainingSession.starts_at, TrainingSession.id))
+
+
 def register(day: TrainingDay, *, today: date, page: int = 1,
              per_page: int = listing.PER_PAGE) -> Register:
     """The day's register: a page of the expected participants (``rows``, by name; ``page`` says
-    which and how many in all), everyone shown apart, and whether it is open.
+    which and how many in all), everyone shown apart, and whether it is open, with the day's
+    sessions (``sessions``) to mark.
 
-    The expected are chosen in SQL by the rule of ``not_expected_reason``, so a page costs the
-    same statements however large the cohort.
+    The expected are chosen in SQL by the rule of ``not_expected_reason``, and come with their
+    names, apologies and day marks in one statement, and the sessions with their marks in
+    another, so a page costs the same two statements however large the cohort.
     """
-    expected = or_(and_(Membership.left_on.is_not(None), Membership.left_on >= day.day),
-                   and_(Membership.left_on.is_(None), Membership.in_post.is_(True)))
-    query = _participants(day.programme).options(selectinload(Membership.user))
-    result = listing.paginate(query.where(expected), page=page, per_page=per_page)
-    away = list(db.session.scalars(query.where(not_(expected))))
-    rows = _rows(day, result.items + away)
-    return Register(day, rows[:len(result.items)], rows[len(result.items):],
-                    closed_reason(day, today=today), result)
+    found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day,
+                                           "day_id": day.id, "first": (max(1, page) - 1) * per_page,
+                                           "per_page": per_page}).all()
+    sessions: dict[int, Row] = {}
+    per_session: dict[int, dict[int, str]] = {}
+    for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r.id for r in found]}):
+        sessions.setdefault(r.id, r)
+        if r.membership_id is not None:
+            per_session.setdefault(r.membership_id, {})[r.id] = r.status
+    rows, away = [], []
+    for r in found:
+        member = Participant(r.id, r.display_name, r.left_on, r.in_post)
+        row = SheetRow(member, SentApology(r.reason) if r.apology_id is not None else None, r.status,
+                       per_session.get(r.id, {}), not_expected_reason(member, day))
+        (away if r.apart else rows).append(row)
+    total = found[0].matches if rows else 0
+    number = (found[0].position - 1) // per_page + 1 if rows else 1
+    return Register(day, rows, away, closed_reason(day, today=today),
+                    listing.ListPage(rows, total, number, per_page), list(sessions.values()))
 
 
 def everyone_present(rows: list[SheetRow], marks: dict[int, str]) -> dict[int, str]:
