@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import aliased
 
 from trainer import stats
 from trainer.extensions import db
@@ -333,16 +332,32 @@ def _flow_statements():
     present or late at any of them, and a day without sessions when the day's mark is.
     """
     programme_id = bindparam("programme_id")
-    mark = aliased(DayAttendance)
-    session, session_mark = aliased(TrainingSession), aliased(SessionAttendance)
-    at_a_session = (select(session.id).outerjoin(session_mark, and_(
-        session_mark.session_id == session.id, session_mark.membership_id == mark.membership_id))
-        .where(session.day_id == mark.day_id,
-               func.coalesce(session_mark.status, mark.status).in_(attendance.ATTENDED))
-        .correlate(mark).exists())
-    has_sessions = select(session.id).where(session.day_id == mark.day_id).correlate(mark).exists()
-    attended = or_(at_a_session, and_(~has_sessions, mark.status.in_(attendance.ATTENDED)))
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
+    came = attendance.ATTENDED
+    # Per held day, its sessions; per participant and held day, their sessions' own marks and
+    # how many of those say they came. Joined, not correlated: one pass over each table.
+    sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
+                .group_by(TrainingSession.day_id).subquery())
+    own = (select(SessionAttendance.membership_id, TrainingSession.day_id, func.count().label("n"),
+                  func.count(case((SessionAttendance.status.in_(came), 1))).label("came"))
+           .join(TrainingSession).join(TrainingDay).where(held)
+           .group_by(SessionAttendance.membership_id, TrainingSession.day_id).subquery())
+    # Attended: at a day without sessions, the day's mark says so; at a day with sessions, a
+    # session's own mark does, or the day's mark does and some session has no mark of its own.
+    attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(came)),
+                    else_=or_(func.coalesce(own.c.came, 0) > 0,
+                              and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(came))))
+    marks = (select(DayAttendance.membership_id, DayAttendance.day_id,
+                    case((attended, 1), else_=0).label("attended"))
+             .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
+             .join(Membership, Membership.id == DayAttendance.membership_id)
+             .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
+             .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
+                                  own.c.day_id == DayAttendance.day_id))
+             .where(held, Membership.role == "participant", Membership.arm == "intervention")
+             .subquery())
+    per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
+                  .group_by(marks.c.membership_id).subquery())
 
     def answered(kind: str):
         return (select(OutcomeResponse.id).join(OutcomeWave)
@@ -350,21 +365,16 @@ def _flow_statements():
                        OutcomeWave.programme_id == programme_id, OutcomeResponse.submitted_at.is_not(None))
                 .correlate(Membership).exists().label(kind.replace("-", "_")))
 
-    days_attended = (select(func.count(mark.id)).join(TrainingDay, TrainingDay.id == mark.day_id)
-                     .where(mark.membership_id == Membership.id, held, attended)
-                     .correlate(Membership).scalar_subquery())
-    people = select(
-        Membership.arm, Membership.in_post, Membership.leaver_category, Membership.withdrawn_on,
-        Membership.answers_kept, *(answered(kind) for kind in WAVE_KINDS),
-        case((Membership.arm == "intervention", days_attended), else_=0).label("days")).where(
-        Membership.programme_id == programme_id, Membership.role == "participant").subquery()
+    people = (select(Membership.arm, Membership.in_post, Membership.leaver_category, Membership.withdrawn_on,
+                     Membership.answers_kept, *(answered(kind) for kind in WAVE_KINDS),
+                     func.coalesce(per_person.c.days, 0).label("days"))
+              .outerjoin(per_person, per_person.c.membership_id == Membership.id)
+              .where(Membership.programme_id == programme_id, Membership.role == "participant").subquery())
     groups = select(*people.c, func.count().label("people")).group_by(*people.c)
 
-    treated = and_(Membership.id == mark.membership_id, Membership.role == "participant",
-                   Membership.arm == "intervention")
-    days = (select(TrainingDay.id, TrainingDay.day, func.count(Membership.id).label("known"),
-                   func.count(case((and_(Membership.id.is_not(None), attended), 1))).label("attended"))
-            .outerjoin(mark, mark.day_id == TrainingDay.id).outerjoin(Membership, treated).where(held)
+    days = (select(TrainingDay.id, TrainingDay.day, func.count(marks.c.day_id).label("known"),
+                   func.coalesce(func.sum(marks.c.attended), 0).label("attended"))
+            .outerjoin(marks, marks.c.day_id == TrainingDay.id).where(held)
             .group_by(TrainingDay.id, TrainingDay.day).order_by(TrainingDay.day, TrainingDay.id))
     waves = select(OutcomeWave.id, OutcomeWave.kind, OutcomeWave.label, OutcomeWave.closes_on).where(
         OutcomeWave.programme_id == programme_id)
