@@ -355,7 +355,9 @@ def _flow_statements():
              .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
                                   own.c.day_id == DayAttendance.day_id))
              .where(held, Membership.role == "participant", Membership.arm == "intervention")
-             .subquery())
+             # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
+             # merged into a grouping by participant, SQLite would read every programme's marks.
+             .offset(0).subquery())
     per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
                   .group_by(marks.c.membership_id).subquery())
 
