@@ -210,3 +210,94 @@ def test_overview_falls_back_to_the_first_chosen_scale_and_needs_an_instrument(a
     assert [i.key for i in page.chosen] == ["scs-sf"]
     assert page.dose is not None and page.result.comparisons[0].wave.id == waves["post"].id
     assert evaluation.overview(make_programme(), "scs-sf", "total", today=AFTER) is None
+
+
+def _flow_person_by_person(programme) -> list[tuple[str, dict]]:
+    """The flow counted one participant at a time from ``attendance.day_attendance`` and the
+    participants' rows: the reference that ``evaluation.flow``, counting in SQL, must equal."""
+    from sqlalchemy import select
+
+    from trainer.models import OutcomeResponse, OutcomeWave
+    from trainer.services.outcomes import consort, outcomes
+    from trainer.services.privacy import withdrawal
+    from trainer.services.scheduling import attendance
+
+    members = evaluation.participants(programme)
+    arms = evaluation.ARMS
+    boxes = [("Enrolled", {"all": len(members)}),
+             ("Allocated", {arm: sum(m.arm == arm for m in members) for arm in arms})]
+    days = attendance.day_attendance(programme)
+    trained = {mid for _, known in days for mid, came in known.items() if came}
+    for number, (day, known) in enumerate(days, start=1):
+        boxes.append((f"Attended training day {number} ({day.day:%-d %B %Y})",
+                      {"intervention": sum(known.values()) if known else "not recorded yet",
+                       "comparison": "not invited"}))
+    if len(days) > 1 and all(known for _, known in days):
+        every = set.intersection(*({mid for mid, came in known.items() if came} for _, known in days))
+        boxes.append((f"Attended all {len(days)} training days", {"intervention": len(every),
+                                                                  "comparison": "not invited"}))
+    boxes.append(("Received the training (attended at least 1 training day)",
+                  {"intervention": sum(m.arm == "intervention" and m.id in trained for m in members),
+                   "comparison": "not invited"}))
+    answered: dict[int, set[int]] = {}
+    for mid, wid in db.session.execute(select(OutcomeResponse.membership_id, OutcomeResponse.wave_id)
+                                       .join(OutcomeWave).where(OutcomeWave.programme_id == programme.id,
+                                                                OutcomeResponse.submitted_at.is_not(None))):
+        answered.setdefault(wid, set()).add(mid)
+    waves = outcomes.waves(programme)
+    for wave in waves:
+        boxes.append((f"Answered: {wave.label}", {arm: sum(m.arm == arm and m.id in answered.get(wave.id, ())
+                                                           for m in members) for arm in arms}))
+    later = set().union(*(answered.get(w.id, set()) for w in waves if w.kind != "baseline"))
+    baseline = next((answered.get(w.id, set()) for w in waves if w.kind == "baseline"), set())
+    boxes += withdrawal.withdrawal_counts(members, waves)
+    boxes += [(label, counts) for _key, label, counts in consort.withdrawn_counts(members)]
+    boxes += [(label, counts) for _key, label, counts in consort.lost_counts(members, later)]
+    boxes.append(("Analysed (baseline and a later wave)",
+                  {arm: sum(m.arm == arm and m.id in baseline & later for m in members) for arm in arms}))
+    boxes.append(("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members) for arm in arms}))
+    return boxes
+
+
+def test_the_flow_counted_in_sql_equals_counting_person_by_person(app, modules):
+    """Random participants, answers, withdrawals, leavers and registers (days with and without
+    sessions, sessions' own marks, a cancelled day): every box is the person-by-person count."""
+    from trainer.models import OutcomeResponse
+    from trainer.services.outcomes import retention
+    from trainer.services.privacy import withdrawal
+
+    rng = np.random.default_rng(11)
+    programme = make_programme()
+    waves = make_outcome_waves(programme, ("scs-sf", "brs"))
+    day1, day2 = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8))
+    plain, cancelled = make_day(programme, date(2026, 11, 5)), make_day(programme, date(2026, 11, 19))
+    make_session(cancelled, modules["mindfulness"])
+    cancelled.cancelled = True
+    statuses = ("present", "late", "absent", "excused")
+    members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .4)])
+               for _ in range(60)]
+    for m in members:
+        for wave in waves.values():
+            for key in ("scs-sf", "brs"):
+                if rng.random() < .6:
+                    response = make_scores(m, wave, key, {"total": 3.0})
+                    if rng.random() < .2:
+                        response.submitted_at = None  # saved, never submitted
+        if m.arm == "intervention":
+            for day in (day1, day2, plain, cancelled):
+                if rng.random() < .85:
+                    make_mark(day, m, statuses[int(rng.integers(4))])
+                    for session in day.sessions:
+                        if rng.random() < .3:
+                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+        if rng.random() < .25:
+            category = list(retention.CATEGORY_LABELS)[int(rng.integers(4))]
+            m.in_post, m.left_on, m.leaver_category = False, date(2026, 10, 1), category
+        elif rng.random() < .05:
+            m.in_post = False  # left, date and category not known
+    db.session.flush()
+    for m, when, keep in ((members[1], date(2026, 9, 15), True), (members[2], date(2026, 12, 3), False),
+                          (members[3], date(2027, 7, 1), True), (members[4], date(2026, 10, 2), False)):
+        withdrawal.withdraw(m, scope="evaluation", keep_answers=keep, today=when, actor_id=None)
+    assert db.session.query(OutcomeResponse).filter(OutcomeResponse.submitted_at.is_(None)).count()
+    assert [(b.stage, b.counts) for b in evaluation.flow(programme)] == _flow_person_by_person(programme)

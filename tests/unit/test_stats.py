@@ -1,5 +1,6 @@
 """Tests for trainer.stats, checked against SciPy, NumPy, statsmodels and hand-worked cases."""
 
+import collections
 import math
 
 import numpy as np
@@ -347,6 +348,17 @@ def test_kaplan_meier_matches_scipy_ecdf_and_its_own_counts(seed, n):
     product_limit = np.cumprod(1 - np.divide(result.events, result.at_risk))
     assert result.survival == pytest.approx(product_limit)
     assert result.at_risk == tuple(int(np.sum(x >= t)) for t in result.times)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kaplan_meier_of_counted_groups_equals_listing_every_person(seed):
+    rng = np.random.default_rng(seed)
+    durations = list(rng.integers(0, 40, 300))
+    observed = list(rng.random(300) < 0.3)
+    pairs = collections.Counter(zip(durations, observed))
+    grouped = stats.kaplan_meier_counts([d for d, _ in pairs], [o for _, o in pairs], list(pairs.values()))
+    assert grouped == stats.kaplan_meier(durations, observed)
+    assert stats.kaplan_meier_counts([], [], []) == stats.kaplan_meier([], [])
 
 
 def test_kaplan_meier_interval_is_scipy_log_log_greenwood():

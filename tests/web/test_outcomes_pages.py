@@ -483,3 +483,43 @@ def test_retention_pages_the_names_but_counts_everyone_in_the_survival(client, a
     # The survival still counts every participant: 53 intervention, 1 left; the table shows both arms.
     assert re.search(r"Intervention</th>\s*<td[^>]*>53</td>\s*<td[^>]*>1</td>", page)
     assert re.search(r"Intervention</th>\s*<td[^>]*>53</td>\s*<td[^>]*>1</td>", second)
+
+
+def test_record_leaving_takes_any_participant_of_the_programme_and_refuses_anyone_else(client, auth, study):
+    programme, _, people = study
+    for n in range(52):
+        make_member(programme, user=make_user(f"r{n:02}@example.org", name=f"Rae {n:02}"))
+    elsewhere = make_member(make_programme())
+    db.session.commit()
+    auth.login("lead@example.org")
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    page = client.get(url).get_data(as_text=True)
+    later = db.session.scalar(select(Membership).join(Membership.user).where(
+        Membership.programme_id == programme.id, Membership.user.has(email="r51@example.org")))
+    assert "Rae 51" not in page  # on page 2, yet the form takes them (a list on a later page posts it)
+    response = client.post(url + "/record", data={"membership_id": later.id, "left_on": date.today().isoformat(),
+                                                  "category": "agency"})
+    assert response.status_code == 302 and db.session.get(Membership, later.id).leaver_category == "agency"
+    for wrong in (people["lead"].id, elsewhere.id, "x", ""):
+        response = client.post(url + "/record", data={"membership_id": wrong, "left_on": date.today().isoformat()})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400 and "There is a problem" in text, wrong
+        assert "Not a valid choice" in text or "Choose a participant" in text
+    assert db.session.get(Membership, elsewhere.id).in_post and db.session.get(Membership, people["lead"].id).in_post
+
+
+def test_retention_shows_kaplan_meier_rows_for_every_leaving_day_counted_together(client, auth, study):
+    """Leavers on the same day are counted together: one row per day, with its number at risk."""
+    programme, _, _ = study
+    start = programme.start_date
+    for n, days in enumerate((30, 30, 30, 90)):
+        member = make_member(programme, user=make_user(f"l{n}@example.org", name=f"Lee {n}"))
+        member.in_post, member.left_on = False, start + timedelta(days)
+    db.session.commit()
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/retention").get_data(as_text=True)
+    table = page.split("Kaplan–Meier: intervention group")[1].split("</table>")[0]
+    cells = [re.findall(r">([^<]*)</td>", row) for row in table.split("</tr>")[1:-1]]
+    # 5 intervention participants (Pat and the four leavers); 3 leave on day 30, 1 on day 90.
+    assert [c[:3] for c in cells] == [["30", "5", "3"], ["90", "2", "1"]]
+    assert cells[0][3].startswith("0.40") and cells[1][3].startswith("0.20")

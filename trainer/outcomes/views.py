@@ -237,7 +237,7 @@ def retention_page(programme_id: int):
 
 def _retention(programme, leaving, upload, status=200):
     page = retention.overview(programme, _today(programme), page=list_args(request.args, {}).page)
-    leaving.membership_id.choices = as_choices((m.id, f"{m.user.display_name} ({m.arm})")
+    leaving.membership_id.choices = as_choices((m.id, f"{m.display_name} ({m.arm})")
                                                for m in page.members.items)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
                            arms=page.arms, chart=page.chart, categories=page.categories,
@@ -251,8 +251,7 @@ def record_leaving(programme_id: int):
     """Its lead: record that a participant left post (or is back in post)."""
     programme = _lead(programme_id).programme
     form = forms.LeavingForm()
-    form.membership_id.choices = as_choices((m.id, m.user.display_name)
-                                            for m in retention.participants(programme))
+    form.membership_id.choices = as_choices(retention.choice(programme, _posted_id()))
     if form.validate_on_submit():
         try:
             retention.record_leaving(current_user, programme, form.membership_id.data, form.left_on.data,
@@ -262,6 +261,14 @@ def record_leaving(programme_id: int):
         except RuleViolation as exc:
             apply_violation(form, exc)
     return _retention(programme, form, forms.ImportForm(), 400)
+
+
+def _posted_id() -> int | None:
+    """The membership id posted to the "record leaving" form, None when it is not a number."""
+    try:
+        return int(request.form.get("membership_id", ""))
+    except ValueError:
+        return None
 
 
 @bp.post("/outcomes/retention/import")

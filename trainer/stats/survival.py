@@ -32,18 +32,37 @@ def kaplan_meier(
     undefined, e.g. S = 0). last_time is the longest duration, event or censored.
     """
     x, obs = _complete(durations, observed)
+    return _kaplan_meier(x, obs.astype(bool), confidence)
+
+
+def kaplan_meier_counts(
+    durations: Sequence[float], observed: Sequence[bool], counts: Sequence[int], *,
+    confidence: float = 0.95
+) -> Survival:
+    """``kaplan_meier`` of people counted in groups: ``counts[i]`` people with duration
+    ``durations[i]`` and outcome ``observed[i]`` (no None). The same result as listing each
+    person, from as many rows as there are distinct (duration, outcome) pairs, so a caller can
+    count people per pair in SQL."""
+    counts = np.asarray(counts, dtype=int)
+    x = np.repeat(np.asarray(durations, dtype=float), counts)
+    obs = np.repeat(np.asarray(observed, dtype=bool), counts)
+    return _kaplan_meier(x, obs, confidence)
+
+
+def _kaplan_meier(x: np.ndarray, obs: np.ndarray, confidence: float) -> Survival:
     if len(x) == 0:
         return Survival(0, (), (), (), (), (), (), None)
     if x.min() < 0:
         raise ValueError("durations must not be negative")
-    obs = obs.astype(bool)
     sf = sps.ecdf(sps.CensoredData(uncensored=x[obs], right=x[~obs])).sf
     with warnings.catch_warnings():
         # Undefined bounds come back as NaN with a warning; they become None below.
         warnings.simplefilter("ignore", RuntimeWarning)
         ci = sf.confidence_interval(confidence, method="log-log")
-    times = np.unique(x[obs])
+    times, events = np.unique(x[obs], return_counts=True)
     at = np.isin(sf.quantiles, times)
+    # Durations >= t, for every event time at once (sorted durations, binary search).
+    at_risk = len(x) - np.searchsorted(np.sort(x), times, side="left")
 
     def bounds(values: np.ndarray) -> tuple[float | None, ...]:
         return tuple(None if math.isnan(v) else float(v) for v in values[at])
@@ -52,8 +71,8 @@ def kaplan_meier(
         n=len(x),
         times=tuple(float(t) for t in times),
         survival=tuple(float(s) for s in sf.probabilities[at]),
-        at_risk=tuple(int(np.sum(x >= t)) for t in times),
-        events=tuple(int(np.sum(obs & (x == t))) for t in times),
+        at_risk=tuple(int(n) for n in at_risk),
+        events=tuple(int(n) for n in events),
         ci_low=bounds(ci.low.probabilities),
         ci_high=bounds(ci.high.probabilities),
         last_time=float(x.max()),

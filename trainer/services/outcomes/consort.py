@@ -13,11 +13,18 @@ SHORT = {"withdrawn_kept": "Answers kept, marked withdrawn", "withdrawn_deleted"
          **{f"lost_{key}": f"Left: {label[0].lower()}{label[1:]}" for key, label in CATEGORY_LABELS.items()}}
 
 
+def people(m) -> int:
+    """How many people ``m`` stands for: one participant, or a group of participants sharing the
+    facts counted (``evaluation.FlowGroup``), who carry their number."""
+    return getattr(m, "people", 1)
+
+
 def withdrawn_counts(members: list[Membership]) -> list[tuple[str, str, dict[str, int]]]:
-    """(key, label, {arm: count}) of withdrawals, answers kept and answers deleted."""
+    """(key, label, {arm: count}) of withdrawals, answers kept and answers deleted. ``members``
+    are participants or groups of them (``people``)."""
     def count(kept: bool) -> dict[str, int]:
-        return {arm: sum(m.arm == arm and m.withdrawn_on is not None and bool(m.answers_kept) == kept
-                         for m in members) for arm in ARMS}
+        return {arm: sum(people(m) for m in members if m.arm == arm and m.withdrawn_on is not None
+                         and bool(m.answers_kept) == kept) for arm in ARMS}
     return [("withdrawn_kept", "Withdrawn in all, answers kept (marked withdrawn)", count(True)),
             ("withdrawn_deleted", "Withdrawn in all, answers deleted", count(False))]
 
@@ -25,14 +32,15 @@ def withdrawn_counts(members: list[Membership]) -> list[tuple[str, str, dict[str
 def lost_counts(members: list[Membership], later: set[int]) -> list[tuple[str, str, dict[str, int]]]:
     """(key, label, {arm: count}) of people lost to follow-up: allocated, not withdrawn, with no
     answer to any wave after baseline; first the total, then by reason (where leavers went, from
-    the leaver categories, or no answer while in post). Reasons nobody has are left out."""
+    the leaver categories, or no answer while in post). Reasons nobody has are left out.
+    ``members`` are participants or groups of them (``people``)."""
     lost = [m for m in members if m.arm in ARMS and m.withdrawn_on is None and m.id not in later]
     rows = [("lost", "Lost to follow-up (no answer after training)",
-             {arm: sum(m.arm == arm for m in lost) for arm in ARMS})]
+             {arm: sum(people(m) for m in lost if m.arm == arm) for arm in ARMS})]
     reasons = {f"lost_{key}": f"Left post: {label.lower()}" for key, label in CATEGORY_LABELS.items()}
     reasons["lost_no_answer"] = STILL_IN_POST
     for key, label in reasons.items():
-        counts = {arm: sum(m.arm == arm and _reason(m) == key for m in lost) for arm in ARMS}
+        counts = {arm: sum(people(m) for m in lost if m.arm == arm and _reason(m) == key) for arm in ARMS}
         if any(counts.values()):
             rows.append((key, label, counts))
     return rows

@@ -3,12 +3,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from trainer import stats
 from trainer.extensions import db
-from trainer.models import (ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
-                            Programme)
+from trainer.models import (WAVE_KINDS, ActivitySummary, DayAttendance, Membership, OutcomeResponse, OutcomeScore,
+                            OutcomeWave, Programme, SessionAttendance, TrainingDay, TrainingSession)
 from trainer.services.outcomes import consort, instruments, outcomes
 from trainer.services.privacy import disclosure, withdrawal
 from trainer.services.scheduling import attendance
@@ -294,6 +294,98 @@ class FlowBox:
     key: str = ""  # the stage's name in the CONSORT diagram, if it is drawn there
 
 
+@dataclass(frozen=True)
+class FlowGroup:
+    """Participants who share every fact the flow counts, and how many they are (``people``).
+
+    ``id`` stands in for a membership id (unique among the groups, never a real one) so the
+    stage rules that take sets of ids (``consort.lost_counts``) read groups as they read people.
+    ``answered``: the kinds of the waves they answered (submitted); ``days``: the held training
+    days they attended (intervention arm; 0 for the comparison arm).
+    """
+
+    id: int
+    arm: str | None
+    in_post: bool
+    leaver_category: str | None
+    withdrawn_on: date | None
+    answers_kept: bool | None
+    answered: frozenset[str]
+    days: int
+    people: int
+
+    @property
+    def later(self) -> bool:
+        """They answered a wave after the baseline."""
+        return any(kind != "baseline" for kind in self.answered)
+
+
+def _flow_statements():
+    """The flow's three statements, built once: the participants counted per combination of the
+    facts the flow reads (``FlowGroup``), the programme's held training days in date order with
+    how many intervention participants were marked and attended, and the waves. Rows per group,
+    day and wave: their number does not grow with the cohort, and no participant is loaded.
+
+    A programme has at most one wave of each kind, so "answered the wave" is "answered the
+    programme's wave of that kind". Attendance follows ``attendance.day_attendance``: a marked
+    participant attended a day with sessions when a session's own mark, else the day's, is
+    present or late at any of them, and a day without sessions when the day's mark is.
+    """
+    programme_id = bindparam("programme_id")
+    held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
+    came = attendance.ATTENDED
+    # Per held day, its sessions; per participant and held day, their sessions' own marks and
+    # how many of those say they came. Joined, not correlated: one pass over each table.
+    sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
+                .group_by(TrainingSession.day_id).subquery())
+    own = (select(SessionAttendance.membership_id, TrainingSession.day_id, func.count().label("n"),
+                  func.count(case((SessionAttendance.status.in_(came), 1))).label("came"))
+           .join(TrainingSession).join(TrainingDay).where(held)
+           .group_by(SessionAttendance.membership_id, TrainingSession.day_id).subquery())
+    # Attended: at a day without sessions, the day's mark says so; at a day with sessions, a
+    # session's own mark does, or the day's mark does and some session has no mark of its own.
+    attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(came)),
+                    else_=or_(func.coalesce(own.c.came, 0) > 0,
+                              and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(came))))
+    marks = (select(DayAttendance.membership_id, DayAttendance.day_id,
+                    case((attended, 1), else_=0).label("attended"))
+             .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
+             .join(Membership, Membership.id == DayAttendance.membership_id)
+             .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
+             .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
+                                  own.c.day_id == DayAttendance.day_id))
+             .where(held, Membership.role == "participant", Membership.arm == "intervention")
+             # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
+             # merged into a grouping by participant, SQLite would read every programme's marks.
+             .offset(0).subquery())
+    per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
+                  .group_by(marks.c.membership_id).subquery())
+
+    def answered(kind: str):
+        return (select(OutcomeResponse.id).join(OutcomeWave)
+                .where(OutcomeResponse.membership_id == Membership.id, OutcomeWave.kind == kind,
+                       OutcomeWave.programme_id == programme_id, OutcomeResponse.submitted_at.is_not(None))
+                .correlate(Membership).exists().label(kind.replace("-", "_")))
+
+    people = (select(Membership.arm, Membership.in_post, Membership.leaver_category, Membership.withdrawn_on,
+                     Membership.answers_kept, *(answered(kind) for kind in WAVE_KINDS),
+                     func.coalesce(per_person.c.days, 0).label("days"))
+              .outerjoin(per_person, per_person.c.membership_id == Membership.id)
+              .where(Membership.programme_id == programme_id, Membership.role == "participant").subquery())
+    groups = select(*people.c, func.count().label("people")).group_by(*people.c)
+
+    days = (select(TrainingDay.id, TrainingDay.day, func.count(marks.c.day_id).label("known"),
+                   func.coalesce(func.sum(marks.c.attended), 0).label("attended"))
+            .outerjoin(marks, marks.c.day_id == TrainingDay.id).where(held)
+            .group_by(TrainingDay.id, TrainingDay.day).order_by(TrainingDay.day, TrainingDay.id))
+    waves = select(OutcomeWave.id, OutcomeWave.kind, OutcomeWave.label, OutcomeWave.closes_on).where(
+        OutcomeWave.programme_id == programme_id)
+    return groups, days, waves
+
+
+_FLOW_GROUPS, _FLOW_DAYS, _FLOW_WAVES = _flow_statements()
+
+
 def flow(programme: Programme) -> list[FlowBox]:
     """CONSORT-style flow per arm: enrolled, allocated, attended each training day (and all of
     them), received the training (1 day or more), answered each wave, withdrew (when; answers
@@ -303,35 +395,36 @@ def flow(programme: Programme) -> list[FlowBox]:
     Attendance follows attendance.day_attendance (present or late at the day or any of its
     sessions; cancelled days left out). "Analysed" counts people with a baseline and at least one
     later submitted response.
+
+    Everything is counted in SQL (``_flow_statements``): three statements, whose rows do not grow
+    with the cohort.
     """
-    members = participants(programme)
-    boxes = [FlowBox("Enrolled", {"all": len(members)}, "enrolled"),
-             FlowBox("Allocated", {arm: sum(m.arm == arm for m in members) for arm in ARMS},
-                     "allocated")]
-    boxes += _training_day_boxes(programme, members)
-    answered: dict[int, set[int]] = {}
-    for m_id, w_id in db.session.execute(
-            select(OutcomeResponse.membership_id, OutcomeResponse.wave_id).join(OutcomeWave)
-            .where(OutcomeWave.programme_id == programme.id,
-                   OutcomeResponse.submitted_at.is_not(None)).distinct()):
-        answered.setdefault(w_id, set()).add(m_id)
-    wave_list = outcomes.waves(programme)
+    params = {"programme_id": programme.id}
+    groups = []
+    for n, row in enumerate(db.session.execute(_FLOW_GROUPS, params), start=1):
+        arm, in_post, category, withdrawn_on, kept, *answered, days, people = row
+        groups.append(FlowGroup(-n, arm, bool(in_post), category, withdrawn_on, kept,
+                                frozenset(k for k, yes in zip(WAVE_KINDS, answered) if yes), days or 0, people))
+    wave_list = sorted(db.session.execute(_FLOW_WAVES, params).all(), key=lambda w: WAVE_KINDS.index(w.kind))
+
+    def count(arm: str, rule=lambda g: True) -> int:
+        return sum(g.people for g in groups if g.arm == arm and rule(g))
+
+    boxes = [FlowBox("Enrolled", {"all": sum(g.people for g in groups)}, "enrolled"),
+             FlowBox("Allocated", {arm: count(arm) for arm in ARMS}, "allocated")]
+    boxes += _training_day_boxes(programme, groups)
     for wave in wave_list:
-        ids = answered.get(wave.id, set())
         boxes.append(FlowBox(f"Answered: {wave.label}",
-                             {arm: sum(m.arm == arm and m.id in ids for m in members) for arm in ARMS}))
-    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
-    later = set().union(*(answered.get(w.id, set()) for w in wave_list if w.kind != "baseline"))
-    base_ids = answered.get(baseline.id, set()) if baseline else set()
-    boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(members, wave_list)]
-    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.withdrawn_counts(members)]
-    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.lost_counts(members, later)]
-    analysed = base_ids & later
+                             {arm: count(arm, lambda g: wave.kind in g.answered) for arm in ARMS}))
+    later = {g.id for g in groups if g.later}
+    boxes += [FlowBox(label, counts) for label, counts in withdrawal.withdrawal_counts(groups, wave_list)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.withdrawn_counts(groups)]
+    boxes += [FlowBox(label, counts, key) for key, label, counts in consort.lost_counts(groups, later)]
+    has_baseline = any(w.kind == "baseline" for w in wave_list)
     boxes.append(FlowBox("Analysed (baseline and a later wave)",
-                         {arm: sum(m.arm == arm and m.id in analysed for m in members)
+                         {arm: count(arm, lambda g: has_baseline and "baseline" in g.answered and g.later)
                           for arm in ARMS}, "analysed"))
-    boxes.append(FlowBox("Still in post", {arm: sum(m.arm == arm and m.in_post for m in members)
-                                            for arm in ARMS}))
+    boxes.append(FlowBox("Still in post", {arm: count(arm, lambda g: g.in_post) for arm in ARMS}))
     return boxes
 
 
@@ -341,20 +434,20 @@ def flow_with_diagram(programme: Programme) -> tuple[list[FlowBox], consort.Diag
     return boxes, consort.diagram(boxes)
 
 
-def _training_day_boxes(programme: Programme, members: list[Membership]) -> list[FlowBox]:
-    days = attendance.day_attendance(programme)
-    trained = {mid for _, known in days for mid, attended in known.items() if attended}
+def _training_day_boxes(programme: Programme, groups: list[FlowGroup]) -> list[FlowBox]:
+    days = db.session.execute(_FLOW_DAYS, {"programme_id": programme.id}).all()
     boxes = []
-    for number, (day, known) in enumerate(days, start=1):
-        count = sum(known.values()) if known else "not recorded yet"
+    for number, day in enumerate(days, start=1):
+        count = day.attended if day.known else "not recorded yet"
         boxes.append(FlowBox(f"Attended training day {number} ({day.day:%-d %B %Y})",
                              {"intervention": count, "comparison": "not invited"}))
-    if len(days) > 1 and all(known for _, known in days):
-        every = set.intersection(*({mid for mid, came in known.items() if came} for _, known in days))
+    treated = [g for g in groups if g.arm == "intervention"]
+    if len(days) > 1 and all(day.known for day in days):
+        every = sum(g.people for g in treated if g.days == len(days))
         boxes.append(FlowBox(f"Attended all {len(days)} training days",
-                             {"intervention": len(every), "comparison": "not invited"}))
+                             {"intervention": every, "comparison": "not invited"}))
     boxes.append(FlowBox("Received the training (attended at least 1 training day)",
-                         {"intervention": sum(m.arm == "intervention" and m.id in trained for m in members),
+                         {"intervention": sum(g.people for g in treated if g.days >= 1),
                           "comparison": "not invited"}, "trained"))
     return boxes
 

@@ -4,7 +4,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from trainer import stats
@@ -131,12 +131,18 @@ class ArmRetention:
     survival: stats.Survival
     at_milestones: list[tuple[str, float | None]]  # label, S(t)
 
+    @property
+    def table(self) -> list[tuple]:
+        """The Kaplan-Meier table's rows: (day, number at risk, left that day, S, CI low, CI high)."""
+        s = self.survival
+        return list(zip(s.times, s.at_risk, s.events, s.survival, s.ci_low, s.ci_high))
+
 
 def retention(programme: Programme, today: date) -> list[ArmRetention]:
     """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
     censored today. Leaving post is something people did, so nothing is suppressed
     (trainer.services.disclosure hides only what people said)."""
-    return _survival(programme, facts(programme), today)
+    return _survival(programme, leaving(programme), today)
 
 
 def facts(programme: Programme) -> list:
@@ -148,22 +154,43 @@ def facts(programme: Programme) -> list:
                                      Membership.role == "participant")).all()
 
 
-def _survival(programme: Programme, members: list, today: date,
-              stopped: set[int] | None = None) -> list[ArmRetention]:
+def _leaving_statement():
+    """Participants counted per arm, leaving facts and whether their retention is still tracked
+    (``untracked_ids``' rule), built once: rows per distinct leaving date, not per person."""
+    stopped = or_(consent.tracking_stopped(), func.coalesce(Membership.withdrawn_from, "") == "programme")
+    people = select(Membership.arm, Membership.in_post, Membership.left_on, Membership.leaver_category,
+                    case((stopped, 1), else_=0).label("stopped")).where(
+        Membership.programme_id == bindparam("programme_id"), Membership.role == "participant").subquery()
+    return select(*people.c, func.count().label("people")).group_by(*people.c)
+
+
+_LEAVING = _leaving_statement()
+
+
+def leaving(programme: Programme) -> list:
+    """The programme's participants counted per (arm, in post, left on, leaver category,
+    untracked): rows with those fields and ``people``, how many share them. What the survival
+    and the categories read, in one statement whose rows do not grow with the cohort."""
+    return db.session.execute(_LEAVING, {"programme_id": programme.id}).all()
+
+
+def _survival(programme: Programme, groups: list, today: date) -> list[ArmRetention]:
+    """Survival per arm of the tracked participants of ``groups`` (``leaving``); people still in
+    post (or with no leaving date) are censored today."""
     result = []
-    stopped = untracked_ids(programme) if stopped is None else stopped
     start = programme.start_date
     for arm in ARMS:
-        durations, observed = [], []
-        for m in members:
-            if m.arm != arm or m.id in stopped:
+        durations, observed, counts = [], [], []
+        for g in groups:
+            if g.arm != arm or g.stopped:
                 continue
-            end = m.left_on if not m.in_post and m.left_on else today
+            end = g.left_on if not g.in_post and g.left_on else today
             durations.append(max(0, (end - start).days))
-            observed.append(not m.in_post and m.left_on is not None)
-        survival = stats.kaplan_meier(durations, observed)
+            observed.append(not g.in_post and g.left_on is not None)
+            counts.append(g.people)
+        survival = stats.kaplan_meier_counts(durations, observed, counts)
         result.append(ArmRetention(
-            arm, len(durations), sum(observed), survival,
+            arm, sum(counts), sum(n for n, left in zip(counts, observed) if left), survival,
             [(label, stats.survival_at(survival, days)) for days, label in MILESTONES]))
     return result
 
@@ -198,25 +225,18 @@ def tracked(member: Membership) -> bool:
     return member.id not in untracked_ids(member.programme)
 
 
-def participants(programme: Programme) -> list[Membership]:
-    """Participants with their retention facts and names, for the lead's list (by name)."""
-    return list(db.session.scalars(select(Membership).join(User).where(
-        Membership.programme_id == programme.id, Membership.role == "participant")
-        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id)))
-
-
-def by_category(members: list, stopped: set[int]) -> list[tuple[str, dict[str, int]]]:
+def by_category(groups: list) -> list[tuple[str, dict[str, int]]]:
     """Leavers per category and arm, (label, {arm: count}) in CATEGORY_LABELS' order, then the
-    participants still in post. Counts of what people did: nothing is suppressed. People whose
-    retention is no longer tracked (``stopped``) are left out, as in the survival."""
+    participants still in post, from ``leaving``'s groups. Counts of what people did: nothing is
+    suppressed. People whose retention is no longer tracked are left out, as in the survival."""
     rows = [(label, {arm: 0 for arm in ARMS}) for label in CATEGORY_LABELS.values()]
     rows.append(("Still in post", {arm: 0 for arm in ARMS}))
     keys = list(CATEGORY_LABELS)
-    for m in members:
-        if m.arm not in ARMS or m.id in stopped:
+    for g in groups:
+        if g.arm not in ARMS or g.stopped:
             continue
-        index = len(keys) if m.in_post else keys.index(m.leaver_category or UNKNOWN)
-        rows[index][1][m.arm] += 1
+        index = len(keys) if g.in_post else keys.index(g.leaver_category or UNKNOWN)
+        rows[index][1][g.arm] += g.people
     return rows
 
 
@@ -231,18 +251,38 @@ class Overview:
     categories: list[tuple[str, dict[str, int]]]
 
 
-def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True) -> Overview:
-    """A page of the participants (with names, by name; None when ``names`` is false, for an
-    evaluator), survival in post per arm, and leavers by category.
+# A page of the lead's list: names and leaving facts as plain rows, by name.
+_NAMES = (select(Membership.id, User.display_name, Membership.arm, Membership.in_post, Membership.left_on,
+                 Membership.leaver_category, Membership.leaving_reason).join(User)
+          .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant")
+          .order_by(User.display_name, Membership.id))
 
-    The survival and the categories read only each participant's arm and leaving facts, so their
-    cost and the page's statements do not grow with the cohort's names.
+
+def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True) -> Overview:
+    """A page of the participants (rows with ``display_name`` and the leaving facts, by name;
+    None when ``names`` is false, for an evaluator), survival in post per arm, and leavers by
+    category.
+
+    The survival and the categories come from participants counted per leaving facts in SQL
+    (``leaving``), which also gives the list its total, so the page runs the same statements
+    however large the cohort.
     """
-    rows = facts(programme)
-    stopped = untracked_ids(programme)
-    arms = _survival(programme, rows, today, stopped)
-    members = listing.paginate(select(Membership).join(User).where(
-        Membership.programme_id == programme.id, Membership.role == "participant")
-        .options(selectinload(Membership.user)).order_by(User.display_name, Membership.id),
-        page=page) if names else None
-    return Overview(members, arms, chart(arms), by_category(rows, stopped))
+    groups = leaving(programme)
+    arms = _survival(programme, groups, today)
+    members = None
+    if names:
+        members = listing.paginate(_NAMES.params(programme_id=programme.id), page=page, rows=True,
+                                   total=sum(g.people for g in groups))
+    return Overview(members, arms, chart(arms), by_category(groups))
+
+
+def choice(programme: Programme, membership_id: int | None) -> list[tuple[int, str]]:
+    """The "record leaving" form's one valid choice for ``membership_id``: (id, name) when it is
+    a participant of the programme, else nothing, so the form refuses it. The form offers a page
+    of the participants; checking the one posted keeps the cost the same for any cohort."""
+    if membership_id is None:
+        return []
+    return [tuple(row) for row in db.session.execute(
+        select(Membership.id, User.display_name).join(User).where(
+            Membership.id == membership_id, Membership.programme_id == programme.id,
+            Membership.role == "participant"))]

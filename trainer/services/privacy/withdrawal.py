@@ -79,7 +79,8 @@ def withdrawal_counts(members: list[Membership],
                       waves: list[OutcomeWave]) -> list[tuple[str, dict[str, int]]]:
     """Withdrawals from the evaluation by arm and time point: (label, {arm: count}) for each
     wave ("before <wave>") and after the last one. A participant counts at the first wave that
-    closed after they withdrew."""
+    closed after they withdrew. ``members`` may be groups of participants sharing these facts
+    that carry their number as ``people`` (the flow counts them so)."""
     ordered = sorted(waves, key=lambda w: w.closes_on)
     labels = [f"Withdrew before the end of: {w.label}" for w in ordered] + ["Withdrew after the last wave"]
     rows = [(label, {"intervention": 0, "comparison": 0}) for label in labels]
@@ -87,5 +88,5 @@ def withdrawal_counts(members: list[Membership],
         if m.withdrawn_on is None or m.arm not in ("intervention", "comparison"):
             continue
         index = next((i for i, w in enumerate(ordered) if m.withdrawn_on <= w.closes_on), len(ordered))
-        rows[index][1][m.arm] += 1
+        rows[index][1][m.arm] += getattr(m, "people", 1)
     return rows
