@@ -46,3 +46,20 @@ def test_reliable_change_counts_of_nobody_and_impossible_inputs():
     with pytest.raises(ValueError):
         stats.reliable_change_counts([1.0], [2.0], 1.0, 1.0, True)
     assert np.isclose(stats.reliable_change_index(20, 28, 5, 0.84), 2.828427)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 40).map(lambda v: v / 4)), max_size=30),
+       st.data())
+def test_complete_and_present_columns_give_the_same_figures_as_row_by_row(values, data):
+    other = data.draw(st.lists(st.one_of(st.none(), st.floats(-5, 5)), min_size=len(values),
+                               max_size=len(values)))
+    from trainer.stats._common import _complete, _present
+    rows = [row for row in zip(values, other) if None not in row]
+    expected = [np.array([r[i] for r in rows], dtype=float) for i in (0, 1)]
+    for got, want in zip(_complete(values, other), expected):
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    for given_as in (values, tuple(values), (v for v in values), np.array(values, dtype=object)):
+        assert _present(given_as).tolist() == [v for v in values if v is not None]
+    present = [v for v in values if v is not None]
+    assert _present(np.array(present, dtype=float)).tolist() == present

@@ -1,6 +1,7 @@
 """The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
 import numpy as np
 from sqlalchemy import bindparam, func, select
@@ -156,12 +157,14 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
     if not rows:
         return grids
     index = {key: n for n, key in enumerate(keys)}
-    scale = np.fromiter((index.get((r[0], r[1]), -1) for r in rows), dtype=np.intp, count=len(rows))
-    _, _, mids, wids, values = zip(*rows)
+    instrument_keys, scale_keys, mids, wids, values = zip(*rows)
+    # Looked up with map, not a loop of Python statements: there are thousands of rows.
+    scale = np.fromiter(map(index.get, zip(instrument_keys, scale_keys), repeat(-1)), dtype=np.intp,
+                        count=len(rows))
     ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
     column = np.minimum(np.searchsorted(ids, np.array(mids, dtype=np.int64)), len(ids) - 1)
     wave_row = {w.id: n for n, w in enumerate(wave_list)}
-    row = np.fromiter((wave_row[w] for w in wids), dtype=np.intp, count=len(rows))
+    row = np.fromiter(map(wave_row.__getitem__, wids), dtype=np.intp, count=len(rows))
     # Scores of a scale no longer scored, or of someone who is not a participant, are not read.
     keep = (scale >= 0) & (ids[column] == np.array(mids, dtype=np.int64))
     cube[scale[keep], row[keep], column[keep]] = np.array(values, dtype=float)[keep]
