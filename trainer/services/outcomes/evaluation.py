@@ -1,4 +1,6 @@
 """The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -153,22 +155,42 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
     grids = dict(zip(keys, cube))
     if not keys or not members:
         return grids
-    rows = _plain_rows(_SCORES, {"programme_id": programme.id, "keys": [i.key for i in chosen]})
-    if not rows:
-        return grids
     index = {key: n for n, key in enumerate(keys)}
-    instrument_keys, scale_keys, mids, wids, values = zip(*rows)
-    # Looked up with map, not a loop of Python statements: there are thousands of rows.
-    scale = np.fromiter(map(index.get, zip(instrument_keys, scale_keys), repeat(-1)), dtype=np.intp,
-                        count=len(rows))
-    ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
-    column = np.minimum(np.searchsorted(ids, np.array(mids, dtype=np.int64)), len(ids) - 1)
     wave_row = {w.id: n for n, w in enumerate(wave_list)}
-    row = np.fromiter(map(wave_row.__getitem__, wids), dtype=np.intp, count=len(rows))
+    ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+    # Thousands of rows live only until they are in the grid: the garbage collector, run while
+    # they exist, would walk every object of the process, several times the cost of the query.
+    with _no_garbage_collection():
+        rows = _plain_rows(_SCORES, {"programme_id": programme.id, "keys": [i.key for i in chosen]})
+        if not rows:
+            return grids
+        instrument_keys, scale_keys, mids, wids, values = zip(*rows)
+        del rows
+        # Looked up with map, not a loop of Python statements.
+        scale = np.fromiter(map(index.get, zip(instrument_keys, scale_keys), repeat(-1)),
+                            dtype=np.intp, count=len(mids))
+        row = np.fromiter(map(wave_row.__getitem__, wids), dtype=np.intp, count=len(mids))
+        mids = np.array(mids, dtype=np.int64)
+        values = np.array(values, dtype=float)
+        del instrument_keys, scale_keys, wids
+    column = np.minimum(np.searchsorted(ids, mids), len(ids) - 1)
     # Scores of a scale no longer scored, or of someone who is not a participant, are not read.
-    keep = (scale >= 0) & (ids[column] == np.array(mids, dtype=np.int64))
-    cube[scale[keep], row[keep], column[keep]] = np.array(values, dtype=float)[keep]
+    keep = (scale >= 0) & (ids[column] == mids)
+    cube[scale[keep], row[keep], column[keep]] = values[keep]
     return grids
+
+
+@contextmanager
+def _no_garbage_collection():
+    """The cyclic garbage collector paused for the block (if it was running): plain rows hold no
+    cycles, and they are freed by their reference counts when the block's owner drops them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _plain_rows(statement, params: dict) -> list:
