@@ -49,6 +49,12 @@ def _t_quantile(p: float, df: float) -> float:
     return float(sps.t.ppf(p, df))
 
 
+@functools.lru_cache(maxsize=64)
+def _z_quantile(p: float) -> float:
+    # The normal quantile of a confidence level: one SciPy call per level, not one per figure.
+    return float(sps.norm.ppf(p))
+
+
 def _t_interval(centre: float, se: float, df: float, confidence: float) -> tuple[float, float]:
     half = _t_quantile((1 + confidence) / 2, df) * se
     return centre - half, centre + half

@@ -7,7 +7,7 @@ import numpy as np
 from scipy import special
 from scipy import stats as sps
 
-from trainer.stats._common import Values, _complete, _present, _sd, _t_interval
+from trainer.stats._common import Values, _complete, _present, _sd, _t_interval, _z_quantile
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def hedges_g_from_d(d: float, n_a: int, n_b: int, *, confidence: float = 0.95) -
     j = math.exp(special.gammaln(m / 2) - 0.5 * math.log(m / 2) - special.gammaln((m - 1) / 2))
     g = j * d
     se = math.sqrt((n_a + n_b) / (n_a * n_b) + g**2 / (2 * (n_a + n_b)))
-    half = float(sps.norm.ppf((1 + confidence) / 2)) * se
+    half = _z_quantile((1 + confidence) / 2) * se
     return EffectSize(g, se, g - half, g + half, d)
 
 
@@ -161,7 +161,7 @@ def pearson(x: Values, y: Values, *, confidence: float = 0.95) -> Correlation:
         return Correlation(n, r, None, None, p)
     if abs(r) == 1:
         return Correlation(n, r, r, r, p)
-    half = float(sps.norm.ppf((1 + confidence) / 2)) / math.sqrt(n - 3)
+    half = _z_quantile((1 + confidence) / 2) / math.sqrt(n - 3)
     z = math.atanh(r)
     return Correlation(n, r, math.tanh(z - half), math.tanh(z + half), p)
 

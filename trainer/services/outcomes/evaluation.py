@@ -236,13 +236,17 @@ class Doses:
     held: int
 
 
+# Built once, as are the statements above: every evaluation page runs them.
+_MINUTES = (
+    select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
+    .join(Membership).where(Membership.programme_id == bindparam("programme_id"))
+    .group_by(ActivitySummary.membership_id))
+
+
 def doses(programme: Programme) -> Doses:
     """Practice minutes from the activity summaries (kept in step with the logs) and days
     attended from ``attendance.day_attendance``, for every participant of the programme."""
-    minutes = dict(db.session.execute(
-        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
-        .join(Membership).where(Membership.programme_id == programme.id)
-        .group_by(ActivitySummary.membership_id)).all())
+    minutes = dict(_plain_rows(_MINUTES, {"programme_id": programme.id}))
     held_days = attendance.day_attendance(programme)
     return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
 
