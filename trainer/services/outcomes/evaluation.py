@@ -169,13 +169,14 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
         # Looked up with map, not a loop of Python statements.
         scale = np.fromiter(map(index.get, zip(instrument_keys, scale_keys), repeat(-1)),
                             dtype=np.intp, count=len(mids))
-        row = np.fromiter(map(wave_row.__getitem__, wids), dtype=np.intp, count=len(mids))
+        row = np.fromiter(map(wave_row.get, wids, repeat(-1)), dtype=np.intp, count=len(mids))
         mids = np.array(mids, dtype=np.int64)
         values = np.array(values, dtype=float)
         del instrument_keys, scale_keys, wids
     column = np.minimum(np.searchsorted(ids, mids), len(ids) - 1)
-    # Scores of a scale no longer scored, or of someone who is not a participant, are not read.
-    keep = (scale >= 0) & (ids[column] == mids)
+    # Scores of a scale no longer scored, of someone who is not a participant, or of a wave added
+    # since the waves were read, are not read.
+    keep = (scale >= 0) & (row >= 0) & (ids[column] == mids)
     cube[scale[keep], row[keep], column[keep]] = values[keep]
     return grids
 
