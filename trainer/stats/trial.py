@@ -32,6 +32,23 @@ def reliable_change_category(rci: float, higher_is_better: bool) -> str:
     return "improved" if (rci > 0) == higher_is_better else "deteriorated"
 
 
+def reliable_change_counts(pre: Sequence[float], post: Sequence[float], sd: float, reliability: float,
+                           higher_is_better: bool) -> dict[str, int]:
+    """How many (pre, post) pairs fall in each ``reliable_change_category`` of their
+    ``reliable_change_index``, every category present: the same arithmetic, done for a whole
+    group at once. ValueError as ``reliable_change_index``."""
+    if sd <= 0 or not 0 <= reliability < 1:
+        raise ValueError("sd must be positive and reliability in [0, 1)")
+    rci = (np.asarray(post, dtype=float) - np.asarray(pre, dtype=float)) / (
+        math.sqrt(2) * sd * math.sqrt(1 - reliability))
+    beyond = np.abs(rci) > RELIABLE
+    better = (rci > 0) == higher_is_better
+    improved = int(np.count_nonzero(beyond & better))
+    deteriorated = int(np.count_nonzero(beyond & ~better))
+    return {"improved": improved, "unchanged": len(rci) - improved - deteriorated,
+            "deteriorated": deteriorated}
+
+
 @dataclass(frozen=True)
 class Imputed:
     n: int

@@ -1,8 +1,11 @@
 """The lead's evaluation: per-arm outcomes over waves, change, between-arm effects, flow, dose."""
-from collections.abc import Callable
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
+import numpy as np
 from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from trainer import stats
@@ -130,38 +133,98 @@ def score_table(programme: Programme, key: str, scale_key: str) -> dict[tuple[in
     return {(m, w): v for m, w, v in rows}
 
 
-def score_tables(programme: Programme, chosen: list[instruments.Instrument]
-                 ) -> dict[tuple[str, str], dict[tuple[int, int], float]]:
-    """``score_table`` of every scale of the ``chosen`` instruments, from one query:
-    (instrument key, scale key) -> (membership id, wave id) -> score."""
-    tables: dict[tuple[str, str], dict[tuple[int, int], float]] = {
-        (i.key, s.key): {} for i in chosen for s in i.scales}
-    if not tables:
-        return tables
-    rows = db.session.execute(
-        select(OutcomeResponse.instrument_key, OutcomeScore.scale_key, OutcomeResponse.membership_id,
-               OutcomeResponse.wave_id, OutcomeScore.value)
-        .join(OutcomeScore).join(OutcomeWave)
-        .where(OutcomeWave.programme_id == programme.id,
-               OutcomeResponse.instrument_key.in_([i.key for i in chosen]),
-               OutcomeResponse.submitted_at.is_not(None), OutcomeScore.value.is_not(None)))
-    for key, scale_key, m, w, v in rows:
-        table = tables.get((key, scale_key))
-        if table is not None:
-            table[(m, w)] = v
-    return tables
+# Every submitted score of the chosen instruments of a programme: built once, as it runs on
+# every evaluation page.
+_SCORES = (
+    select(OutcomeResponse.instrument_key, OutcomeScore.scale_key, OutcomeResponse.membership_id,
+           OutcomeResponse.wave_id, OutcomeScore.value)
+    .join(OutcomeScore).join(OutcomeWave)
+    .where(OutcomeWave.programme_id == bindparam("programme_id"),
+           OutcomeResponse.instrument_key.in_(bindparam("keys", expanding=True)),
+           OutcomeResponse.submitted_at.is_not(None), OutcomeScore.value.is_not(None)))
+
+
+def score_grids(programme: Programme, chosen: list[instruments.Instrument],
+                wave_list: list[OutcomeWave], members: list) -> dict[tuple[str, str], np.ndarray]:
+    """Every scale of the ``chosen`` instruments as a grid of scores, from one query:
+    (instrument key, scale key) -> array of one row per wave (``wave_list``'s order) and one
+    column per participant (``members``' order, by id), NaN where there is no score. Groups are
+    then picked by masks over whole rows, not by looking people up one at a time."""
+    keys = [(i.key, s.key) for i in chosen for s in i.scales]
+    cube = np.full((len(keys), len(wave_list), len(members)), np.nan)
+    grids = dict(zip(keys, cube))
+    if not keys or not members:
+        return grids
+    index = {key: n for n, key in enumerate(keys)}
+    wave_row = {w.id: n for n, w in enumerate(wave_list)}
+    ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+    # Thousands of rows live only until they are in the grid: the garbage collector, run while
+    # they exist, would walk every object of the process, several times the cost of the query.
+    with _no_garbage_collection():
+        rows = _plain_rows(_SCORES, {"programme_id": programme.id, "keys": [i.key for i in chosen]})
+        if not rows:
+            return grids
+        instrument_keys, scale_keys, mids, wids, values = zip(*rows)
+        del rows
+        # Looked up with map, not a loop of Python statements.
+        scale = np.fromiter(map(index.get, zip(instrument_keys, scale_keys), repeat(-1)),
+                            dtype=np.intp, count=len(mids))
+        row = np.fromiter(map(wave_row.get, wids, repeat(-1)), dtype=np.intp, count=len(mids))
+        mids = np.array(mids, dtype=np.int64)
+        values = np.array(values, dtype=float)
+        del instrument_keys, scale_keys, wids
+    column = np.minimum(np.searchsorted(ids, mids), len(ids) - 1)
+    # Scores of a scale no longer scored, of someone who is not a participant, or of a wave added
+    # since the waves were read, are not read.
+    keep = (scale >= 0) & (row >= 0) & (ids[column] == mids)
+    cube[scale[keep], row[keep], column[keep]] = values[keep]
+    return grids
+
+
+@contextmanager
+def _no_garbage_collection():
+    """The cyclic garbage collector paused for the block (if it was running): plain rows hold no
+    cycles, and they are freed by their reference counts when the block's owner drops them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plain_rows(statement, params: dict) -> list:
+    """The rows of a statement of plain columns, as Core rows: run on the session's connection,
+    not through the ORM's row loading, which costs five times as much for thousands of rows.
+    Pending changes are flushed first, as ``Session.execute`` would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, params).all()
+
+
+def _grid(scores: dict[tuple[int, int], float], wave_list: list[OutcomeWave],
+          members: list) -> np.ndarray:
+    """A ``score_table`` as one scale's grid of ``score_grids``."""
+    grid = np.full((len(wave_list), len(members)), np.nan)
+    for i, wave in enumerate(wave_list):
+        for j, m in enumerate(members):
+            grid[i, j] = scores.get((m.id, wave.id), np.nan)
+    return grid
+
+
+_PARTICIPANTS = (
+    select(Membership.id, Membership.arm, Membership.team, Membership.in_post, Membership.left_on,
+           Membership.leaver_category, Membership.withdrawn_on, Membership.withdrawn_from,
+           Membership.answers_kept)
+    .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant")
+    .order_by(Membership.id))
 
 
 def participants(programme: Programme) -> list:
     """The programme's participants (both arms), as rows of the facts the evaluation reads
     (id, arm, team, in post and leaving, withdrawal): plain rows, not entities, so a large cohort
     loads fast."""
-    return list(db.session.execute(select(
-        Membership.id, Membership.arm, Membership.team, Membership.in_post, Membership.left_on,
-        Membership.leaver_category, Membership.withdrawn_on, Membership.withdrawn_from,
-        Membership.answers_kept).where(
-        Membership.programme_id == programme.id, Membership.role == "participant")
-        .order_by(Membership.id)))
+    return _plain_rows(_PARTICIPANTS, {"programme_id": programme.id})
 
 
 @dataclass
@@ -174,13 +237,17 @@ class Doses:
     held: int
 
 
+# Built once, as are the statements above: every evaluation page runs them.
+_MINUTES = (
+    select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
+    .join(Membership).where(Membership.programme_id == bindparam("programme_id"))
+    .group_by(ActivitySummary.membership_id))
+
+
 def doses(programme: Programme) -> Doses:
     """Practice minutes from the activity summaries (kept in step with the logs) and days
     attended from ``attendance.day_attendance``, for every participant of the programme."""
-    minutes = dict(db.session.execute(
-        select(ActivitySummary.membership_id, func.coalesce(func.sum(ActivitySummary.minutes), 0))
-        .join(Membership).where(Membership.programme_id == programme.id)
-        .group_by(ActivitySummary.membership_id)).all())
+    minutes = dict(_plain_rows(_MINUTES, {"programme_id": programme.id}))
     held_days = attendance.day_attendance(programme)
     return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
 
@@ -188,14 +255,21 @@ def doses(programme: Programme) -> Doses:
 @dataclass
 class Loaded:
     """What the evaluation page reads, loaded once and shared by its parts: the waves, the
-    participants, the chosen instruments and every chosen scale's scores; ``doses`` on first use."""
+    participants, the chosen instruments and every chosen scale's grid of scores
+    (``score_grids``); ``doses`` on first use. ``arms`` holds each participant's arm (""
+    when not allocated), in the grids' column order."""
 
     programme: Programme
     waves: list[OutcomeWave]
     members: list
     chosen: list[instruments.Instrument]
-    tables: dict[tuple[str, str], dict[tuple[int, int], float]]
+    grids: dict[tuple[str, str], np.ndarray]
     _doses: Doses | None = None
+    _exposures: tuple[np.ndarray, np.ndarray, int] | None = None
+    arms: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        self.arms = _arms(self.members)
 
     def doses(self) -> Doses:
         """``doses`` of the programme, loaded the first time it is asked for."""
@@ -203,12 +277,29 @@ class Loaded:
             self._doses = doses(self.programme)
         return self._doses
 
+    def exposures(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """``doses`` as arrays in the grids' column order (practice minutes, training days
+        attended; 0 for none) and the number of training days held."""
+        if self._exposures is None:
+            received = self.doses()
+            ids = [m.id for m in self.members]
+            self._exposures = (np.array([int(received.minutes.get(i, 0)) for i in ids], dtype=np.int64),
+                               np.array([int(received.days.get(i, 0)) for i in ids], dtype=np.int64),
+                               received.held)
+        return self._exposures
+
+    def grid(self, key: tuple[str, str]) -> np.ndarray:
+        """The grid of the scale ``key`` (instrument, scale); all NaN for a scale not chosen."""
+        grid = self.grids.get(key)
+        return np.full((len(self.waves), len(self.members)), np.nan) if grid is None else grid
+
 
 def load(programme: Programme) -> Loaded:
     """``Loaded`` for ``programme``: five queries whatever the number of scales."""
     chosen = outcomes.chosen_instruments(programme)
-    return Loaded(programme, outcomes.waves(programme), participants(programme), chosen,
-                  score_tables(programme, chosen))
+    wave_list, members = outcomes.waves(programme), participants(programme)
+    return Loaded(programme, wave_list, members, chosen,
+                  score_grids(programme, chosen, wave_list, members))
 
 
 def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
@@ -222,46 +313,58 @@ def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
     score adjusted for baseline.
     """
     instrument = instruments.get(key)
-    return _evaluate(instrument, instrument.scale(scale_key), outcomes.waves(programme),
-                     score_table(programme, key, scale_key), participants(programme), today, live)
+    wave_list, members = outcomes.waves(programme), participants(programme)
+    data = Loaded(programme, wave_list, members, [instrument],
+                  {(key, scale_key): _grid(score_table(programme, key, scale_key), wave_list, members)})
+    return evaluate_loaded(data, instrument, instrument.scale(scale_key), today=today, live=live)
 
 
 def evaluate_loaded(data: Loaded, instrument: instruments.Instrument, scale: instruments.Scale, *,
                     today: date, live: bool = False) -> ScaleEvaluation:
     """``evaluate`` of one of ``data``'s chosen scales, from what ``data`` has loaded."""
-    return _evaluate(instrument, scale, data.waves, data.tables[(instrument.key, scale.key)],
-                     data.members, today, live)
+    return _evaluate_grid(instrument, scale, data.waves, data.grid((instrument.key, scale.key)),
+                          data.arms, today, live)
 
 
 def _evaluate(instrument: instruments.Instrument, scale: instruments.Scale,
               wave_list: list[OutcomeWave], scores: dict[tuple[int, int], float],
               members: list[Membership], today: date, live: bool) -> ScaleEvaluation:
+    """``_evaluate_grid`` of a ``score_table`` and its participants."""
+    return _evaluate_grid(instrument, scale, wave_list, _grid(scores, wave_list, members),
+                          _arms(members), today, live)
+
+
+def _arms(members: list) -> np.ndarray:
+    """Each participant's arm ("" when not allocated), in ``members``' order."""
+    return np.array([m.arm or "" for m in members], dtype=str)
+
+
+def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
+                   wave_list: list[OutcomeWave], grid: np.ndarray, arms: np.ndarray, today: date,
+                   live: bool) -> ScaleEvaluation:
+    # Groups are taken in the participants' order, so sums add up in the same order as ever.
     result = ScaleEvaluation(instrument, scale, wave_list)
-    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
-    visible = {w.id: disclosure.outcome_results_visible(w, today, live) for w in wave_list}
-    arms = [(m.id, m.arm) for m in members]
-    ids = {arm: [mid for mid, a in arms if a == arm] for arm in ARMS}
-    for wave in wave_list:
-        wid = wave.id
+    b = next((i for i, w in enumerate(wave_list) if w.kind == "baseline"), None)
+    visible = [disclosure.outcome_results_visible(w, today, live) for w in wave_list]
+    answered = ~np.isnan(grid)
+    in_arm = {arm: arms == arm for arm in ARMS}
+    for i, wave in enumerate(wave_list):
         for arm in ARMS:
-            values = [scores[(mid, wid)] for mid in ids[arm] if (mid, wid) in scores]
-            why = disclosure.reason(len(values), visible[wid])
+            values = grid[i, answered[i] & in_arm[arm]].tolist()
+            why = disclosure.reason(len(values), visible[i])
             result.cells[(arm, wave.id)] = Cell(None if why else len(values),
                                                 None if why else stats.describe(values), why)
-        if baseline is None or wave.kind == "baseline":
+        if b is None or wave.kind == "baseline":
             continue
-        if not (visible[wave.id] and visible[baseline.id]):
+        if not (visible[i] and visible[b]):
             for arm in ARMS:
                 result.changes[(arm, wave.id)] = Change(None, None, disclosure.WAVE_OPEN)
             result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
             continue
-        pre, post, group, change = [], [], [], {arm: [] for arm in ARMS}
-        bid = baseline.id
-        for mid, arm in arms:
-            if (mid, bid) in scores and (mid, wid) in scores:
-                b, p = scores[(mid, bid)], scores[(mid, wid)]
-                pre.append(b), post.append(p), group.append(arm == "intervention")
-                change[arm].append(p - b)
+        both = answered[b] & answered[i]
+        pre, post, group = grid[b, both], grid[i, both], arms[both] == "intervention"
+        change = {arm: (post - pre)[arms[both] == arm].tolist() for arm in ARMS}
+        pre, post, group = pre.tolist(), post.tolist(), group.tolist()
         for arm in ARMS:
             why = disclosure.reason(len(change[arm]))
             result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
@@ -490,36 +593,38 @@ def dose_response(programme: Programme, key: str, scale_key: str, wave: OutcomeW
     """Practice minutes (from activity logs) and training days attended (attendance.days_attended)
     against change from baseline to ``wave``, for intervention participants with both scores;
     shown for 5 or more such people once both waves have closed (at once when ``live``)."""
-    return dose_response_of(programme, outcomes.waves(programme),
-                          score_table(programme, key, scale_key), participants(programme), wave,
-                          today, live)
+    wave_list, members = outcomes.waves(programme), participants(programme)
+    data = Loaded(programme, wave_list, members, [instruments.get(key)],
+                  {(key, scale_key): _grid(score_table(programme, key, scale_key), wave_list, members)})
+    return dose_response_of(data, data.grid((key, scale_key)), wave, today, live)
 
 
-def dose_response_of(programme: Programme, wave_list: list[OutcomeWave],
-                     scores: dict[tuple[int, int], float], members: list[Membership],
-                     wave: OutcomeWave, today: date, live: bool,
-                     received: Callable[[], Doses] | None = None) -> DoseResponse:
-    """``dose_response`` from waves, scores and participants already loaded; ``received`` gives
-    the ``doses`` when the caller holds them (``Loaded.doses``), else they are loaded here."""
+def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: date,
+                     live: bool, *, points: bool = True) -> DoseResponse:
+    """``dose_response`` of one scale's grid of ``data``; without ``points`` the exposures carry
+    the correlations only (the scatter left empty), for callers that show no chart."""
+    wave_list = data.waves
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
         return DoseResponse([], disclosure.WAVE_OPEN)
-    wid, bid = wave.id, baseline.id if baseline else None
-    treated = [m.id for m in members if m.arm == "intervention"] if bid else []
-    people = [(mid, scores[(mid, wid)] - scores[(mid, bid)])
-              for mid in treated if (mid, bid) in scores and (mid, wid) in scores]
+    if baseline is None:
+        treated = np.zeros(len(data.members), dtype=bool)
+    else:
+        b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
+        treated = (data.arms == "intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
+    change = (grid[w, treated] - grid[b, treated]).tolist() if treated.any() else []
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
-    received = doses(programme) if received is None else received()
-    if disclosure.reason(len(people)):
-        return DoseResponse([], disclosure.reason(len(people)))
+    minutes, days, held = data.exposures()
+    if disclosure.reason(len(change)):
+        return DoseResponse([], disclosure.reason(len(change)))
     exposures = []
     # Whole training days on the x axis, from none to all of them.
-    for label, amount, axis in (("Practice minutes logged", received.minutes, {}),
-                                ("Training days attended", received.days,
-                                 {"min": 0, "max": received.held, "offset": True, "ticks": {"stepSize": 1}})):
-        points = [(int(amount.get(mid, 0)), change) for mid, change in people]
-        exposures.append(Exposure(label, points, stats.pearson([p[0] for p in points],
-                                                               [p[1] for p in points]), axis))
+    for label, amount, axis in (("Practice minutes logged", minutes, {}),
+                                ("Training days attended", days,
+                                 {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
+        x = amount[treated].tolist()
+        exposures.append(Exposure(label, list(zip(x, change)) if points else [],
+                                  stats.pearson(x, change), axis))
     return DoseResponse(exposures)
 
 
@@ -544,9 +649,8 @@ def overview(programme: Programme, key: str, scale_key: str, *, today: date,
     if instrument is None:
         return None
     scale = next((s for s in instrument.scales if s.key == scale_key), instrument.scales[0])
-    scores = data.tables[(instrument.key, scale.key)]
-    result = _evaluate(instrument, scale, data.waves, scores, data.members, today, live)
+    grid = data.grid((instrument.key, scale.key))
+    result = _evaluate_grid(instrument, scale, data.waves, grid, data.arms, today, live)
     post = next((c.wave for c in result.comparisons if c.wave.kind == "post"), None)
-    dose = (dose_response_of(programme, data.waves, scores, data.members, post, today, live,
-                             data.doses) if post else None)
+    dose = dose_response_of(data, grid, post, today, live) if post else None
     return Overview(data.chosen, result, dose)

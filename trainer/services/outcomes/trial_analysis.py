@@ -3,6 +3,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from trainer import stats
 from trainer.models import Membership, OutcomeWave, Programme
 from trainer.services.outcomes import evaluation, evaluation_plan, instruments
@@ -77,29 +79,30 @@ class TrialAnalysis:
     dose_holm: dict[tuple[str, str, str], float | None]
 
 
-def _counted(members: list[Membership]) -> list[Membership]:
-    # Someone who withdrew and had their answers deleted counts nowhere.
-    return [m for m in members if m.arm and not (m.withdrawn_on and m.answers_kept is False)]
+def _counted(members: list[Membership]) -> np.ndarray:
+    """Per participant (in the grids' column order): allocated and counted. Someone who
+    withdrew and had their answers deleted counts nowhere."""
+    return np.array([bool(m.arm) and not (m.withdrawn_on and m.answers_kept is False) for m in members],
+                    dtype=bool)
 
 
-def _pairs(scores, members, baseline, wave):
-    out = {arm: ([], []) for arm in ARMS}
-    for m in members:
-        if (m.id, baseline.id) in scores and (m.id, wave.id) in scores:
-            out[m.arm][0].append(scores[(m.id, baseline.id)])
-            out[m.arm][1].append(scores[(m.id, wave.id)])
-    return out
+def _pairs(grid, counted, arms, b, w):
+    """(baseline scores, wave ``w`` scores) per arm of the counted participants with both, in
+    the participants' order; ``b`` and ``w`` are rows of ``grid``."""
+    both = counted & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
+    return {arm: (grid[b, both & (arms == arm)].tolist(), grid[w, both & (arms == arm)].tolist())
+            for arm in ARMS}
 
 
-def _planned(key: str, title: str, primary: bool, scores, members, baseline, wave, visible) -> PlannedOutcome:
+def _planned(key: str, title: str, primary: bool, grid, counted, arms, b, w, visible) -> PlannedOutcome:
     result = PlannedOutcome(key, title, primary)
-    if wave is None or baseline is None:
+    if w is None or b is None:
         result.reason = "the programme has no such wave"
         return result
     if not visible:
         result.reason = disclosure.WAVE_OPEN
         return result
-    pairs = _pairs(scores, members, baseline, wave)
+    pairs = _pairs(grid, counted, arms, b, w)
     result.pairs = {arm: len(pairs[arm][0]) for arm in ARMS}
     why = next((disclosure.reason(n) for n in result.pairs.values() if disclosure.reason(n)), "")
     if why:
@@ -118,12 +121,13 @@ def _cell(values: list[float], visible: bool) -> evaluation.Cell:
     return evaluation.Cell(None if why else len(values), None if why else stats.describe(values), why)
 
 
-def _completers(scores, members, baseline, wave, visible) -> Completers:
+def _completers(grid, counted, arms, b, w, visible) -> Completers:
     cells, groups = {}, {}
+    answered = ~np.isnan(grid)
     for arm in ARMS:
-        have = [m for m in members if m.arm == arm and (m.id, baseline.id) in scores]
-        groups[arm] = {"completers": [scores[(m.id, baseline.id)] for m in have if (m.id, wave.id) in scores],
-                       "non-completers": [scores[(m.id, baseline.id)] for m in have if (m.id, wave.id) not in scores]}
+        have = counted & (arms == arm) & answered[b]
+        groups[arm] = {"completers": grid[b, have & answered[w]].tolist(),
+                       "non-completers": grid[b, have & ~answered[w]].tolist()}
         # The two parts add up to the arm's baseline shown in the balance table: both show or neither.
         shown = stats.shown_parts({k: len(v) for k, v in groups[arm].items()}, disclosure.THRESHOLD)
         for part, values in groups[arm].items():
@@ -138,32 +142,29 @@ def _completers(scores, members, baseline, wave, visible) -> Completers:
     return Completers(cells, None)
 
 
-def _imputed(scores, members, baseline, wave) -> stats.Imputed:
-    pre = [scores.get((m.id, baseline.id)) for m in members]
-    post = [scores.get((m.id, wave.id)) for m in members]
-    return stats.mice_ancova(pre, post, [m.arm == "intervention" for m in members], seed=MI_SEED,
+def _imputed(grid, counted, arms, b, w) -> stats.Imputed:
+    pre, post = ([None if v != v else v for v in grid[row, counted].tolist()] for row in (b, w))
+    return stats.mice_ancova(pre, post, (arms[counted] == "intervention").tolist(), seed=MI_SEED,
                              imputations=MI_IMPUTATIONS)
 
 
-def _reliable(scale: instruments.Scale, scores, members, baseline, wave_list, today, live) -> list[ReliableChange]:
-    base = [scores[(m.id, baseline.id)] for m in members if (m.id, baseline.id) in scores]
-    sd = stats.describe(base).sd
+def _reliable(scale: instruments.Scale, grid, counted, arms, b, wave_list, today, live) -> list[ReliableChange]:
+    baseline = wave_list[b]
+    sd = stats.describe(grid[b, counted & ~np.isnan(grid[b])].tolist()).sd
     result = []
-    for wave in wave_list:
+    for w, wave in enumerate(wave_list):
         if wave.kind == "baseline":
             continue
-        visible = all(disclosure.outcome_results_visible(w, today, live) for w in (baseline, wave))
-        pairs = _pairs(scores, members, baseline, wave)
+        visible = all(disclosure.outcome_results_visible(x, today, live) for x in (baseline, wave))
+        pairs = _pairs(grid, counted, arms, b, w)
         counts, reasons = {}, {}
         for arm in ARMS:
             pre, post = pairs[arm]
             reasons[arm] = disclosure.reason(len(pre), visible)
             if reasons[arm] or not sd:
                 continue
-            categories = Counter(stats.reliable_change_category(
-                stats.reliable_change_index(a, b, sd, scale.reliability), scale.higher_is == "better")
-                for a, b in zip(pre, post))
-            counts[arm] = {k: categories.get(k, 0) for k in ("improved", "unchanged", "deteriorated")}
+            counts[arm] = stats.reliable_change_counts(pre, post, sd, scale.reliability,
+                                                       scale.higher_is == "better")
         result.append(ReliableChange(wave, counts, reasons))
     return result
 
@@ -173,9 +174,8 @@ def _dose_p(data: evaluation.Loaded, today, live) -> dict[tuple[str, str, str], 
     if post is None:
         return {}
     result = {}
-    for (key, scale_key), scores in data.tables.items():
-        dose = evaluation.dose_response_of(data.programme, data.waves, scores, data.members, post,
-                                           today, live, data.doses)
+    for (key, scale_key), grid in data.grids.items():
+        dose = evaluation.dose_response_of(data, grid, post, today, live, points=False)
         for exposure in dose.exposures:
             if exposure.correlation.p is not None:
                 result[(key, scale_key, exposure.label)] = exposure.correlation.p
@@ -194,48 +194,48 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     again when the caller has them."""
     plan = evaluation_plan.plan_for(programme) if plan is None else plan
     data = evaluation.load(programme) if data is None else data
-    wave_list, chosen, tables = data.waves, data.chosen, data.tables
-    baseline = next((w for w in wave_list if w.kind == "baseline"), None)
+    wave_list, chosen, arms = data.waves, data.chosen, data.arms
+    b = next((i for i, w in enumerate(wave_list) if w.kind == "baseline"), None)
+    baseline = wave_list[b] if b is not None else None
     allocated = [m for m in data.members if m.arm]
-    members = _counted(allocated)
+    counted = _counted(data.members)
     wave = None
     planned: list[PlannedOutcome] = []
     completers = None
     short = evaluation_plan.short_labels(programme, chosen)
     if plan.current:
-        wave = next((w for w in wave_list if w.kind == plan.current.timepoint), None)
+        w = next((i for i, x in enumerate(wave_list) if x.kind == plan.current.timepoint), None)
+        wave = wave_list[w] if w is not None else None
         visible = bool(wave and baseline) and all(
-            disclosure.outcome_results_visible(w, today, live) for w in (baseline, wave))
+            disclosure.outcome_results_visible(x, today, live) for x in (baseline, wave))
         for key in [plan.current.primary_outcome, *plan.current.secondary_outcomes]:
-            pair = tuple(key.split("/", 1))
             planned.append(_planned(key, short.get(key, key), key == plan.current.primary_outcome,
-                                    tables.get(pair, {}), members, baseline, wave, visible))
+                                    data.grid(tuple(key.split("/", 1))), counted, arms, b, w, visible))
         secondary = [p for p in planned if not p.primary]
         for p, adjusted in zip(secondary, stats.holm([None if p.suppressed else p.ancova.p for p in secondary])):
             p.holm_p = adjusted
-        primary_scores = tables.get(tuple(plan.current.primary_outcome.split("/", 1)), {})
+        primary_grid = data.grid(tuple(plan.current.primary_outcome.split("/", 1)))
         if wave and baseline:
-            completers = _completers(primary_scores, members, baseline, wave, visible)
+            completers = _completers(primary_grid, counted, arms, b, w, visible)
             if planned and not planned[0].suppressed:
-                completers.imputed = _imputed(primary_scores, members, baseline, wave)
+                completers.imputed = _imputed(primary_grid, counted, arms, b, w)
             else:
                 completers.reason = planned[0].reason if planned else ""
     balance = []
     base_visible = bool(baseline) and disclosure.outcome_results_visible(baseline, today, live)
-    base_keys = {arm: [(m.id, baseline.id) for m in members if m.arm == arm] if baseline else []
-                 for arm in ARMS}
     for i in chosen:
         for s in i.scales:
-            scores = tables[(i.key, s.key)]
+            grid = data.grids[(i.key, s.key)]
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
-                [scores[k] for k in base_keys[arm] if k in scores], base_visible) for arm in ARMS}))
+                grid[b, counted & (arms == arm) & ~np.isnan(grid[b])].tolist() if baseline else [],
+                base_visible) for arm in ARMS}))
     teams = Counter((m.team or NO_TEAM, m.arm) for m in allocated)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
                  for team in sorted({t for t, _ in teams})]
     dose_p = _dose_p(data, today, live)
     instrument = instruments.get(scale_key[0])
     scale = instrument.scale(scale_key[1])
-    reliable = (_reliable(scale, tables[scale_key], members, baseline, wave_list, today, live)
+    reliable = (_reliable(scale, data.grid(scale_key), counted, arms, b, wave_list, today, live)
                 if scale.reliability and baseline else [])
     return TrialAnalysis(plan, wave, planned, balance, team_rows,
                          {arm: sum(m.arm == arm for m in allocated) for arm in ARMS}, completers,
