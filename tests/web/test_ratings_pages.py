@@ -11,7 +11,7 @@ from tests.factories import (make_day, make_mark, make_member, make_programme, m
                              make_session, make_user, make_wave)
 from trainer.clock import today_in, utcnow
 from trainer.extensions import db
-from trainer.models import AuditEvent, Membership, ModuleRating, OutboxMessage, TrainingDay, User
+from trainer.models import AuditEvent, Consent, Membership, ModuleRating, OutboxMessage, TrainingDay, User
 
 
 @pytest.fixture
@@ -388,3 +388,28 @@ def test_access_kept_for_one_get_is_read_afresh_by_the_next_request(client, auth
         Membership.user_id == lead.id, Membership.programme_id == programme.id)).one())
     db.session.commit()
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("how", ["no evaluation consent", "consent withdrawn", "left the evaluation"])
+def test_a_participant_who_may_not_be_asked_sees_no_wave_and_is_refused_the_form(client, auth, open_wave, how):
+    """The rating form and the home page read whether someone may be asked in the same
+    statement as the wave: without evaluation consent, with it withdrawn, or after withdrawing
+    from the evaluation, no wave shows at home and the form (and a submission) is refused."""
+    programme, wave, _ = open_wave
+    person = make_user("asked@example.org")
+    member = make_member(programme, user=person, consent=("programme",) if how == "no evaluation consent"
+                         else ("programme", "evaluation", "follow_up"))
+    if how == "consent withdrawn":
+        consent_row = db.session.scalars(select(Consent).where(Consent.membership_id == member.id,
+                                                               Consent.purpose == "evaluation")).one()
+        consent_row.withdrawn_on = date.today()
+    elif how == "left the evaluation":
+        member.withdrawn_on = date.today()
+    db.session.commit()
+    auth.login("asked@example.org")
+    url = f"/programmes/{programme.id}/ratings/{wave.id}"
+    assert url not in client.get("/").get_data(as_text=True)
+    refused = client.get(url)
+    assert refused.status_code == 403 and "no ratings are asked of you" in refused.get_data(as_text=True)
+    assert client.post(url, data={"finish": "y"}).status_code == 403
+    assert client.get(f"/programmes/{programme.id}/ratings/{wave.id + 1000}").status_code == 403

@@ -196,10 +196,11 @@ def record_paper_consent(actor: User, programme: Programme, membership_id: int, 
     return member
 
 
-def askable():
+def askable(membership_id=Membership.id):
     """A SQL condition on Membership: the participant may be asked for evaluation data (they
-    consented to the evaluation and have not withdrawn)."""
-    return exists().where(Consent.membership_id == Membership.id, Consent.purpose == "evaluation",
+    consented to the evaluation and have not withdrawn). ``membership_id``: another expression
+    for the membership (a ``bindparam``) when the statement has no membership row."""
+    return exists().where(Consent.membership_id == membership_id, Consent.purpose == "evaluation",
                           Consent.withdrawn_on.is_(None))
 
 

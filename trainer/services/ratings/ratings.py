@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from trainer.clock import today_in
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import (Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
+from trainer.models import (Consent, Membership, Module, ModuleRating, Programme, RatingResponse, RatingWave,
                             TrainingDay, TrainingSession, User)
 from trainer.services.privacy import audit, consent
 from trainer.services.ratings import rating_summaries
@@ -303,12 +303,18 @@ _SCHEDULED = (select(Module).where(Module.id.in_(
     select(TrainingSession.module_id).join(TrainingDay)
     .where(TrainingDay.programme_id == bindparam("programme_id"), TrainingDay.cancelled.is_(False))))
     .order_by(Module.position))
-_SHEET = (select(RatingWave, RatingResponse.finished_at, ModuleRating)
+# From the membership, so that a row comes back even for a wave of another programme or none:
+# whether the participant may be asked, the wave, their response and their answers.
+_SHEET = (select(consent.askable().correlate_except(Consent).label("askable"), RatingWave,
+                 RatingResponse.finished_at, ModuleRating)
+          .select_from(Membership)
+          .outerjoin(RatingWave, (RatingWave.id == bindparam("wave_id"))
+                     & (RatingWave.programme_id == Membership.programme_id))
           .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
-                     & (RatingResponse.membership_id == bindparam("membership_id")))
+                     & (RatingResponse.membership_id == Membership.id))
           .outerjoin(ModuleRating, (ModuleRating.wave_id == RatingWave.id)
-                     & (ModuleRating.membership_id == bindparam("membership_id")))
-          .where(RatingWave.id == bindparam("wave_id")))
+                     & (ModuleRating.membership_id == Membership.id))
+          .where(Membership.id == bindparam("membership_id")))
 
 
 def scheduled_modules(programme_id: int) -> list[Module]:
@@ -316,16 +322,26 @@ def scheduled_modules(programme_id: int) -> list[Module]:
     return list(db.session.scalars(_SCHEDULED, {"programme_id": programme_id}))
 
 
-def _rater(user: User, programme_id: int):
-    """The user's access to the programme and their intervention participant membership, if
-    they may be asked for ratings; PermissionDenied (saying why) otherwise."""
+NOT_ASKED = ("You have not agreed to your answers being used in the evaluation (or you have "
+             "withdrawn), so no ratings are asked of you.")
+
+
+def _intervention_participant(user: User, programme_id: int):
+    """The user's access to the programme and their intervention participant membership;
+    PermissionDenied for anyone else (the comparison group is not asked to rate)."""
     access = require_membership(user, programme_id, ("participant",))
     member = access.participant
     if member is None or member.arm != "intervention":
         raise PermissionDenied("Participants in the comparison group are not asked to rate modules.")
+    return access, member
+
+
+def _rater(user: User, programme_id: int):
+    """The user's access to the programme and their intervention participant membership, if
+    they may be asked for ratings; PermissionDenied (saying why) otherwise."""
+    access, member = _intervention_participant(user, programme_id)
     if not consent.may_ask(member):
-        raise PermissionDenied("You have not agreed to your answers being used in the evaluation "
-                               "(or you have withdrawn), so no ratings are asked of you.")
+        raise PermissionDenied(NOT_ASKED)
     return access, member
 
 
@@ -340,12 +356,15 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
     """``require_rater`` and ``rating_sheet`` at once, for the rating form: the wave with the
     participant's response and answers come in one statement. ``now`` gives the programme's
     today. The same refusals: PermissionDenied, and NotFound for another programme's wave."""
-    access, member = _rater(user, programme_id)
+    access, member = _intervention_participant(user, programme_id)
+    # Whether they may be asked (consent.may_ask's rule) comes in the same statement.
     rows = db.session.execute(_SHEET, {"membership_id": member.id, "wave_id": wave_id}).all()
-    if not rows or rows[0][0].programme_id != access.programme.id:
+    if member.withdrawn_on is not None or not rows[0].askable:
+        raise PermissionDenied(NOT_ASKED)
+    wave, finished = rows[0].RatingWave, rows[0].finished_at
+    if wave is None:
         raise NotFound("No such rating wave.")
-    wave, finished = rows[0][0], rows[0][1]
-    answers = {answer.module_id: answer for _, _, answer in rows if answer is not None}
+    answers = {row.ModuleRating.module_id: row.ModuleRating for row in rows if row.ModuleRating is not None}
     today = today_in(access.programme.timezone, now)
     return member, wave, RatingSheet(wave, scheduled_modules(programme_id), answers,
                                      wave_state(wave, today), bool(finished), consent_checked=True)
@@ -353,8 +372,10 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
 
 # The programme's waves with the participant's response to each, in one statement built once
 # (the participant's home page reads it).
+# With whether the participant may be asked (consent.may_ask's rule, withdrawal apart): with no
+# wave there is nothing to show whatever it says.
 _WAVES_WITH_RESPONSE = (
-    select(RatingWave, RatingResponse)
+    select(RatingWave, RatingResponse, consent.askable(bindparam("membership_id")).label("askable"))
     .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
                & (RatingResponse.membership_id == bindparam("membership_id")))
     .where(RatingWave.programme_id == bindparam("programme_id"))
@@ -363,11 +384,12 @@ _WAVES_WITH_RESPONSE = (
 
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
     """Open waves an intervention participant can answer, each with their status."""
-    if member.role != "participant" or member.arm != "intervention" or not consent.may_ask(member):
+    if member.role != "participant" or member.arm != "intervention" or member.withdrawn_on is not None:
         return []
     rows = db.session.execute(_WAVES_WITH_RESPONSE, {"membership_id": member.id,
                                                      "programme_id": member.programme_id})
-    return [(wave, _progress(response, "Not started")) for wave, response in rows if is_open(wave, today)]
+    return [(wave, _progress(response, "Not started"))
+            for wave, response, askable in rows if askable and is_open(wave, today)]
 
 
 @dataclass(frozen=True)
