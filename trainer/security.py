@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
         database.read_only.set(request.method in ("GET", "HEAD", "OPTIONS")
                                and request.endpoint not in WRITING_GETS)
         # What access.programme_access keeps for one request starts empty with every request
-        # (the session outlives a request where an app context is already pushed, as in tests).
+        # (the session outlives a request served inside an app context pushed around it).
         db.session.info.pop("programme_access", None)
 
     @app.before_request

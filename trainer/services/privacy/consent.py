@@ -204,10 +204,15 @@ def askable(membership_id=Membership.id):
                           Consent.withdrawn_on.is_(None))
 
 
-def may_ask(member: Membership) -> bool:
-    """True if questionnaires and ratings may be asked of (and accepted from) the participant."""
-    row = consents_of(member).get("evaluation")
-    return member.withdrawn_on is None and row is not None and row.withdrawn_on is None
+def may_ask(member: Membership, askable: bool | None = None) -> bool:
+    """True if questionnaires and ratings may be asked of (and accepted from) the participant.
+
+    ``askable``: what ``askable()`` answered for the member, when a statement has read it with
+    other things; their consent is read here otherwise."""
+    if askable is None:
+        row = consents_of(member).get("evaluation")
+        askable = row is not None and row.withdrawn_on is None
+    return member.withdrawn_on is None and bool(askable)
 
 
 def tracking_stopped():

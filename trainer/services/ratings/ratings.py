@@ -359,7 +359,7 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
     access, member = _intervention_participant(user, programme_id)
     # Whether they may be asked (consent.may_ask's rule) comes in the same statement.
     rows = db.session.execute(_SHEET, {"membership_id": member.id, "wave_id": wave_id}).all()
-    if member.withdrawn_on is not None or not rows[0].askable:
+    if not consent.may_ask(member, askable=rows[0].askable):
         raise PermissionDenied(NOT_ASKED)
     wave, finished = rows[0].RatingWave, rows[0].finished_at
     if wave is None:
@@ -372,8 +372,8 @@ def rater_sheet(user: User, programme_id: int, wave_id: int, *,
 
 # The programme's waves with the participant's response to each, in one statement built once
 # (the participant's home page reads it).
-# With whether the participant may be asked (consent.may_ask's rule, withdrawal apart): with no
-# wave there is nothing to show whatever it says.
+# With what consent.askable answers for the participant (for consent.may_ask): with no wave
+# there is nothing to show whatever it says.
 _WAVES_WITH_RESPONSE = (
     select(RatingWave, RatingResponse, consent.askable(bindparam("membership_id")).label("askable"))
     .outerjoin(RatingResponse, (RatingResponse.wave_id == RatingWave.id)
@@ -384,12 +384,12 @@ _WAVES_WITH_RESPONSE = (
 
 def open_waves_for(member: Membership, today: date) -> list[tuple[RatingWave, str]]:
     """Open waves an intervention participant can answer, each with their status."""
-    if member.role != "participant" or member.arm != "intervention" or member.withdrawn_on is not None:
+    if member.role != "participant" or member.arm != "intervention":
         return []
     rows = db.session.execute(_WAVES_WITH_RESPONSE, {"membership_id": member.id,
                                                      "programme_id": member.programme_id})
-    return [(wave, _progress(response, "Not started"))
-            for wave, response, askable in rows if askable and is_open(wave, today)]
+    return [(wave, _progress(response, "Not started")) for wave, response, askable in rows
+            if consent.may_ask(member, askable) and is_open(wave, today)]
 
 
 @dataclass(frozen=True)
