@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.conftest import statements_of
 from tests.factories import make_user
 from trainer.extensions import db
 from trainer.services.system import mail, organisation, outbox
@@ -29,6 +30,22 @@ def test_admin_saves_the_organisation_name_which_shows_in_header_and_title(clien
     assert "<title>Organisation settings – Resilience Trainer – Northshire County Council</title>" in page
     assert 'value="24"' in page and "Call 0800 111 222" in page
     assert organisation.retention_months() == 24
+
+
+def test_the_header_s_name_comes_with_the_signed_in_user_and_changes_at_once(client, admin):
+    _save(client)
+    statements = statements_of(client, "/")
+    page = client.get("/").get_data(as_text=True)
+    assert '<span class="app-organisation-name">Northshire County Council</span>' in page
+    # Read once, inside the statement that loads the session's user, not by a statement of its own.
+    reading = [s for s in statements if "organisation_settings" in s]
+    assert len(reading) == 1 and "FROM users" in reading[0]
+    _save(client, name="Southshire Council")
+    assert '<span class="app-organisation-name">Southshire Council</span>' in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    # Signed out, the name is still shown, by a statement of its own.
+    reading = [s for s in statements_of(client, "/login") if "organisation_settings" in s]
+    assert len(reading) == 1 and "FROM users" not in reading[0]
 
 
 def test_a_bad_retention_period_re_renders_with_a_field_error(client, admin):

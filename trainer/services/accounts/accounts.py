@@ -13,7 +13,7 @@ from trainer.extensions import db
 from trainer.models import PasswordToken, User
 from trainer.services.accounts import password_policy, throttling
 from trainer.services.privacy import audit
-from trainer.services.system import listing, outbox
+from trainer.services.system import listing, organisation, outbox
 
 INVITE_VALID_FOR = timedelta(days=14)
 
@@ -103,18 +103,25 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime,
 
 
 # Run on every request of a signed-in user: built once, so it keeps its cache key (see access._ACCESS).
-_SESSION_USER = select(User).where(User.id == bindparam("user_id"))
+# The organisation's name, which every page's header shows, comes in the same statement.
+_SESSION_USER = select(User, organisation.NAME.scalar_subquery()).where(User.id == bindparam("user_id"))
 
 
 def load_session_user(identity: str) -> User | None:
-    """Return the user for a session identity ``"<id>:<version>"`` if the version still holds."""
+    """Return the user for a session identity ``"<id>:<version>"`` if the version still holds.
+
+    The organisation's name read with it is kept for the request (``organisation.request_name``)."""
     try:
         user_id, version = (int(part) for part in identity.split(":"))
     except (ValueError, AttributeError):
         return None
-    user = db.session.scalars(_SESSION_USER, {"user_id": user_id}).first()
-    if user is None or user.session_version != version or not user.is_enabled:
+    row = db.session.execute(_SESSION_USER, {"user_id": user_id}).first()
+    if row is None:
         return None
+    user, name = row
+    if user.session_version != version or not user.is_enabled:
+        return None
+    organisation.remember_name(name)
     return user
 
 

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context, request
 from sqlalchemy import select
 
 from trainer.errors import RuleViolation
@@ -32,12 +33,23 @@ def settings() -> OrganisationSettings:
 
 
 # Read on every page (the header): one column through a statement built once, not the whole row.
-_NAME = select(OrganisationSettings.name).where(OrganisationSettings.id == SETTINGS_ID)
+# The signed-in user's statement (accounts.load_session_user) reads it as a subquery.
+NAME = select(OrganisationSettings.name).where(OrganisationSettings.id == SETTINGS_ID)
+
+
+def remember_name(name: str | None) -> None:
+    """Keep the organisation's name read with the session's user for the rest of a GET request,
+    which cannot change it (GETs run read-only); other requests read it afresh."""
+    if has_request_context() and request.method == "GET":
+        g.organisation_name = name or ""
 
 
 def organisation_name() -> str:
-    """The organisation's name, or "" if none is set."""
-    return db.session.scalar(_NAME) or ""
+    """The organisation's name, or "" if none is set: as read with the signed-in user on a GET
+    (``remember_name``), by its own statement otherwise."""
+    if has_request_context() and "organisation_name" in g:
+        return g.organisation_name
+    return db.session.scalar(NAME) or ""
 
 
 def retention_months() -> int:
