@@ -6,7 +6,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import count_statements
+from tests.conftest import count_statements, statements_of
 from tests.factories import UNALLOCATED, make_day, make_mark, make_member, make_programme, make_session, make_user
 from trainer.extensions import db
 from trainer.models import DayAttendance, Membership, OutboxMessage, TrainingDay
@@ -165,6 +165,12 @@ def test_the_calendar_feed_is_reached_by_token_and_a_reset_kills_the_old_url(cli
     auth.login("p@example.org")
     client.post("/calendar/reset")
     assert client.get(f"/calendar/{token}.ics").status_code == 404
+    # The home page shows the new address at once; the token is read with the session's user.
+    new = calendar.feed_token(people["participant"].user)
+    home = client.get("/").get_data(as_text=True)
+    assert new != token and new in home and token not in home
+    reading = [s for s in statements_of(client, "/") if "calendar_feeds" in s]
+    assert len(reading) == 1 and "FROM users" in reading[0]
 
 
 def test_cancelling_a_day_asks_first_then_tells_participants(client, auth, world):

@@ -10,9 +10,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
-from trainer.models import PasswordToken, User
+from trainer.models import CalendarFeed, PasswordToken, User
 from trainer.services.accounts import password_policy, throttling
 from trainer.services.privacy import audit
+from trainer.services.scheduling import calendar
 from trainer.services.system import listing, organisation, outbox
 
 INVITE_VALID_FOR = timedelta(days=14)
@@ -103,14 +104,18 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime,
 
 
 # Run on every request of a signed-in user: built once, so it keeps its cache key (see access._ACCESS).
-# The organisation's name, which every page's header shows, comes in the same statement.
-_SESSION_USER = select(User, organisation.NAME.scalar_subquery()).where(User.id == bindparam("user_id"))
+# The organisation's name, which every page's header shows, and the user's calendar feed token,
+# which their home page shows, come in the same statement.
+_SESSION_USER = select(User, organisation.NAME.scalar_subquery(),
+                       calendar.TOKEN.where(CalendarFeed.user_id == User.id).scalar_subquery()
+                       ).where(User.id == bindparam("user_id"))
 
 
 def load_session_user(identity: str) -> User | None:
     """Return the user for a session identity ``"<id>:<version>"`` if the version still holds.
 
-    The organisation's name read with it is kept for the request (``organisation.request_name``)."""
+    The organisation's name and the calendar feed token read with it are kept for the rest of a
+    GET (``organisation.remember_name``, ``calendar.remember_token``)."""
     try:
         user_id, version = (int(part) for part in identity.split(":"))
     except (ValueError, AttributeError):
@@ -118,10 +123,11 @@ def load_session_user(identity: str) -> User | None:
     row = db.session.execute(_SESSION_USER, {"user_id": user_id}).first()
     if row is None:
         return None
-    user, name = row
+    user, name, token = row
     if user.session_version != version or not user.is_enabled:
         return None
     organisation.remember_name(name)
+    calendar.remember_token(user.id, token)
     return user
 
 

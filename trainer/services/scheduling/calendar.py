@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
+from flask import g, has_request_context, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
@@ -25,12 +26,25 @@ UID_DOMAIN = "resilience-trainer"
 KEEP_CANCELLED = timedelta(days=90)
 
 
-# Read by every home page: built once, keeping its cache key.
-_TOKEN = select(CalendarFeed.token).where(CalendarFeed.user_id == bindparam("user_id"))
+# Read by every home page: built once, keeping its cache key. The statement that loads the
+# session's user (accounts.load_session_user) reads it too, as a subquery.
+TOKEN = select(CalendarFeed.token)
+_TOKEN = TOKEN.where(CalendarFeed.user_id == bindparam("user_id"))
+
+
+def remember_token(user_id: int, token: str | None) -> None:
+    """Keep the feed token of the session's user, read with the user, for the rest of a GET
+    request, which cannot change it (GETs run read-only); other requests read it afresh."""
+    if has_request_context() and request.method == "GET":
+        g.calendar_token = (user_id, token)
 
 
 def feed_token(user: User) -> str | None:
-    """The user's current feed token, or None if they have not made one yet."""
+    """The user's current feed token, or None if they have not made one yet: as read with the
+    session's user on a GET (``remember_token``), by its own statement otherwise."""
+    remembered = g.get("calendar_token") if has_request_context() else None
+    if remembered is not None and remembered[0] == user.id:
+        return remembered[1]
     return db.session.scalar(_TOKEN, {"user_id": user.id})
 
 
