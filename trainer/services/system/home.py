@@ -64,13 +64,16 @@ class Home:
         return calendar.subscribe_url(self.calendar_url) if self.calendar_url else None
 
 
+# Read by every participant's home page: built once, keeping its cache key.
+_NEXT_DAY = (select(TrainingDay).where(TrainingDay.programme_id == bindparam("programme_id"),
+                                       TrainingDay.day >= bindparam("today"), TrainingDay.cancelled.is_(False))
+             .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+             .order_by(TrainingDay.day).limit(1))
+
+
 def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
     """The first day of the programme on or after ``today`` that is not cancelled."""
-    return db.session.scalar(
-        select(TrainingDay).where(TrainingDay.programme_id == programme.id,
-                                  TrainingDay.day >= today, TrainingDay.cancelled.is_(False))
-        .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
-        .order_by(TrainingDay.day).limit(1))
+    return db.session.scalar(_NEXT_DAY, {"programme_id": programme.id, "today": today})
 
 
 # Statements of the staff home page, built once (they keep their cache keys).
