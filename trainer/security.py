@@ -37,6 +37,12 @@ def init_app(app: Flask) -> None:
         # (the session outlives a request served inside an app context pushed around it).
         db.session.info.pop("programme_access", None)
 
+    @app.teardown_request
+    def _end_read_only(_error):
+        # Whatever runs after the request in this context (a test's own session, a command)
+        # writes as usual.
+        database.read_only.set(False)
+
     @app.before_request
     def _refuse_nul_characters():
         # No keyboard types a NUL; PostgreSQL cannot store one in text, so refuse it at the door.
