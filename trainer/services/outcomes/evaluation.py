@@ -6,12 +6,12 @@ from datetime import date
 from itertools import repeat
 
 import numpy as np
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import and_, bindparam, func, select
 
 from trainer import stats
 from trainer.extensions import db
-from trainer.models import (WAVE_KINDS, ActivitySummary, DayAttendance, Membership, OutcomeResponse, OutcomeScore,
-                            OutcomeWave, Programme, SessionAttendance, TrainingDay, TrainingSession)
+from trainer.models import (WAVE_KINDS, ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+                            Programme, TrainingDay)
 from trainer.services.outcomes import consort, instruments, outcomes
 from trainer.services.privacy import disclosure, withdrawal
 from trainer.services.scheduling import attendance
@@ -246,17 +246,68 @@ _MINUTES = (
 
 def doses(programme: Programme) -> Doses:
     """Practice minutes from the activity summaries (kept in step with the logs) and days
-    attended from ``attendance.day_attendance``, for every participant of the programme."""
+    attended from ``attendance.day_attendance``, for every participant of the programme: the
+    rule person by person, which ``exposures`` counts in one statement."""
     minutes = dict(_plain_rows(_MINUTES, {"programme_id": programme.id}))
     held_days = attendance.day_attendance(programme)
     return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
+
+
+def _exposures_statement():
+    """Per participant of the programme, by id: practice minutes logged (the activity
+    summaries' sum), training days attended (``attendance.day_register``, which follows
+    ``attendance.day_attendance``; 0 for none) and how many training days were held. Built once:
+    every evaluation page runs it."""
+    programme_id = bindparam("programme_id")
+    minutes = (select(ActivitySummary.membership_id, func.sum(ActivitySummary.minutes).label("minutes"))
+               .join(Membership).where(Membership.programme_id == programme_id)
+               .group_by(ActivitySummary.membership_id).subquery())
+    marks = attendance.day_register(programme_id)
+    days = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
+            .group_by(marks.c.membership_id).subquery())
+    held = (select(func.count().label("held")).select_from(TrainingDay)
+            .where(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False)).subquery())
+    # From the one row of the days held, so that it comes even when there is no participant
+    # (then with no id).
+    return (select(held.c.held, Membership.id, func.coalesce(minutes.c.minutes, 0),
+                   func.coalesce(days.c.days, 0))
+            .select_from(held)
+            .outerjoin(Membership, and_(Membership.programme_id == programme_id,
+                                        Membership.role == "participant"))
+            .outerjoin(minutes, minutes.c.membership_id == Membership.id)
+            .outerjoin(days, days.c.membership_id == Membership.id)
+            .order_by(Membership.id))
+
+
+_EXPOSURES = _exposures_statement()
+
+
+def exposures(programme: Programme, members: list) -> tuple[np.ndarray, np.ndarray, int]:
+    """``doses`` as arrays in ``members``' order (by id): practice minutes and training days
+    attended (0 for none), and the number of training days held; one statement whatever the
+    number of participants and days."""
+    rows = _plain_rows(_EXPOSURES, {"programme_id": programme.id})
+    minutes = np.zeros(len(members), dtype=np.int64)
+    days = np.zeros(len(members), dtype=np.int64)
+    held = int(rows[0][0])
+    if rows[0][1] is None:  # no participant: the days held alone
+        rows = []
+    if rows and members:
+        ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+        _, found, got_minutes, got_days = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        column = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+        # Someone who became a participant since the participants were read is not counted.
+        keep = ids[column] == found
+        minutes[column[keep]] = got_minutes[keep]
+        days[column[keep]] = got_days[keep]
+    return minutes, days, held
 
 
 @dataclass
 class Loaded:
     """What the evaluation page reads, loaded once and shared by its parts: the waves, the
     participants, the chosen instruments and every chosen scale's grid of scores
-    (``score_grids``); ``doses`` on first use. ``arms`` holds each participant's arm (""
+    (``score_grids``); ``exposures`` on first use. ``arms`` holds each participant's arm (""
     when not allocated), in the grids' column order."""
 
     programme: Programme
@@ -264,28 +315,18 @@ class Loaded:
     members: list
     chosen: list[instruments.Instrument]
     grids: dict[tuple[str, str], np.ndarray]
-    _doses: Doses | None = None
     _exposures: tuple[np.ndarray, np.ndarray, int] | None = None
     arms: np.ndarray = field(init=False)
 
     def __post_init__(self):
         self.arms = _arms(self.members)
 
-    def doses(self) -> Doses:
-        """``doses`` of the programme, loaded the first time it is asked for."""
-        if self._doses is None:
-            self._doses = doses(self.programme)
-        return self._doses
-
     def exposures(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """``doses`` as arrays in the grids' column order (practice minutes, training days
-        attended; 0 for none) and the number of training days held."""
+        """``exposures`` of the programme's participants in the grids' column order (practice
+        minutes, training days attended; 0 for none) and the number of training days held,
+        loaded the first time they are asked for."""
         if self._exposures is None:
-            received = self.doses()
-            ids = [m.id for m in self.members]
-            self._exposures = (np.array([int(received.minutes.get(i, 0)) for i in ids], dtype=np.int64),
-                               np.array([int(received.days.get(i, 0)) for i in ids], dtype=np.int64),
-                               received.held)
+            self._exposures = exposures(self.programme, self.members)
         return self._exposures
 
     def grid(self, key: tuple[str, str]) -> np.ndarray:
@@ -436,31 +477,7 @@ def _flow_statements():
     """
     programme_id = bindparam("programme_id")
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
-    came = attendance.ATTENDED
-    # Per held day, its sessions; per participant and held day, their sessions' own marks and
-    # how many of those say they came. Joined, not correlated: one pass over each table.
-    sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
-                .group_by(TrainingSession.day_id).subquery())
-    own = (select(SessionAttendance.membership_id, TrainingSession.day_id, func.count().label("n"),
-                  func.count(case((SessionAttendance.status.in_(came), 1))).label("came"))
-           .join(TrainingSession).join(TrainingDay).where(held)
-           .group_by(SessionAttendance.membership_id, TrainingSession.day_id).subquery())
-    # Attended: at a day without sessions, the day's mark says so; at a day with sessions, a
-    # session's own mark does, or the day's mark does and some session has no mark of its own.
-    attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(came)),
-                    else_=or_(func.coalesce(own.c.came, 0) > 0,
-                              and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(came))))
-    marks = (select(DayAttendance.membership_id, DayAttendance.day_id,
-                    case((attended, 1), else_=0).label("attended"))
-             .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
-             .join(Membership, Membership.id == DayAttendance.membership_id)
-             .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
-             .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
-                                  own.c.day_id == DayAttendance.day_id))
-             .where(held, Membership.role == "participant", Membership.arm == "intervention")
-             # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
-             # merged into a grouping by participant, SQLite would read every programme's marks.
-             .offset(0).subquery())
+    marks = attendance.day_register(programme_id)
     per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
                   .group_by(marks.c.membership_id).subquery())
 
