@@ -6,7 +6,7 @@ from datetime import date
 from itertools import repeat
 
 import numpy as np
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Row, and_, bindparam, func, select
 
 from trainer import stats
 from trainer.extensions import db
@@ -145,11 +145,13 @@ _SCORES = (
 
 
 def score_grids(programme: Programme, chosen: list[instruments.Instrument],
-                wave_list: list[OutcomeWave], members: list) -> dict[tuple[str, str], np.ndarray]:
+                wave_list: list[OutcomeWave], members: list,
+                ids: np.ndarray | None = None) -> dict[tuple[str, str], np.ndarray]:
     """Every scale of the ``chosen`` instruments as a grid of scores, from one query:
     (instrument key, scale key) -> array of one row per wave (``wave_list``'s order) and one
     column per participant (``members``' order, by id), NaN where there is no score. Groups are
-    then picked by masks over whole rows, not by looking people up one at a time."""
+    then picked by masks over whole rows, not by looking people up one at a time. ``ids``:
+    the members' ids as an array, when the caller has it."""
     keys = [(i.key, s.key) for i in chosen for s in i.scales]
     cube = np.full((len(keys), len(wave_list), len(members)), np.nan)
     grids = dict(zip(keys, cube))
@@ -157,7 +159,7 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
         return grids
     index = {key: n for n, key in enumerate(keys)}
     wave_row = {w.id: n for n, w in enumerate(wave_list)}
-    ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+    ids = _ids(members) if ids is None else ids
     # Thousands of rows live only until they are in the grid: the garbage collector, run while
     # they exist, would walk every object of the process, several times the cost of the query.
     with _no_garbage_collection():
@@ -227,6 +229,22 @@ def participants(programme: Programme) -> list:
     return _plain_rows(_PARTICIPANTS, {"programme_id": programme.id})
 
 
+_FACTS = tuple(_PARTICIPANTS.selected_columns.keys())
+
+
+def columns(members: list) -> dict[str, tuple]:
+    """The facts of ``participants`` as one tuple per fact, by name, in ``members``' order.
+    Its rows are transposed at once: read fact by fact, by name, a large cohort's rows cost
+    more than the statistics drawn from them. Entities (or other rows) are read by name."""
+    if all(type(m) is Row for m in members) and (not members or members[0]._fields == _FACTS):
+        return dict(zip(_FACTS, zip(*members))) if members else dict.fromkeys(_FACTS, ())
+    return {name: tuple(getattr(m, name) for m in members) for name in _FACTS}
+
+
+def _ids(members: list) -> np.ndarray:
+    return np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+
+
 @dataclass
 class Doses:
     """What each participant received: practice minutes logged and training days attended
@@ -282,10 +300,12 @@ def _exposures_statement():
 _EXPOSURES = _exposures_statement()
 
 
-def exposures(programme: Programme, members: list) -> tuple[np.ndarray, np.ndarray, int]:
+def exposures(programme: Programme, members: list,
+              ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """``doses`` as arrays in ``members``' order (by id): practice minutes and training days
     attended (0 for none), and the number of training days held; one statement whatever the
-    number of participants and days."""
+    number of participants and days. ``ids``: the members' ids as an array, when the caller
+    has it."""
     rows = _plain_rows(_EXPOSURES, {"programme_id": programme.id})
     minutes = np.zeros(len(members), dtype=np.int64)
     days = np.zeros(len(members), dtype=np.int64)
@@ -293,7 +313,7 @@ def exposures(programme: Programme, members: list) -> tuple[np.ndarray, np.ndarr
     if rows[0][1] is None:  # no participant: the days held alone
         rows = []
     if rows and members:
-        ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+        ids = _ids(members) if ids is None else ids
         _, found, got_minutes, got_days = (np.array(column, dtype=np.int64) for column in zip(*rows))
         column = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
         # Someone who became a participant since the participants were read is not counted.
@@ -307,8 +327,9 @@ def exposures(programme: Programme, members: list) -> tuple[np.ndarray, np.ndarr
 class Loaded:
     """What the evaluation page reads, loaded once and shared by its parts: the waves, the
     participants, the chosen instruments and every chosen scale's grid of scores
-    (``score_grids``); ``exposures`` on first use. ``arms`` holds each participant's arm (""
-    when not allocated), in the grids' column order."""
+    (``score_grids``); ``exposures`` on first use. ``columns`` holds the participants' facts
+    (``columns``), ``ids`` their ids and ``arms`` each one's arm ("" when not allocated), in the
+    grids' column order."""
 
     programme: Programme
     waves: list[OutcomeWave]
@@ -316,17 +337,23 @@ class Loaded:
     chosen: list[instruments.Instrument]
     grids: dict[tuple[str, str], np.ndarray]
     _exposures: tuple[np.ndarray, np.ndarray, int] | None = None
+    columns: dict[str, tuple] | None = None
+    ids: np.ndarray = field(init=False)
     arms: np.ndarray = field(init=False)
 
     def __post_init__(self):
-        self.arms = _arms(self.members)
+        if self.columns is None:
+            self.columns = columns(self.members)
+        self.ids = np.array(self.columns["id"], dtype=np.int64)
+        # As _arms has them, from the column rather than row by row.
+        self.arms = np.array([arm or "" for arm in self.columns["arm"]], dtype=str)
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, int]:
         """``exposures`` of the programme's participants in the grids' column order (practice
         minutes, training days attended; 0 for none) and the number of training days held,
         loaded the first time they are asked for."""
         if self._exposures is None:
-            self._exposures = exposures(self.programme, self.members)
+            self._exposures = exposures(self.programme, self.members, self.ids)
         return self._exposures
 
     def grid(self, key: tuple[str, str]) -> np.ndarray:
@@ -339,8 +366,10 @@ def load(programme: Programme) -> Loaded:
     """``Loaded`` for ``programme``: five queries whatever the number of scales."""
     chosen = outcomes.chosen_instruments(programme)
     wave_list, members = outcomes.waves(programme), participants(programme)
+    facts = columns(members)
     return Loaded(programme, wave_list, members, chosen,
-                  score_grids(programme, chosen, wave_list, members))
+                  score_grids(programme, chosen, wave_list, members, np.array(facts["id"], dtype=np.int64)),
+                  columns=facts)
 
 
 def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
