@@ -301,3 +301,68 @@ def test_the_flow_counted_in_sql_equals_counting_person_by_person(app, modules):
         withdrawal.withdraw(m, scope="evaluation", keep_answers=keep, today=when, actor_id=None)
     assert db.session.query(OutcomeResponse).filter(OutcomeResponse.submitted_at.is_(None)).count()
     assert [(b.stage, b.counts) for b in evaluation.flow(programme)] == _flow_person_by_person(programme)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exposures_in_one_statement_equal_the_doses_person_by_person(app, modules, seed):
+    """evaluation.exposures (minutes, days attended and days held in one statement, through
+    attendance.day_register) against evaluation.doses (the activity summaries and
+    attendance.day_attendance person by person) on random registers: sessions' own marks
+    overriding the day's, a session marked without its day, a day without sessions, a cancelled
+    day, marks of the comparison arm and of a trainer (not expected), people never marked and a
+    second programme's marks."""
+    from sqlalchemy import select
+
+    from tests.factories import make_assignment, make_log
+    from trainer.services.scheduling import attendance
+
+    rng = np.random.default_rng(seed)
+    programme, other = make_programme(), make_programme()
+    days = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8))
+    one = make_day(programme, date(2026, 10, 22))
+    make_session(one, modules["peer-support"])
+    plain, cancelled = make_day(programme, date(2026, 11, 5)), make_day(programme, date(2026, 11, 19))
+    make_session(cancelled, modules["mindfulness"])
+    cancelled.cancelled = True
+    elsewhere = _days(other, modules, date(2026, 9, 10))
+    people = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .3)])
+              for _ in range(25)] + [make_member(programme, "trainer")]
+    strangers = [make_member(other) for _ in range(3)]
+    activity = db.session.query(Activity).first()
+    assignments = [make_assignment(programme, activity), make_assignment(other, activity)]
+    statuses = ("present", "late", "absent", "excused")
+    for person in people + strangers:
+        for day in ([*days, one, plain, cancelled] if person in people else elsewhere):
+            marked = rng.random() < .75
+            if marked:
+                make_mark(day, person, statuses[int(rng.integers(4))])
+            for session in day.sessions:
+                if rng.random() < (.4 if marked else .2):  # without a day mark it does not count
+                    make_mark(day, person, statuses[int(rng.integers(4))], session=session)
+        for n in range(int(rng.integers(3))):
+            make_log(assignments[person in strangers], person, minutes=int(rng.integers(0, 90)),
+                     done_on=date(2026, 9, 20) + timedelta(days=n))
+    db.session.flush()
+    members = evaluation.participants(programme)
+    assert len(members) == 25
+    minutes, attended, held = evaluation.exposures(programme, members)
+    doses = evaluation.doses(programme)
+    assert held == doses.held == 4
+    assert minutes.tolist() == [doses.minutes.get(m.id, 0) for m in members]
+    assert attended.tolist() == [doses.days.get(m.id, 0) for m in members]
+    assert attended.any() and minutes.any()
+    # The register itself, day by day, as day_attendance answers it.
+    register = {}
+    for mid, day_id, came in db.session.execute(select(*attendance.day_register(programme.id).c)):
+        register.setdefault(day_id, {})[mid] = came == 1
+    assert register == {day.id: known for day, known in attendance.day_attendance(programme) if known}
+    # Someone who became a participant after the participants were read is not counted; without
+    # any participant the days held still come.
+    late = make_member(programme)
+    make_mark(days[0], late, "present")
+    db.session.flush()
+    assert [a.tolist() for a in evaluation.exposures(programme, members)[:2]] == [minutes.tolist(),
+                                                                                  attended.tolist()]
+    empty = make_programme()
+    _days(empty, modules, date(2026, 9, 10))
+    assert [(a.tolist(), b.tolist(), n) for a, b, n in [evaluation.exposures(empty, [])]] == [([], [], 1)]

@@ -104,3 +104,48 @@ def test_someone_whose_answers_were_deleted_counts_nowhere_but_in_the_team_mix(a
     assert result.completers.imputed.n == 12
     assert result.arm_sizes == {"intervention": 7, "comparison": 6}
     assert ("North", {"intervention": 1, "comparison": 0}) in result.teams
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_participants_read_column_by_column_equal_reading_them_person_by_person(app, seed):
+    """evaluation.columns (rows transposed at once) and what the page draws from it (ids, arms,
+    counted, team mix, arm sizes) against reading each participant's facts one by one, on random
+    arms, teams and withdrawals (answers kept or deleted), rows and entities alike."""
+    import random
+    from collections import Counter
+
+    import numpy as np
+
+    from trainer.models import Membership
+    from trainer.services.outcomes import evaluation
+
+    rng = random.Random(seed)
+    programme = make_programme()
+    make_outcome_waves(programme, ("brs",))
+    make_member(programme, "lead")
+    for _ in range(40):
+        m = make_member(programme, arm=rng.choice(("intervention", "comparison", None)),
+                        team=rng.choice((None, "", "North", "South")))
+        if rng.random() < .3:
+            m.withdrawn_on, m.withdrawn_from = date(2026, 10, rng.randint(1, 28)), "evaluation"
+            m.answers_kept = rng.choice((True, False, None))
+    db.session.flush()
+    rows = evaluation.participants(programme)
+    entities = [db.session.get(Membership, r.id) for r in rows]
+    facts = evaluation.columns(rows)
+    assert facts == evaluation.columns(entities)
+    assert facts == {name: tuple(getattr(m, name) for m in entities) for name in evaluation._FACTS}
+    data = evaluation.load(programme)
+    assert data.ids.tolist() == [m.id for m in entities]
+    assert data.arms.tolist() == evaluation._arms(entities).tolist()
+    person_by_person = [bool(m.arm) and not (m.withdrawn_on and m.answers_kept is False) for m in entities]
+    assert trial_analysis._counted(rows).tolist() == trial_analysis._counted(entities).tolist() == person_by_person
+    assert trial_analysis._counted(rows, facts).dtype == np.bool_
+    result = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False, data=data)
+    allocated = [m for m in entities if m.arm]
+    teams = Counter((m.team or trial_analysis.NO_TEAM, m.arm) for m in allocated)
+    assert result.teams == [(team, {arm: teams.get((team, arm), 0) for arm in trial_analysis.ARMS})
+                            for team in sorted({t for t, _ in teams})]
+    assert result.arm_sizes == {arm: sum(m.arm == arm for m in allocated) for arm in trial_analysis.ARMS}
+    assert all(type(n) is int for n in result.arm_sizes.values())
+    assert evaluation.columns([]) == dict.fromkeys(evaluation._FACTS, ())

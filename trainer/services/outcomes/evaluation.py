@@ -6,12 +6,12 @@ from datetime import date
 from itertools import repeat
 
 import numpy as np
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, select
 
 from trainer import stats
 from trainer.extensions import db
-from trainer.models import (WAVE_KINDS, ActivitySummary, DayAttendance, Membership, OutcomeResponse, OutcomeScore,
-                            OutcomeWave, Programme, SessionAttendance, TrainingDay, TrainingSession)
+from trainer.models import (WAVE_KINDS, ActivitySummary, Membership, OutcomeResponse, OutcomeScore, OutcomeWave,
+                            Programme, TrainingDay)
 from trainer.services.outcomes import consort, instruments, outcomes
 from trainer.services.privacy import disclosure, withdrawal
 from trainer.services.scheduling import attendance
@@ -145,11 +145,13 @@ _SCORES = (
 
 
 def score_grids(programme: Programme, chosen: list[instruments.Instrument],
-                wave_list: list[OutcomeWave], members: list) -> dict[tuple[str, str], np.ndarray]:
+                wave_list: list[OutcomeWave], members: list,
+                ids: np.ndarray | None = None) -> dict[tuple[str, str], np.ndarray]:
     """Every scale of the ``chosen`` instruments as a grid of scores, from one query:
     (instrument key, scale key) -> array of one row per wave (``wave_list``'s order) and one
     column per participant (``members``' order, by id), NaN where there is no score. Groups are
-    then picked by masks over whole rows, not by looking people up one at a time."""
+    then picked by masks over whole rows, not by looking people up one at a time. ``ids``:
+    the members' ids as an array, when the caller has it."""
     keys = [(i.key, s.key) for i in chosen for s in i.scales]
     cube = np.full((len(keys), len(wave_list), len(members)), np.nan)
     grids = dict(zip(keys, cube))
@@ -157,7 +159,7 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
         return grids
     index = {key: n for n, key in enumerate(keys)}
     wave_row = {w.id: n for n, w in enumerate(wave_list)}
-    ids = np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+    ids = _ids(members) if ids is None else ids
     # Thousands of rows live only until they are in the grid: the garbage collector, run while
     # they exist, would walk every object of the process, several times the cost of the query.
     with _no_garbage_collection():
@@ -227,6 +229,22 @@ def participants(programme: Programme) -> list:
     return _plain_rows(_PARTICIPANTS, {"programme_id": programme.id})
 
 
+_FACTS = tuple(_PARTICIPANTS.selected_columns.keys())
+
+
+def columns(members: list) -> dict[str, tuple]:
+    """The facts of ``participants`` as one tuple per fact, by name, in ``members``' order.
+    Its rows are transposed at once: read fact by fact, by name, a large cohort's rows cost
+    more than the statistics drawn from them. Entities (or other rows) are read by name."""
+    if all(type(m) is Row for m in members) and (not members or members[0]._fields == _FACTS):
+        return dict(zip(_FACTS, zip(*members))) if members else dict.fromkeys(_FACTS, ())
+    return {name: tuple(getattr(m, name) for m in members) for name in _FACTS}
+
+
+def _ids(members: list) -> np.ndarray:
+    return np.fromiter((m.id for m in members), dtype=np.int64, count=len(members))
+
+
 @dataclass
 class Doses:
     """What each participant received: practice minutes logged and training days attended
@@ -246,46 +264,96 @@ _MINUTES = (
 
 def doses(programme: Programme) -> Doses:
     """Practice minutes from the activity summaries (kept in step with the logs) and days
-    attended from ``attendance.day_attendance``, for every participant of the programme."""
+    attended from ``attendance.day_attendance``, for every participant of the programme: the
+    rule person by person, which ``exposures`` counts in one statement."""
     minutes = dict(_plain_rows(_MINUTES, {"programme_id": programme.id}))
     held_days = attendance.day_attendance(programme)
     return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
+
+
+def _exposures_statement():
+    """Per participant of the programme, by id: practice minutes logged (the activity
+    summaries' sum), training days attended (``attendance.day_register``, which follows
+    ``attendance.day_attendance``; 0 for none) and how many training days were held. Built once:
+    every evaluation page runs it."""
+    programme_id = bindparam("programme_id")
+    minutes = (select(ActivitySummary.membership_id, func.sum(ActivitySummary.minutes).label("minutes"))
+               .join(Membership).where(Membership.programme_id == programme_id)
+               .group_by(ActivitySummary.membership_id).subquery())
+    marks = attendance.day_register(programme_id)
+    days = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
+            .group_by(marks.c.membership_id).subquery())
+    held = (select(func.count().label("held")).select_from(TrainingDay)
+            .where(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False)).subquery())
+    # From the one row of the days held, so that it comes even when there is no participant
+    # (then with no id).
+    return (select(held.c.held, Membership.id, func.coalesce(minutes.c.minutes, 0),
+                   func.coalesce(days.c.days, 0))
+            .select_from(held)
+            .outerjoin(Membership, and_(Membership.programme_id == programme_id,
+                                        Membership.role == "participant"))
+            .outerjoin(minutes, minutes.c.membership_id == Membership.id)
+            .outerjoin(days, days.c.membership_id == Membership.id)
+            .order_by(Membership.id))
+
+
+_EXPOSURES = _exposures_statement()
+
+
+def exposures(programme: Programme, members: list,
+              ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """``doses`` as arrays in ``members``' order (by id): practice minutes and training days
+    attended (0 for none), and the number of training days held; one statement whatever the
+    number of participants and days. ``ids``: the members' ids as an array, when the caller
+    has it."""
+    rows = _plain_rows(_EXPOSURES, {"programme_id": programme.id})
+    minutes = np.zeros(len(members), dtype=np.int64)
+    days = np.zeros(len(members), dtype=np.int64)
+    held = int(rows[0][0])
+    if rows[0][1] is None:  # no participant: the days held alone
+        rows = []
+    if rows and members:
+        ids = _ids(members) if ids is None else ids
+        _, found, got_minutes, got_days = (np.array(column, dtype=np.int64) for column in zip(*rows))
+        column = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+        # Someone who became a participant since the participants were read is not counted.
+        keep = ids[column] == found
+        minutes[column[keep]] = got_minutes[keep]
+        days[column[keep]] = got_days[keep]
+    return minutes, days, held
 
 
 @dataclass
 class Loaded:
     """What the evaluation page reads, loaded once and shared by its parts: the waves, the
     participants, the chosen instruments and every chosen scale's grid of scores
-    (``score_grids``); ``doses`` on first use. ``arms`` holds each participant's arm (""
-    when not allocated), in the grids' column order."""
+    (``score_grids``); ``exposures`` on first use. ``columns`` holds the participants' facts
+    (``columns``), ``ids`` their ids and ``arms`` each one's arm ("" when not allocated), in the
+    grids' column order."""
 
     programme: Programme
     waves: list[OutcomeWave]
     members: list
     chosen: list[instruments.Instrument]
     grids: dict[tuple[str, str], np.ndarray]
-    _doses: Doses | None = None
     _exposures: tuple[np.ndarray, np.ndarray, int] | None = None
+    columns: dict[str, tuple] | None = None
+    ids: np.ndarray = field(init=False)
     arms: np.ndarray = field(init=False)
 
     def __post_init__(self):
-        self.arms = _arms(self.members)
-
-    def doses(self) -> Doses:
-        """``doses`` of the programme, loaded the first time it is asked for."""
-        if self._doses is None:
-            self._doses = doses(self.programme)
-        return self._doses
+        if self.columns is None:
+            self.columns = columns(self.members)
+        self.ids = np.array(self.columns["id"], dtype=np.int64)
+        # As _arms has them, from the column rather than row by row.
+        self.arms = np.array([arm or "" for arm in self.columns["arm"]], dtype=str)
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """``doses`` as arrays in the grids' column order (practice minutes, training days
-        attended; 0 for none) and the number of training days held."""
+        """``exposures`` of the programme's participants in the grids' column order (practice
+        minutes, training days attended; 0 for none) and the number of training days held,
+        loaded the first time they are asked for."""
         if self._exposures is None:
-            received = self.doses()
-            ids = [m.id for m in self.members]
-            self._exposures = (np.array([int(received.minutes.get(i, 0)) for i in ids], dtype=np.int64),
-                               np.array([int(received.days.get(i, 0)) for i in ids], dtype=np.int64),
-                               received.held)
+            self._exposures = exposures(self.programme, self.members, self.ids)
         return self._exposures
 
     def grid(self, key: tuple[str, str]) -> np.ndarray:
@@ -298,8 +366,10 @@ def load(programme: Programme) -> Loaded:
     """``Loaded`` for ``programme``: five queries whatever the number of scales."""
     chosen = outcomes.chosen_instruments(programme)
     wave_list, members = outcomes.waves(programme), participants(programme)
+    facts = columns(members)
     return Loaded(programme, wave_list, members, chosen,
-                  score_grids(programme, chosen, wave_list, members))
+                  score_grids(programme, chosen, wave_list, members, np.array(facts["id"], dtype=np.int64)),
+                  columns=facts)
 
 
 def evaluate(programme: Programme, key: str, scale_key: str, *, today: date,
@@ -436,31 +506,7 @@ def _flow_statements():
     """
     programme_id = bindparam("programme_id")
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
-    came = attendance.ATTENDED
-    # Per held day, its sessions; per participant and held day, their sessions' own marks and
-    # how many of those say they came. Joined, not correlated: one pass over each table.
-    sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
-                .group_by(TrainingSession.day_id).subquery())
-    own = (select(SessionAttendance.membership_id, TrainingSession.day_id, func.count().label("n"),
-                  func.count(case((SessionAttendance.status.in_(came), 1))).label("came"))
-           .join(TrainingSession).join(TrainingDay).where(held)
-           .group_by(SessionAttendance.membership_id, TrainingSession.day_id).subquery())
-    # Attended: at a day without sessions, the day's mark says so; at a day with sessions, a
-    # session's own mark does, or the day's mark does and some session has no mark of its own.
-    attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(came)),
-                    else_=or_(func.coalesce(own.c.came, 0) > 0,
-                              and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(came))))
-    marks = (select(DayAttendance.membership_id, DayAttendance.day_id,
-                    case((attended, 1), else_=0).label("attended"))
-             .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
-             .join(Membership, Membership.id == DayAttendance.membership_id)
-             .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
-             .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
-                                  own.c.day_id == DayAttendance.day_id))
-             .where(held, Membership.role == "participant", Membership.arm == "intervention")
-             # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
-             # merged into a grouping by participant, SQLite would read every programme's marks.
-             .offset(0).subquery())
+    marks = attendance.day_register(programme_id)
     per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
                   .group_by(marks.c.membership_id).subquery())
 

@@ -79,11 +79,13 @@ class TrialAnalysis:
     dose_holm: dict[tuple[str, str, str], float | None]
 
 
-def _counted(members: list[Membership]) -> np.ndarray:
+def _counted(members: list[Membership], columns: dict[str, tuple] | None = None) -> np.ndarray:
     """Per participant (in the grids' column order): allocated and counted. Someone who
-    withdrew and had their answers deleted counts nowhere."""
-    return np.array([bool(m.arm) and not (m.withdrawn_on and m.answers_kept is False) for m in members],
-                    dtype=bool)
+    withdrew and had their answers deleted counts nowhere. ``columns``: ``evaluation.columns``
+    of ``members``, when the caller has them."""
+    facts = evaluation.columns(members) if columns is None else columns
+    return np.array([bool(arm) and not (withdrawn_on and answers_kept is False) for arm, withdrawn_on, answers_kept
+                     in zip(facts["arm"], facts["withdrawn_on"], facts["answers_kept"])], dtype=bool)
 
 
 def _pairs(grid, counted, arms, b, w):
@@ -197,8 +199,8 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     wave_list, chosen, arms = data.waves, data.chosen, data.arms
     b = next((i for i, w in enumerate(wave_list) if w.kind == "baseline"), None)
     baseline = wave_list[b] if b is not None else None
-    allocated = [m for m in data.members if m.arm]
-    counted = _counted(data.members)
+    facts = data.columns
+    counted = _counted(data.members, facts)
     wave = None
     planned: list[PlannedOutcome] = []
     completers = None
@@ -229,7 +231,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
                 grid[b, counted & (arms == arm) & ~np.isnan(grid[b])].tolist() if baseline else [],
                 base_visible) for arm in ARMS}))
-    teams = Counter((m.team or NO_TEAM, m.arm) for m in allocated)
+    teams = Counter((team or NO_TEAM, arm) for team, arm in zip(facts["team"], facts["arm"]) if arm)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
                  for team in sorted({t for t, _ in teams})]
     dose_p = _dose_p(data, today, live)
@@ -238,7 +240,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     reliable = (_reliable(scale, data.grid(scale_key), counted, arms, b, wave_list, today, live)
                 if scale.reliability and baseline else [])
     return TrialAnalysis(plan, wave, planned, balance, team_rows,
-                         {arm: sum(m.arm == arm for m in allocated) for arm in ARMS}, completers,
+                         {arm: facts["arm"].count(arm) for arm in ARMS}, completers,
                          reliable, (scale.reliability, scale.reliability_source) if scale.reliability else None,
                          dict(zip(dose_p, stats.holm(list(dose_p.values())))))
 

@@ -414,6 +414,42 @@ def module_register(programme_id):
             .where(or_(per_person.c.attended == 1, per_person.c.marked == sessions.c.sessions)))
 
 
+def day_register(programme_id):
+    """``day_attendance`` as a SQL subquery, for pages that count its answers rather than read
+    them: a row (membership_id, day_id, attended: 1 or 0) per held training day and expected
+    participant marked at it, under the same rule. ``programme_id`` is a value or a bind
+    parameter.
+
+    Attended: at a day without sessions, the day's mark is present or late; at a day with
+    sessions, a session's own mark is, or the day's mark is and some session has no mark of its
+    own. Session marks without a day mark, marks at cancelled days and marks of people not
+    expected (the comparison arm, other roles) are left out. Per held day its sessions, and per
+    participant and held day their sessions' own marks, are joined rather than correlated: one
+    pass over each table.
+    """
+    held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
+    sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
+                .group_by(TrainingSession.day_id).subquery())
+    own = (select(SessionAttendance.membership_id, TrainingSession.day_id, func.count().label("n"),
+                  func.count(case((SessionAttendance.status.in_(ATTENDED), 1))).label("came"))
+           .join(TrainingSession).join(TrainingDay).where(held)
+           .group_by(SessionAttendance.membership_id, TrainingSession.day_id).subquery())
+    attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(ATTENDED)),
+                    else_=or_(func.coalesce(own.c.came, 0) > 0,
+                              and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(ATTENDED))))
+    return (select(DayAttendance.membership_id, DayAttendance.day_id,
+                   case((attended, 1), else_=0).label("attended"))
+            .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
+            .join(Membership, Membership.id == DayAttendance.membership_id)
+            .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
+            .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
+                                 own.c.day_id == DayAttendance.day_id))
+            .where(held, Membership.role == "participant", Membership.arm == "intervention")
+            # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
+            # merged into a grouping by participant, SQLite would read every programme's marks.
+            .offset(0).subquery())
+
+
 def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bool]]]:
     """Per held training day in date order, per expected participant marked: did they attend?
 
