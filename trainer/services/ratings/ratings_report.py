@@ -179,6 +179,9 @@ _REGISTER = union_all(
     .having(func.count(_register.c.membership_id) > 0))
 
 
+# The modules rated, in curriculum order.
+_MODULES = select(Module).where(Module.id.in_(bindparam("module_ids", expanding=True))).order_by(Module.position)
+
 # Counts per part: part key (None for an answer outside every part) -> count.
 Counts = dict[str | None, int]
 
@@ -326,8 +329,7 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
         else:
             missed_rated[(wave, module_id)][part] += missed
     module_ids = {module_id for _, module_id in cells}
-    modules = list(db.session.scalars(select(Module).where(
-        Module.id.in_(module_ids)).order_by(Module.position)))
+    modules = list(db.session.scalars(_MODULES, {"module_ids": sorted(module_ids)}))
     visible = {w.id: disclosure.rating_results_visible(w, today, reader.live) for w in waves}
     for wave in waves:
         if wave_id and wave.id != wave_id:
