@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trainer import stats
 from trainer.extensions import db
@@ -99,14 +99,18 @@ class TeamPartition:
         return [(k, self.labels[k]) for k in self.parts]
 
 
+# Built once (every report reads it): only the programme is bound.
+_TEAMS = select(Membership.id, Membership.team).where(
+    Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+    Membership.arm == "intervention")
+
+
 def team_partition(programme: Programme) -> TeamPartition:
     """The intervention participants' teams merged into parts of 5 or more (stats.merge_small_groups).
 
     Built from enrolment (who is in which team), never from who has answered, so answering
     cannot change the breakdown a lead is offered."""
-    rows = db.session.execute(select(Membership.id, Membership.team).where(
-        Membership.programme_id == programme.id, Membership.role == "participant",
-        Membership.arm == "intervention"))
+    rows = db.session.execute(_TEAMS, {"programme_id": programme.id})
     members: dict[str, set[int]] = {}
     for mid, team in rows:
         members.setdefault(team or NO_TEAM, set()).add(mid)

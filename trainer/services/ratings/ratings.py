@@ -54,10 +54,14 @@ def sync_waves(programme: Programme) -> list[RatingWave]:
     return sorted(waves, key=lambda w: (w.offset_days, w.id))
 
 
+# Built once (reports read it on every request): only the programme is bound.
+_WAVES_OF = (select(RatingWave).where(RatingWave.programme_id == bindparam("programme_id"))
+             .order_by(RatingWave.offset_days, RatingWave.id))
+
+
 def list_waves(programme: Programme) -> list[RatingWave]:
     """The programme's waves, earliest first."""
-    return list(db.session.scalars(select(RatingWave).where(RatingWave.programme_id == programme.id)
-                                   .order_by(RatingWave.offset_days, RatingWave.id)))
+    return list(db.session.scalars(_WAVES_OF, {"programme_id": programme.id}))
 
 
 def get_wave(programme: Programme, wave_id: int) -> RatingWave:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select
 
 from trainer import stats
 from trainer.clock import today_in
@@ -58,7 +58,7 @@ def compare_page(user: User, *, now: datetime, page: int = 1,
         select(Programme).where(Programme.id.in_([p.id for p in shown.items])))}
     columns = [loaded[p.id] for p in shown.items]
     return (listing.ListPage(columns, shown.total, shown.page, shown.per_page),
-            _rows(places, columns, now))
+            _rows(user, places, columns, now))
 
 
 def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], list[ComparisonRow]]:
@@ -68,7 +68,7 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
     worked out by subtracting the shown ones from it."""
     places = _places(user)
     programmes = access.programmes_for(user, "lead", "evaluator")
-    return programmes, _rows(places, programmes, now)
+    return programmes, _rows(user, places, programmes, now)
 
 
 def _places(user: User) -> list:
@@ -81,61 +81,90 @@ def _places(user: User) -> list:
     return places
 
 
-# Statements built once: each request only binds its programmes and waves.
-_WAVES = (select(RatingWave.id, RatingWave.programme_id, RatingWave.opens_on, RatingWave.closes_on,
-                 RatingWave.closed_at)
-          .where(RatingWave.programme_id.in_(bindparam("programmes", expanding=True)))
-          .order_by(RatingWave.offset_days, RatingWave.id))
+# Statements built once: each request only binds the reader, the dates and its page's waves.
+# The programmes of a reader (their leads and evaluators), for the pool over all of them.
+_READER = bindparam("user_id")
+_READ = select(Membership.programme_id).where(Membership.user_id == _READER,
+                                              Membership.role.in_(("lead", "evaluator")))
+# "Today" in a programme's time zone: local dates are at most three apart, so the zones are
+# bound as three lists with their dates (wave_state: closed once closed_at is set or today is
+# on or after closes_on).
+_TODAY = case((Programme.timezone.in_(bindparam("zones_0", expanding=True)), bindparam("day_0", type_=Date)),
+              (Programme.timezone.in_(bindparam("zones_1", expanding=True)), bindparam("day_1", type_=Date)),
+              else_=bindparam("day_2", type_=Date))
+# Each wave of the reader's programmes: its position in its programme (0 first, 1 second, in
+# list_waves' order) and whether its results show to a lead.
+_ranked = (select(RatingWave.id,
+                  (func.row_number().over(partition_by=RatingWave.programme_id,
+                                          order_by=(RatingWave.offset_days, RatingWave.id)) - 1).label("position"),
+                  case((or_(RatingWave.closed_at.is_not(None), RatingWave.closes_on <= _TODAY), 1),
+                       else_=0).label("visible"))
+           .join(Programme, Programme.id == RatingWave.programme_id)
+           .where(RatingWave.programme_id.in_(_READ)).subquery())
 _SCORES = tuple(getattr(RatingSummary, f"score_{level}") for level in SCALE)
 _RATERS = functools.reduce(operator.add, _SCORES)
 # Per module and wave position (0 first, 1 second): the counts per score of every shown
 # programme added up in SQL, and a row for every module and position with any ratings. Whether
 # a summary is shown is worked out once a row, in the inner query.
-_summary = (select(RatingSummary.module_id,
-                   case((RatingSummary.wave_id.in_(bindparam("seconds", expanding=True)), 1),
-                        else_=0).label("position"),
-                   case((and_(RatingSummary.wave_id.in_(bindparam("visible", expanding=True)),
-                              disclosure.group_shown_sql(_RATERS)), 1), else_=0).label("shown"),
+_summary = (select(RatingSummary.module_id, _ranked.c.position,
+                   case((and_(_ranked.c.visible == 1, disclosure.group_shown_sql(_RATERS)), 1),
+                        else_=0).label("shown"),
                    *_SCORES)
-            .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))).subquery())
+            .join(_ranked, _ranked.c.id == RatingSummary.wave_id)
+            .where(_ranked.c.position < 2).subquery())
 _POOLED = (select(_summary.c.module_id, _summary.c.position,
                   *(func.sum(_summary.c[score.key] * _summary.c.shown) for score in _SCORES))
            .group_by(_summary.c.module_id, _summary.c.position))
+# The waves of the page's programmes, earliest first (list_waves' order).
+_PAGE_WAVES = (select(RatingWave).where(RatingWave.programme_id.in_(bindparam("programmes", expanding=True)))
+               .order_by(RatingWave.offset_days, RatingWave.id))
 # The counts per score of the page's programmes, one row per wave and module.
 _CELLS = (select(RatingSummary.wave_id, RatingSummary.module_id, *_SCORES)
           .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))))
 
 
-def _rows(places: list, columns: list[Programme], now: datetime) -> list[ComparisonRow]:
+def _dates(zones, now: datetime) -> dict:
+    """The bound values of _TODAY: the zones grouped by their local date at ``now``."""
+    days: dict = defaultdict(list)
+    for zone in sorted(set(zones)):
+        days[today_in(zone, now)].append(zone)
+    ordered = sorted(days.items())  # at most three: UTC-12 to UTC+14 spans 26 hours
+    ordered += [(ordered[-1][0] if ordered else now.date(), [])] * (3 - len(ordered))
+    return {**{f"day_{i}": day for i, (day, _) in enumerate(ordered)},
+            **{f"zones_{i}": zones for i, (_, zones) in enumerate(ordered)}}
+
+
+def pooled_counts(user: User, places: list, now: datetime) -> dict[tuple[int, int], list[int]]:
+    """(module id, position) -> counts per score pooled over the programmes ``places`` (those
+    ``user`` leads or evaluates) whose figure shows: added up in SQL from the rating summaries,
+    with a row for every module and position with any ratings."""
+    return {(module_id, pos): list(per_level) for module_id, pos, *per_level in db.session.connection().execute(
+        _POOLED, {"user_id": user.id, **_dates([p.timezone for p in places], now)}).all()}
+
+
+def _rows(user: User, places: list, columns: list[Programme], now: datetime) -> list[ComparisonRow]:
     """The rows over the programmes ``places`` (pooled over every shown one), with a cell for
     each of ``columns`` (some of those programmes, in their order)."""
-    today = {p.id: today_in(p.timezone, now) for p in places}
-    # The first two waves of each programme, as plain rows: wave id -> (programme id, position),
-    # and whether its results show yet (wave_state reads only these columns).
-    place, visible, taken = {}, [], defaultdict(int)
-    connection = db.session.connection()
-    for wave in connection.execute(_WAVES, {"programmes": list(today)}).all():
-        if taken[wave.programme_id] < 2:
-            place[wave.id] = (wave.programme_id, taken[wave.programme_id])
+    # The first two waves of each programme of the page, and whether its results show yet.
+    today = {p.id: today_in(p.timezone, now) for p in columns}
+    place, column_waves, visible, taken = {}, {}, set(), defaultdict(int)
+    for wave in db.session.scalars(_PAGE_WAVES, {"programmes": list(today)}):
+        pos = taken[wave.programme_id]
+        if pos < 2:
             taken[wave.programme_id] += 1
+            place[wave.id] = (wave.programme_id, pos)
+            column_waves[(wave.programme_id, pos)] = wave
             if disclosure.rating_results_visible(wave, today[wave.programme_id], False):
-                visible.append(wave.id)
-    column_at = {p.id: i for i, p in enumerate(columns)}
-    mine = [wid for wid, (pid, _) in place.items() if pid in column_at]
-    column_waves = {place[w.id]: w for w in db.session.scalars(
-        select(RatingWave).where(RatingWave.id.in_(mine)))}
+                visible.add(wave.id)
     # Counts per score of each wave and module from the rating summaries (kept in step with the
     # ratings), never the ratings themselves: sufficient statistics, never expanded into lists.
     # The pool is added up in SQL over every programme; only the page's cells are decided here.
-    pooled = {(module_id, pos): list(per_level) for module_id, pos, *per_level in connection.execute(
-        _POOLED, {"waves": list(place), "visible": visible,
-                  "seconds": [wid for wid, (_, pos) in place.items() if pos == 1]}).all()}
-    shown_waves = set(visible)
+    pooled = pooled_counts(user, places, now)
     cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
-    for wave_id, module_id, *per_level in connection.execute(_CELLS, {"waves": mine}).all():
+    for wave_id, module_id, *per_level in db.session.connection().execute(_CELLS, {"waves": list(place)}).all():
         programme_id, pos = place[wave_id]
         n = sum(per_level)
-        why = disclosure.reason(n, wave_id in shown_waves) if n else "no ratings"
+        why = disclosure.reason(n, wave_id in visible) if n else "no ratings"
         cells[(module_id, pos)][programme_id] = (n, why, per_level)
     grid = []  # (module, pos, [(programme, wave, n, why, counts)] of the columns, pooled counts)
     for module in db.session.scalars(select(Module).order_by(Module.position)):

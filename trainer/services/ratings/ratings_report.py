@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, literal, null, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from trainer import stats
@@ -119,12 +119,6 @@ _PROGRAMME = bindparam("programme_id")
 _OURS = (Membership.programme_id == _PROGRAMME, Membership.arm == "intervention")
 _PART = (Membership.team, Membership.role)
 
-# Per wave, module, part and score (None: "did not attend"): how many answered so.
-_SCORES = (select(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness,
-                  func.count(), func.count().filter(ModuleRating.did_not_attend))
-           .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
-           .group_by(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness))
-
 # Per wave and part: participants asked (a response row, or any answer) and how many of them
 # answered (any rating). The two branches are disjoint, so one count adds them up.
 _asked_only = (select(RatingResponse.wave_id, *_PART, literal(0).label("answered"))
@@ -135,9 +129,6 @@ _answered = (select(ModuleRating.wave_id, *_PART, literal(1).label("answered"))
              .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
              .group_by(ModuleRating.wave_id, ModuleRating.membership_id, *_PART))
 _people = union_all(_asked_only, _answered).subquery()
-_INVITED = (select(_people.c.wave_id, _people.c.team, _people.c.role, func.count(),
-                   func.sum(_people.c.answered))
-            .group_by(_people.c.wave_id, _people.c.team, _people.c.role))
 
 # Per module, part and (first score, second score): how many gave the module those scores in
 # the two waves. At most 25 pairs a part determine every paired statistic.
@@ -151,24 +142,40 @@ _PAIRS = (select(_first.module_id, *_PART, _first.usefulness, _second.usefulness
                  _second.usefulness.is_not(None))
           .group_by(_first.module_id, *_PART, _first.usefulness, _second.usefulness))
 
-# The comments, with the cell and part they belong to (few: most ratings have none).
-_COMMENTS = (select(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.comment)
-             .join(Membership, Membership.id == ModuleRating.membership_id)
-             .where(*_OURS, ModuleRating.comment != ""))
-
-
-# The register (attendance.module_register) per module and team: how many attended and how many
-# missed it (the rows without a wave), and per wave how many who missed it gave it a score.
+# The register (attendance.module_register), counted per module and team below.
 _register = attendance.module_register(_PROGRAMME).cte("register")
-_REGISTER = union_all(
-    select(null().label("wave_id"), _register.c.module_id, _register.c.team,
-           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0))
+
+# What the report counts, in one statement (one round trip), each row tagged with its kind
+# (a column a kind does not have is NULL):
+# SCORE: per wave, module, part and score (None: "did not attend"), how many answered so
+#   (n) and how many of them said they did not attend (m);
+# ASKED: per wave and part, participants asked (n) and how many of them answered (m);
+# COMMENT: the comments, with the cell and part they belong to (few: most ratings have none);
+# REGISTER: per module and team, how many attended (n) and how many missed it (m);
+# MISSED_RATED: per wave, module and team, how many who missed it gave it a score (m).
+SCORE, ASKED, COMMENT, REGISTER, MISSED_RATED = range(5)
+_none = null()
+_ANSWERS = union_all(
+    select(literal_column(str(SCORE)).label("kind"), ModuleRating.wave_id, ModuleRating.module_id, *_PART,
+           ModuleRating.usefulness.label("score"), func.count().label("n"),
+           func.count().filter(ModuleRating.did_not_attend).label("m"), _none.label("comment"))
+    .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
+    .group_by(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness),
+    select(literal_column(str(ASKED)), _people.c.wave_id, _none, _people.c.team, _people.c.role, _none,
+           func.count(), func.sum(_people.c.answered), _none)
+    .group_by(_people.c.wave_id, _people.c.team, _people.c.role),
+    select(literal_column(str(COMMENT)), ModuleRating.wave_id, ModuleRating.module_id, *_PART, _none, _none,
+           _none, ModuleRating.comment)
+    .join(Membership, Membership.id == ModuleRating.membership_id)
+    .where(*_OURS, ModuleRating.comment != ""),
+    select(literal_column(str(REGISTER)), _none, _register.c.module_id, _register.c.team, _none, _none,
+           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0), _none)
     .group_by(_register.c.module_id, _register.c.team),
     # From the programme's ratings to the register: an outer join, which the planner keeps in
     # this order (driven from the register, SQLite would first sift every rating of the
     # organisation through a Bloom filter).
-    select(ModuleRating.wave_id, _register.c.module_id, _register.c.team, literal(0),
-           func.count(_register.c.membership_id))
+    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _register.c.module_id, _register.c.team,
+           _none, _none, literal_column("0"), func.count(_register.c.membership_id), _none)
     .select_from(ModuleRating)
     .outerjoin(_register, and_(_register.c.membership_id == ModuleRating.membership_id,
                                _register.c.module_id == ModuleRating.module_id,
@@ -178,6 +185,9 @@ _REGISTER = union_all(
     .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team)
     .having(func.count(_register.c.membership_id) > 0))
 
+
+# The modules rated, in curriculum order.
+_MODULES = select(Module).where(Module.id.in_(bindparam("module_ids", expanding=True))).order_by(Module.position)
 
 # Counts per part: part key (None for an answer outside every part) -> count.
 Counts = dict[str | None, int]
@@ -304,30 +314,30 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
     scope = _Scope(partition, team)
     ours = {"programme_id": programme.id}
     cells: dict[tuple[int, int], _Cell] = defaultdict(_Cell)
-    for wave, module_id, team_, role, score, count, absent in db.session.execute(_SCORES, ours):
-        cell = cells[(wave, module_id)]
-        cell.scores[scope.part(team_, role)][score] += count
-        cell.did_not_attend[scope.part(team_, role)] += absent
     invited: dict[int, Counts] = defaultdict(lambda: defaultdict(int))
     answered: dict[int, Counts] = defaultdict(lambda: defaultdict(int))
-    for wave, team_, role, asked, gave in db.session.execute(_INVITED, ours):
-        invited[wave][scope.part(team_, role)] += asked
-        answered[wave][scope.part(team_, role)] += gave
-    for wave, module_id, team_, role, comment in db.session.execute(_COMMENTS, ours):
-        cells[(wave, module_id)].comments[scope.part(team_, role)].append(comment)
     registers: dict[int, dict] = defaultdict(dict)
     missed_rated: dict[tuple[int, int], Counts] = defaultdict(lambda: defaultdict(int))
-    for wave, module_id, team_, came, missed in db.session.execute(_REGISTER, ours):
-        part = partition.part_of_team(team_)  # everyone in the register is a participant
-        if wave is None:
-            attended_missed = registers[module_id].setdefault(part, [0, 0])
-            attended_missed[0] += came
-            attended_missed[1] += missed
+    for kind, wave, module_id, team_, role, score, n, m, comment in db.session.execute(_ANSWERS, ours):
+        if kind == SCORE:
+            cell, part = cells[(wave, module_id)], scope.part(team_, role)
+            cell.scores[part][score] += n
+            cell.did_not_attend[part] += m
+        elif kind == ASKED:
+            part = scope.part(team_, role)
+            invited[wave][part] += n
+            answered[wave][part] += m
+        elif kind == COMMENT:
+            cells[(wave, module_id)].comments[scope.part(team_, role)].append(comment)
+        elif kind == REGISTER:
+            # Everyone in the register is a participant.
+            attended_missed = registers[module_id].setdefault(partition.part_of_team(team_), [0, 0])
+            attended_missed[0] += n
+            attended_missed[1] += m
         else:
-            missed_rated[(wave, module_id)][part] += missed
+            missed_rated[(wave, module_id)][partition.part_of_team(team_)] += m
     module_ids = {module_id for _, module_id in cells}
-    modules = list(db.session.scalars(select(Module).where(
-        Module.id.in_(module_ids)).order_by(Module.position)))
+    modules = list(db.session.scalars(_MODULES, {"module_ids": sorted(module_ids)}))
     visible = {w.id: disclosure.rating_results_visible(w, today, reader.live) for w in waves}
     for wave in waves:
         if wave_id and wave.id != wave_id:
