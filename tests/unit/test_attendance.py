@@ -1,4 +1,5 @@
 """Attendance: apologies before a day, marks on or after it, totals, and the lead told once."""
+import random
 from datetime import date, time
 
 import pytest
@@ -236,6 +237,37 @@ def test_the_register_pages_the_expected_by_name_and_keeps_leavers_apart(course)
     assert rows[more[0].id].status == "late" and rows[more[1].id].apology.reason == "Ill"
     assert first.marks()[0] | second.marks()[0] == {more[0].id: "late", more[1].id: "excused"}
 
+
+
+def test_the_register_s_lines_name_each_field_and_show_the_marks_given(course, modules):
+    """Each line of the form: the day's radio group day-<id> with the day's mark given, and per
+    session (when the day has more than one), in time order, the select s-<session>-<id> with
+    the session's mark given; open when a session has a mark of its own. A day with one
+    session shows no session choices."""
+    programme, lead, trainer, people, _, days = course
+    more = [make_member(programme) for _ in range(4)]
+    rnd = random.Random(7)
+    choices = [None, "", "present", "late", "absent", "excused"]
+    register = attendance.register(days[0], today=DAY1)
+    sessions = sorted(days[0].sessions, key=lambda s: (s.starts_at, s.id))
+    assert [s.id for s in register.sessions] == [s.id for s in sessions]
+    for _ in range(20):
+        marks = {p.id: m for p in people + more if (m := rnd.choice(choices)) is not None}
+        session_marks = {(s.id, p.id): m for s in sessions for p in people + more
+                         if (m := rnd.choice(choices)) is not None}
+        lines = register.lines(marks, session_marks)
+        assert [line.row for line in lines] == register.rows
+        for line in lines:
+            mid = line.row.membership.id
+            assert (line.id, line.field, line.mark) == (mid, f"day-{mid}", marks.get(mid))
+            assert [(c.field, c.heading, c.chosen) for c in line.sessions] == [
+                (f"s-{s.id}-{mid}", f"{s.starts_at:%H:%M} {s.module.title}", session_marks.get((s.id, mid)))
+                for s in sessions]
+            assert line.open == any(session_marks.get((s.id, mid)) for s in sessions)
+    single = make_day(programme, date(2026, 12, 3))
+    make_session(single, modules["mindfulness"], starts=time(9, 30), ends=time(12, 30))
+    lines = attendance.register(single, today=date(2026, 12, 3)).lines({}, {})
+    assert lines and all(line.sessions == [] and not line.open for line in lines)
 
 def _register(programme) -> dict[int, dict[int, bool]]:
     """attendance.module_register read back as module_attendance answers."""

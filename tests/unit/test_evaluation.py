@@ -366,3 +366,46 @@ def test_exposures_in_one_statement_equal_the_doses_person_by_person(app, module
     empty = make_programme()
     _days(empty, modules, date(2026, 9, 10))
     assert [(a.tolist(), b.tolist(), n) for a, b, n in [evaluation.exposures(empty, [])]] == [([], [], 1)]
+
+
+@pytest.mark.parametrize("seed", [3, 29])
+def test_the_flow_s_groups_and_days_read_in_one_statement_equal_counting_person_by_person(app, modules, seed):
+    """The groups and the training days come from one statement (the marks read once): on other
+    random cohorts, with a held day nobody is marked at yet and a second programme's marks beside
+    them, every box is still the person-by-person count, and the days come in date order."""
+    from trainer.services.outcomes import retention
+
+    rng = np.random.default_rng(seed)
+    programme, other = make_programme(), make_programme()
+    waves = make_outcome_waves(programme, ("scs-sf",))
+    # Created out of date order: the boxes must follow the dates.
+    later, earlier = _days(programme, modules, date(2026, 10, 8), date(2026, 9, 10))
+    plain = make_day(programme, date(2026, 11, 5))
+    make_day(programme, date(2026, 11, 12))  # held, nobody marked yet
+    elsewhere = make_day(other, date(2026, 9, 10))
+    statuses = ("present", "late", "absent", "excused")
+    members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .5)])
+               for _ in range(int(rng.integers(20, 50)))]
+    for m in members:
+        for wave in waves.values():
+            if rng.random() < .7:
+                make_scores(m, wave, "scs-sf", {"total": 2.0})
+        if m.arm == "intervention":
+            for day in (earlier, later, plain):
+                if rng.random() < .8:
+                    make_mark(day, m, statuses[int(rng.integers(4))])
+                    for session in day.sessions:
+                        if rng.random() < .4:
+                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+        if rng.random() < .2:
+            m.in_post, m.left_on = False, date(2026, 10, 1)
+            m.leaver_category = list(retention.CATEGORY_LABELS)[int(rng.integers(4))]
+    for _ in range(5):
+        make_mark(elsewhere, make_member(other), "present")
+    db.session.flush()
+    boxes = [(b.stage, b.counts) for b in evaluation.flow(programme)]
+    assert boxes == _flow_person_by_person(programme)
+    days = [stage for stage, _ in boxes if stage.startswith("Attended training day")]
+    assert days == ["Attended training day 1 (10 September 2026)", "Attended training day 2 (8 October 2026)",
+                    "Attended training day 3 (5 November 2026)", "Attended training day 4 (12 November 2026)"]
+    assert dict(boxes)["Attended training day 4 (12 November 2026)"]["intervention"] == "not recorded yet"

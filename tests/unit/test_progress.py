@@ -134,3 +134,16 @@ def test_row_totals_and_shared_goals_follow_the_logs_and_reviews(crowd, modules)
     assert [(g.membership.id, g.membership.name, g.latest_progress) for g in shared] \
         == [(people[1].id, "Ann", 40), (people[4].id, "ann", None)]
     assert progress.shared_goals(programme, [people[4].id])[0].membership.id == people[4].id
+
+
+def test_module_cells_are_done_over_assigned_in_the_module_columns_order(crowd):
+    """The cells the page shows per module are the row's done count and the module's assigned
+    count, in the order of the table's module columns."""
+    programme, people, _ = crowd
+    table = progress.cohort(programme)
+    assert [m.id for m in table.modules] == list(table.assigned_by_module)
+    for row in table.rows:
+        assert row.module_cells == [f"{row.done_by_module.get(m.id, 0)}/{table.assigned_by_module[m.id]}"
+                                    for m in table.modules]
+    assert any(cell != f"0/{a}" for row in table.rows for cell, a in
+               zip(row.module_cells, table.assigned_by_module.values()))

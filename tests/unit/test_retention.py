@@ -139,3 +139,49 @@ def test_retention_by_category_counts_every_leaver_per_arm(app):
     assert rows["Left children's social work"] == {"intervention": 0, "comparison": 1}
     assert rows["Other or unknown"] == {"intervention": 0, "comparison": 0}
     assert rows["Still in post"] == {"intervention": 1, "comparison": 0}
+
+
+def test_the_kaplan_meier_table_s_text_is_its_numbers_as_the_page_writes_them(app):
+    """table_text is table with the day whole and S and its CI to 2 places ("S (low to high)", or S
+    alone where the CI is undefined), on random leaving dates including everyone leaving (S = 0)."""
+    rng = np.random.default_rng(11)
+    for trial in range(4):
+        programme = make_programme(start=date(2026, 9, 1))
+        for arm in ("intervention", "comparison"):
+            for _ in range(int(rng.integers(1, 30))):
+                m = make_member(programme, arm=arm)
+                if trial == 3 or rng.random() < 0.6:
+                    m.in_post, m.left_on = False, programme.start_date + timedelta(int(rng.integers(0, 300)))
+        db.session.flush()
+        seen_undefined = False
+        for arm in retention.retention(programme, TODAY):
+            expected = []
+            for day, at_risk, left, p, low, high in arm.table:
+                text = "%.2f" % p + ("" if low is None else " (%.2f to %.2f)" % (low, high))
+                expected.append((int(day), at_risk, left, text))
+                seen_undefined |= low is None
+            assert arm.table_text == expected
+        if trial == 3:
+            assert seen_undefined
+
+
+def test_the_lead_s_list_is_the_names_statement_s_rows_with_their_field_names(app):
+    """The page of names comes as named tuples holding the rows of the names statement, field for
+    field, by name, paged as the statement is."""
+    from trainer.services.system import listing
+
+    programme = make_programme()
+    lead = make_user()
+    people = [make_member(programme, arm=("intervention", "comparison")[i % 2],
+                          user=make_user(name=f"Person {60 - i:02d}")) for i in range(60)]
+    retention.record_leaving(lead, programme, people[3].id, date(2027, 1, 5), "Moved", today=TODAY,
+                             category="agency")
+    for number in (1, 2, 3):
+        page = retention.overview(programme, TODAY, page=number).members
+        rows = listing.paginate(retention._NAMES.params(programme_id=programme.id), page=number, rows=True)
+        assert (page.total, page.page, page.per_page) == (rows.total, rows.page, rows.per_page) == (60, min(number, 2), 50)
+        assert [tuple(m) for m in page.items] == [tuple(r) for r in rows.items]
+        assert [m._asdict() for m in page.items] == [dict(r._mapping) for r in rows.items]
+    left = next(m for m in retention.overview(programme, TODAY, page=2).members.items if m.id == people[3].id)
+    assert (left.in_post, left.left_on, left.leaver_category, left.leaving_reason) == \
+        (False, date(2027, 1, 5), "agency", "Moved")

@@ -472,3 +472,36 @@ def test_describe_counts_gives_describe_of_the_expanded_values():
         for name in ("sd", "ci_low", "ci_high"):
             a, b = getattr(got, name), getattr(want, name)
             assert (a is None and b is None) or a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kaplan_meier_of_groups_equals_scipy_listing_every_person_in_every_case(seed):
+    """The grouped computation gives exactly (not only approximately) what SciPy gives for the
+    people listed one by one: with nobody censored, everyone censored, everyone leaving (S = 0),
+    groups of nobody, a pair split over several groups, groups in any order, any confidence."""
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(0, 60))
+    share_observed = (0.0, 1.0, 0.5, float(rng.random()))[seed % 4]
+    durations = [float(d) if seed % 5 else int(d) for d in rng.integers(0, 25 if seed % 3 else 400, rows)]
+    observed = [bool(o) for o in rng.random(rows) < share_observed]
+    counts = [int(c) for c in rng.integers(0 if seed % 2 else 1, 6, rows)]
+    if seed % 7 == 0 and rows:  # everyone leaves by the last time: S reaches 0
+        observed = [True] * rows
+    confidence = (0.95, 0.9, 0.99)[seed % 3]
+    people_d = [d for d, c in zip(durations, counts) for _ in range(c)]
+    people_o = [o for o, c in zip(observed, counts) for _ in range(c)]
+    expected = stats.kaplan_meier(people_d, people_o, confidence=confidence)
+    assert stats.kaplan_meier_counts(durations, observed, counts, confidence=confidence) == expected
+    order = rng.permutation(rows) if rows else []
+    assert stats.kaplan_meier_counts([durations[i] for i in order], [observed[i] for i in order],
+                                     [counts[i] for i in order], confidence=confidence) == expected
+    # Each person a group of one gives the same again.
+    assert stats.kaplan_meier_counts(people_d, people_o, [1] * len(people_d), confidence=confidence) == expected
+
+
+def test_kaplan_meier_of_groups_refuses_a_negative_duration_as_listing_does():
+    with pytest.raises(ValueError):
+        stats.kaplan_meier([-1, 3], [True, False])
+    with pytest.raises(ValueError):
+        stats.kaplan_meier_counts([-1, 3], [True, False], [2, 1])
+    assert stats.kaplan_meier_counts([-1, 3], [True, False], [0, 1]) == stats.kaplan_meier([3], [False])

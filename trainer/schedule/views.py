@@ -144,7 +144,7 @@ def take_attendance(day_id: int):
                 return redirect(url_for("schedule.attendance", day_id=day.id,
                                         page=page if register.page.pages > 1 else None))
     return render_template("schedule/attendance.html", form=form, day=day, register=register,
-                           marks=marks, session_marks=session_marks, prefilled=prefilled)
+                           lines=register.lines(marks, session_marks), prefilled=prefilled)
 
 
 @bp.get("/days/<int:day_id>/agenda")

@@ -6,7 +6,7 @@ from datetime import date
 from itertools import repeat
 
 import numpy as np
-from sqlalchemy import Row, and_, bindparam, func, select
+from sqlalchemy import Date, Integer, Row, and_, bindparam, cast, func, literal_column, null, select, union_all
 
 from trainer import stats
 from trainer.extensions import db
@@ -494,10 +494,13 @@ class FlowGroup:
 
 
 def _flow_statements():
-    """The flow's three statements, built once: the participants counted per combination of the
-    facts the flow reads (``FlowGroup``), the programme's held training days in date order with
-    how many intervention participants were marked and attended, and the waves. Rows per group,
-    day and wave: their number does not grow with the cohort, and no participant is loaded.
+    """The flow's two statements, built once: the participants counted per combination of the
+    facts the flow reads (``FlowGroup``) together with the programme's held training days and how
+    many intervention participants were marked and attended at each (one statement: the marks are
+    read once, as a common table both parts count), and the waves. Rows per group, day and wave:
+    their number does not grow with the cohort, and no participant is loaded. A row of the first
+    statement is a group when ``part`` is 0 (its day columns empty), a day when it is 1 (its group
+    columns empty).
 
     A programme has at most one wave of each kind, so "answered the wave" is "answered the
     programme's wave of that kind". Attendance follows ``attendance.day_attendance``: a marked
@@ -506,7 +509,8 @@ def _flow_statements():
     """
     programme_id = bindparam("programme_id")
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
-    marks = attendance.day_register(programme_id)
+    # Read once by the statement (a common table): the groups and the days held both count them.
+    marks = attendance.day_register(programme_id, cte="marks")
     per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
                   .group_by(marks.c.membership_id).subquery())
 
@@ -521,18 +525,23 @@ def _flow_statements():
                      func.coalesce(per_person.c.days, 0).label("days"))
               .outerjoin(per_person, per_person.c.membership_id == Membership.id)
               .where(Membership.programme_id == programme_id, Membership.role == "participant").subquery())
-    groups = select(*people.c, func.count().label("people")).group_by(*people.c)
-
-    days = (select(TrainingDay.id, TrainingDay.day, func.count(marks.c.day_id).label("known"),
-                   func.coalesce(func.sum(marks.c.attended), 0).label("attended"))
+    # The day columns, empty in a group's row; the group columns, empty in a day's row (typed, so
+    # each column reads back as its type whichever part fills it).
+    no_day = [cast(null(), Integer).label("day_id"), cast(null(), Date).label("day"),
+              cast(null(), Integer).label("known"), cast(null(), Integer).label("attended")]
+    groups = (select(literal_column("0").label("part"), *people.c, func.count().label("people"), *no_day)
+              .group_by(*people.c))
+    no_group = [cast(null(), column.type) for column in people.c] + [cast(null(), Integer)]
+    days = (select(literal_column("1"), *no_group, TrainingDay.id, TrainingDay.day,
+                   func.count(marks.c.day_id), func.coalesce(func.sum(marks.c.attended), 0))
             .outerjoin(marks, marks.c.day_id == TrainingDay.id).where(held)
-            .group_by(TrainingDay.id, TrainingDay.day).order_by(TrainingDay.day, TrainingDay.id))
+            .group_by(TrainingDay.id, TrainingDay.day))
     waves = select(OutcomeWave.id, OutcomeWave.kind, OutcomeWave.label, OutcomeWave.closes_on).where(
         OutcomeWave.programme_id == programme_id)
-    return groups, days, waves
+    return union_all(groups, days), waves
 
 
-_FLOW_GROUPS, _FLOW_DAYS, _FLOW_WAVES = _flow_statements()
+_FLOW_GROUPS_AND_DAYS, _FLOW_WAVES = _flow_statements()
 
 
 def flow(programme: Programme) -> list[FlowBox]:
@@ -545,15 +554,19 @@ def flow(programme: Programme) -> list[FlowBox]:
     sessions; cancelled days left out). "Analysed" counts people with a baseline and at least one
     later submitted response.
 
-    Everything is counted in SQL (``_flow_statements``): three statements, whose rows do not grow
+    Everything is counted in SQL (``_flow_statements``): two statements, whose rows do not grow
     with the cohort.
     """
     params = {"programme_id": programme.id}
-    groups = []
-    for n, row in enumerate(db.session.execute(_FLOW_GROUPS, params), start=1):
-        arm, in_post, category, withdrawn_on, kept, *answered, days, people = row
-        groups.append(FlowGroup(-n, arm, bool(in_post), category, withdrawn_on, kept,
+    groups, held_days = [], []
+    for row in db.session.execute(_FLOW_GROUPS_AND_DAYS, params):
+        part, arm, in_post, category, withdrawn_on, kept, *answered, days, people, day_id, day, known, came = row
+        if part:
+            held_days.append(HeldDay(day_id, day, known, came))
+            continue
+        groups.append(FlowGroup(-len(groups) - 1, arm, bool(in_post), category, withdrawn_on, kept,
                                 frozenset(k for k, yes in zip(WAVE_KINDS, answered) if yes), days or 0, people))
+    held_days.sort(key=lambda d: (d.day, d.id))
     wave_list = sorted(db.session.execute(_FLOW_WAVES, params).all(), key=lambda w: WAVE_KINDS.index(w.kind))
 
     def count(arm: str, rule=lambda g: True) -> int:
@@ -561,7 +574,7 @@ def flow(programme: Programme) -> list[FlowBox]:
 
     boxes = [FlowBox("Enrolled", {"all": sum(g.people for g in groups)}, "enrolled"),
              FlowBox("Allocated", {arm: count(arm) for arm in ARMS}, "allocated")]
-    boxes += _training_day_boxes(programme, groups)
+    boxes += _training_day_boxes(held_days, groups)
     for wave in wave_list:
         boxes.append(FlowBox(f"Answered: {wave.label}",
                              {arm: count(arm, lambda g: wave.kind in g.answered) for arm in ARMS}))
@@ -583,8 +596,18 @@ def flow_with_diagram(programme: Programme) -> tuple[list[FlowBox], consort.Diag
     return boxes, consort.diagram(boxes)
 
 
-def _training_day_boxes(programme: Programme, groups: list[FlowGroup]) -> list[FlowBox]:
-    days = db.session.execute(_FLOW_DAYS, {"programme_id": programme.id}).all()
+@dataclass(frozen=True)
+class HeldDay:
+    """A held training day of the flow: how many intervention participants were marked
+    (``known``) and attended."""
+
+    id: int
+    day: date
+    known: int
+    attended: int
+
+
+def _training_day_boxes(days: list[HeldDay], groups: list[FlowGroup]) -> list[FlowBox]:
     boxes = []
     for number, day in enumerate(days, start=1):
         count = day.attended if day.known else "not recorded yet"

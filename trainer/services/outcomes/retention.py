@@ -1,8 +1,9 @@
 """Retention: who is still in post, leaving recorded or imported, survival in post per arm."""
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -137,6 +138,13 @@ class ArmRetention:
         s = self.survival
         return list(zip(s.times, s.at_risk, s.events, s.survival, s.ci_low, s.ci_high))
 
+    @property
+    def table_text(self) -> list[tuple[int, int, int, str]]:
+        """The Kaplan-Meier table's rows as the page shows them: (whole day, number at risk, left
+        that day, "S (CI low to CI high)" to 2 places, or S alone where the CI is undefined)."""
+        return [(int(day), at_risk, left, f"{p:.2f}" if low is None else f"{p:.2f} ({low:.2f} to {high:.2f})")
+                for day, at_risk, left, p, low, high in self.table]
+
 
 def retention(programme: Programme, today: date) -> list[ArmRetention]:
     """Kaplan-Meier survival in post per arm from the programme's start; people still in post are
@@ -179,15 +187,17 @@ def _survival(programme: Programme, groups: list, today: date) -> list[ArmRetent
     post (or with no leaving date) are censored today."""
     result = []
     start = programme.start_date
+    # The groups' rows are unpacked (arm, in post, left on, category, stopped, people), not read by
+    # attribute: a Row's attribute costs far more than its place.
     for arm in ARMS:
         durations, observed, counts = [], [], []
-        for g in groups:
-            if g.arm != arm or g.stopped:
+        for group_arm, in_post, left_on, _, stopped, people in groups:
+            if group_arm != arm or stopped:
                 continue
-            end = g.left_on if not g.in_post and g.left_on else today
+            end = left_on if not in_post and left_on else today
             durations.append(max(0, (end - start).days))
-            observed.append(not g.in_post and g.left_on is not None)
-            counts.append(g.people)
+            observed.append(not in_post and left_on is not None)
+            counts.append(people)
         survival = stats.kaplan_meier_counts(durations, observed, counts)
         result.append(ArmRetention(
             arm, sum(counts), sum(n for n, left in zip(counts, observed) if left), survival,
@@ -232,11 +242,11 @@ def by_category(groups: list) -> list[tuple[str, dict[str, int]]]:
     rows = [(label, {arm: 0 for arm in ARMS}) for label in CATEGORY_LABELS.values()]
     rows.append(("Still in post", {arm: 0 for arm in ARMS}))
     keys = list(CATEGORY_LABELS)
-    for g in groups:
-        if g.arm not in ARMS or g.stopped:
+    for arm, in_post, _, category, stopped, people in groups:
+        if arm not in ARMS or stopped:
             continue
-        index = len(keys) if g.in_post else keys.index(g.leaver_category or UNKNOWN)
-        rows[index][1][g.arm] += g.people
+        index = len(keys) if in_post else keys.index(category or UNKNOWN)
+        rows[index][1][arm] += people
     return rows
 
 
@@ -251,7 +261,19 @@ class Overview:
     categories: list[tuple[str, dict[str, int]]]
 
 
-# A page of the lead's list: names and leaving facts as plain rows, by name.
+class Named(NamedTuple):
+    """A participant on the lead's list: their name and leaving facts."""
+
+    id: int
+    display_name: str
+    arm: str | None
+    in_post: bool
+    left_on: date | None
+    leaver_category: str | None
+    leaving_reason: str | None
+
+
+# A page of the lead's list: names and leaving facts as plain rows, by name (read as ``Named``).
 _NAMES = (select(Membership.id, User.display_name, Membership.arm, Membership.in_post, Membership.left_on,
                  Membership.leaver_category, Membership.leaving_reason).join(User)
           .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant")
@@ -271,8 +293,11 @@ def overview(programme: Programme, today: date, *, page: int = 1, names: bool = 
     arms = _survival(programme, groups, today)
     members = None
     if names:
-        members = listing.paginate(_NAMES.params(programme_id=programme.id), page=page, rows=True,
-                                   total=sum(g.people for g in groups))
+        found = listing.paginate(_NAMES.params(programme_id=programme.id), page=page, rows=True,
+                                 total=sum(people for *_, people in groups))
+        # As named tuples: the page and the form read each row's fields, and a Row's attribute
+        # costs far more than a named tuple's.
+        members = replace(found, items=[Named(*row) for row in found.items])
     return Overview(members, arms, chart(arms), by_category(groups))
 
 

@@ -39,6 +39,7 @@ class ParticipantProgress:
     minutes: int = 0
     goals_set: int = 0
     goals_reviewed: int = 0
+    module_cells: list[str] = field(default_factory=list)  # "done/assigned" per module, in column order
 
 
 @dataclass
@@ -101,8 +102,9 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     large the cohort. ``rows`` is the page's rows and ``page`` says where the page is;
     ``shared_goals`` are those of the page's people.
     """
+    # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
     modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
-    assigned = {m.id: m.assigned for m in modules}
+    assigned = {module_id: count for module_id, _, count in modules}
     total = sum(assigned.values())
     per_page = listing.PER_PAGE
     first = (max(1, page) - 1) * per_page
@@ -110,16 +112,22 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
         {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
          "per_page": per_page}).all()
-    rows = {r.id: ParticipantProgress(Member(r.id, r.name, r.team), assigned=total, goals_set=r.goals_set,
-                                      goals_reviewed=r.goals_reviewed) for r in found}
+    rows = {member_id: ParticipantProgress(Member(member_id, name, team_name), assigned=total,
+                                           goals_set=goals_set, goals_reviewed=goals_reviewed)
+            for member_id, name, team_name, _, _, goals_set, goals_reviewed in found}
     ids = list(rows)
-    for by in db.session.execute(_BY_MODULE, {"ids": ids, "programme_id": programme.id}):
-        row = rows[by.membership_id]
-        if by.done:
-            row.done_by_module[by.module_id] = by.done
-        row.done += by.done
-        row.minutes += by.minutes
-        row.last_logged = by.last if row.last_logged is None else max(row.last_logged, by.last)
+    for member_id, module_id, done, minutes, last in db.session.execute(
+            _BY_MODULE, {"ids": ids, "programme_id": programme.id}):
+        row = rows[member_id]
+        if done:
+            row.done_by_module[module_id] = done
+        row.done += done
+        row.minutes += minutes
+        row.last_logged = last if row.last_logged is None else max(row.last_logged, last)
+    columns = list(assigned.items())
+    for row in rows.values():
+        done_by_module = row.done_by_module
+        row.module_cells = [f"{done_by_module.get(module_id, 0)}/{count}" for module_id, count in columns]
     teams = list(db.session.scalars(_TEAMS, {"programme_id": programme.id}))
     page_rows = list(rows.values())
     matches = found[0].matches if found else 0
@@ -209,5 +217,5 @@ def shared_goals(programme: Programme, membership_ids: list[int] | None = None) 
     query, params = _SHARED, {"programme_id": programme.id}
     if membership_ids is not None:
         query, params["ids"] = _SHARED_BY, membership_ids
-    return [SharedGoal(Member(r.membership_id, r.display_name, r.team), r.what, r.status, r.target_on,
-                       r.latest) for r in db.session.execute(query, params)]
+    return [SharedGoal(Member(member_id, name, team), what, status, target_on, latest)
+            for member_id, name, team, what, status, target_on, latest in db.session.execute(query, params)]

@@ -56,6 +56,27 @@ class SheetRow:
     away: str | None = None
 
 
+@dataclass(frozen=True)
+class SessionChoice:
+    """One participant's choice at one session on the register's form."""
+
+    field: str  # the select's name and id: s-<session id>-<membership id>
+    heading: str  # the session's start time and module title
+    chosen: str | None  # the mark shown (None: "Same as the day")
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One expected participant's line on the register's form, with what it shows."""
+
+    row: SheetRow
+    id: int  # the membership's id
+    field: str  # the day's radio group's name: day-<membership id>
+    mark: str | None  # the day's mark shown
+    sessions: list[SessionChoice]  # one per session when the day has more than one, in time order
+    open: bool  # a session has a mark of its own: its choices are shown open
+
+
 @dataclass
 class Register:
     """A day's register: who is expected, who is shown apart, and why it cannot be filled in."""
@@ -66,6 +87,19 @@ class Register:
     closed: str | None
     page: listing.ListPage | None = None
     sessions: list[Row] = field(default_factory=list)  # id, starts_at and module title, in time order
+
+    def lines(self, marks: dict[int, str], session_marks: dict[tuple[int, int], str]) -> list["RegisterLine"]:
+        """The form's lines for the expected (``rows``) showing ``marks`` and ``session_marks``:
+        each with its fields' names, and a choice per session when the day has more than one."""
+        heads = [(s[0], f"s-{s[0]}-", f"{s[1]:%H:%M} {s[2]}") for s in self.sessions] if len(self.sessions) > 1 else []
+        lines = []
+        for row in self.rows:
+            mid = row.membership.id
+            choices = [SessionChoice(f"{prefix}{mid}", heading, session_marks.get((sid, mid)))
+                       for sid, prefix, heading in heads]
+            lines.append(RegisterLine(row, mid, f"day-{mid}", marks.get(mid), choices,
+                                      any(c.chosen for c in choices)))
+        return lines
 
     def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
         """The marks to show before any are entered: saved ones, else excused for apologies."""
@@ -161,18 +195,20 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
     found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day,
                                            "day_id": day.id, "first": (max(1, page) - 1) * per_page,
                                            "per_page": per_page}).all()
+    # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
     sessions: dict[int, Row] = {}
     per_session: dict[int, dict[int, str]] = {}
-    for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r.id for r in found]}):
-        sessions.setdefault(r.id, r)
-        if r.membership_id is not None:
-            per_session.setdefault(r.membership_id, {})[r.id] = r.status
+    for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r[0] for r in found]}):
+        session_id, _, _, membership_id, status = r
+        sessions.setdefault(session_id, r)
+        if membership_id is not None:
+            per_session.setdefault(membership_id, {})[session_id] = status
     rows, away = [], []
-    for r in found:
-        member = Participant(r.id, r.display_name, r.left_on, r.in_post)
-        row = SheetRow(member, SentApology(r.reason) if r.apology_id is not None else None, r.status,
-                       per_session.get(r.id, {}), not_expected_reason(member, day))
-        (away if r.apart else rows).append(row)
+    for mid, name, left_on, in_post, apart, _, _, apology_id, reason, status in found:
+        member = Participant(mid, name, left_on, in_post)
+        row = SheetRow(member, SentApology(reason) if apology_id is not None else None, status,
+                       per_session.get(mid, {}), not_expected_reason(member, day))
+        (away if apart else rows).append(row)
     total = found[0].matches if rows else 0
     number = (found[0].position - 1) // per_page + 1 if rows else 1
     return Register(day, rows, away, closed_reason(day, today=today),
@@ -414,11 +450,12 @@ def module_register(programme_id):
             .where(or_(per_person.c.attended == 1, per_person.c.marked == sessions.c.sessions)))
 
 
-def day_register(programme_id):
+def day_register(programme_id, *, cte: str | None = None):
     """``day_attendance`` as a SQL subquery, for pages that count its answers rather than read
     them: a row (membership_id, day_id, attended: 1 or 0) per held training day and expected
     participant marked at it, under the same rule. ``programme_id`` is a value or a bind
-    parameter.
+    parameter; with ``cte``, a common table of that name instead, for a statement that reads
+    the register more than once.
 
     Attended: at a day without sessions, the day's mark is present or late; at a day with
     sessions, a session's own mark is, or the day's mark is and some session has no mark of its
@@ -437,17 +474,18 @@ def day_register(programme_id):
     attended = case((sessions.c.n.is_(None), DayAttendance.status.in_(ATTENDED)),
                     else_=or_(func.coalesce(own.c.came, 0) > 0,
                               and_(func.coalesce(own.c.n, 0) < sessions.c.n, DayAttendance.status.in_(ATTENDED))))
-    return (select(DayAttendance.membership_id, DayAttendance.day_id,
-                   case((attended, 1), else_=0).label("attended"))
-            .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
-            .join(Membership, Membership.id == DayAttendance.membership_id)
-            .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
-            .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
-                                 own.c.day_id == DayAttendance.day_id))
-            .where(held, Membership.role == "participant", Membership.arm == "intervention")
-            # OFFSET 0 keeps the marks a subquery of their own, read from the programme's days:
-            # merged into a grouping by participant, SQLite would read every programme's marks.
-            .offset(0).subquery())
+    register = (select(DayAttendance.membership_id, DayAttendance.day_id,
+                       case((attended, 1), else_=0).label("attended"))
+                .join(TrainingDay, TrainingDay.id == DayAttendance.day_id)
+                .join(Membership, Membership.id == DayAttendance.membership_id)
+                .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
+                .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
+                                     own.c.day_id == DayAttendance.day_id))
+                .where(held, Membership.role == "participant", Membership.arm == "intervention")
+                # OFFSET 0 keeps the marks a query of their own, read from the programme's days:
+                # merged into a grouping by participant, SQLite would read every programme's marks.
+                .offset(0))
+    return register.cte(cte) if cte else register.subquery()
 
 
 def day_attendance(programme: Programme) -> list[tuple[TrainingDay, dict[int, bool]]]:
