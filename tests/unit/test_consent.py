@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_member, make_outcome_waves, make_programme, make_wave
+from tests.factories import make_member, make_outcome_waves, make_programme, make_user, make_wave
 from trainer.errors import PermissionDenied, RuleViolation
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage
@@ -78,6 +78,30 @@ def test_roles_read_with_the_consent_due_give_the_gate_s_answer_in_one_statement
     for programme_id in (None, programme.id, agreed.id, pending.id, reconfirm.id):
         assert consent.first_due(due, programme_id) == consent.consent_gate(person, programme_id)
     assert consent.first_due(due, None) == pending.id and consent.first_due(due, agreed.id) is None
+
+
+def test_the_roles_read_with_the_session_s_user_answer_as_their_own_statement_does(programme):
+    """PLACES_TEXT (a column of the statement that loads the session's user on a GET) gives
+    places_and_consent_due's answer, in enrolment order: for a person with staff places,
+    participant places agreed, pending and to re-confirm, a comparison arm, and for nobody."""
+    person = make_member(programme, "lead").user
+    agreed, pending, reconfirm, comparison = (make_programme(status="running") for _ in range(4))
+    make_member(pending, user=person, consent=())
+    make_member(agreed, user=person)
+    make_member(comparison, user=person, arm="comparison")
+    make_member(reconfirm, user=person)
+    make_member(agreed, "trainer", user=make_member(pending, "lead").user)
+    consent.save_information(make_member(reconfirm, "lead").user, reconfirm, "Version two")
+    db.session.commit()
+    nobody = make_user("nobody@example.org")
+    db.session.commit()
+    for user in (person, nobody, make_member(agreed, "trainer").user):
+        text = db.session.scalar(select(consent.PLACES_TEXT), {"user_id": user.id})
+        assert consent.places_from_text(text) == consent.places_and_consent_due(user)
+    assert consent.places_from_text(None) == ([], [])
+    places, due = consent.places_from_text(db.session.scalar(select(consent.PLACES_TEXT), {"user_id": person.id}))
+    assert due == [pending.id, reconfirm.id]
+    assert ("participant", "comparison") in places and places[0] == ("lead", None)
 
 
 def test_staff_are_never_stopped_at_the_gate(programme):

@@ -128,6 +128,23 @@ def test_navigation_shows_only_what_the_role_can_use(client, auth, programme_wit
     assert 'href="/modules/"' in page
 
 
+def test_the_roles_come_with_the_signed_in_user_and_a_role_given_shows_on_the_next_page(
+        client, auth, programme_with_roles):
+    """On a GET the user's roles (for the navigation and the consent gate) are read inside the
+    statement that loads the user, not by one of their own; the next request reads them afresh."""
+    from tests.conftest import statements_of
+    from trainer.extensions import db
+
+    auth.login("c@example.org")
+    statements = statements_of(client, "/")
+    roles = [s for s in statements if "GROUP BY memberships.role" in s]
+    assert len(roles) == 1 and "FROM users" in roles[0]
+    assert 'href="/programmes/"' not in client.get("/").get_data(as_text=True)
+    make_member(programme_with_roles[0], "lead", user=programme_with_roles[1]["comparison"].user)
+    db.session.commit()
+    assert 'href="/programmes/"' in client.get("/").get_data(as_text=True)
+
+
 def test_a_lead_of_many_programmes_sees_them_25_a_page_each_with_its_own_next_day(client, auth, app):
     lead = make_user("many@example.org")
     for n in range(1, 31):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import has_request_context, request
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,7 +13,7 @@ from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
 from trainer.models import CalendarFeed, PasswordToken, User
 from trainer.services.accounts import password_policy, throttling
-from trainer.services.privacy import audit
+from trainer.services.privacy import audit, consent
 from trainer.services.scheduling import calendar
 from trainer.services.system import listing, organisation, outbox
 
@@ -109,25 +110,32 @@ def authenticate(email: str, password: str, *, ip: str, now: datetime,
 _SESSION_USER = select(User, organisation.NAME.scalar_subquery(),
                        calendar.TOKEN.where(CalendarFeed.user_id == User.id).scalar_subquery()
                        ).where(User.id == bindparam("user_id"))
+# On a GET, the user's roles and the programmes whose information they must consent to come in the
+# same statement too (the navigation and the consent gate read them on every page).
+_SESSION_USER_GET = _SESSION_USER.add_columns(consent.PLACES_TEXT)
 
 
 def load_session_user(identity: str) -> User | None:
     """Return the user for a session identity ``"<id>:<version>"`` if the version still holds.
 
-    The organisation's name and the calendar feed token read with it are kept for the rest of a
-    GET (``organisation.remember_name``, ``calendar.remember_token``)."""
+    The organisation's name and the calendar feed token read with it, and on a GET the user's
+    roles with the consent due, are kept for the rest of a GET (``organisation.remember_name``,
+    ``calendar.remember_token``, ``consent.remember_places``)."""
     try:
         user_id, version = (int(part) for part in identity.split(":"))
     except (ValueError, AttributeError):
         return None
-    row = db.session.execute(_SESSION_USER, {"user_id": user_id}).first()
+    get = has_request_context() and request.method == "GET"
+    row = db.session.execute(_SESSION_USER_GET if get else _SESSION_USER, {"user_id": user_id}).first()
     if row is None:
         return None
-    user, name, token = row
+    user, name, token, *places = row
     if user.session_version != version or not user.is_enabled:
         return None
     organisation.remember_name(name)
     calendar.remember_token(user.id, token)
+    if get:
+        consent.remember_places(places[0])
     return user
 
 

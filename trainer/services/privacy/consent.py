@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, exists, func, select
+from flask import g, has_request_context, request
+from sqlalchemy import String, and_, bindparam, case, cast, exists, func, select
 
 from trainer.errors import NotFound, RuleViolation
 from trainer.extensions import db
@@ -126,8 +127,56 @@ def places_and_consent_due(user: User) -> tuple[list[tuple[str, str | None]], li
     the programmes whose information they must consent to, in enrolment order; with
     ``first_due`` this answers ``consent_gate`` without a query of its own."""
     rows = db.session.execute(_PLACES_AND_DUE, {"user_id": user.id}).all()
+    return _places_and_due(rows)
+
+
+def _places_and_due(rows) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """``places_and_consent_due``'s answer from its grouped rows, in their order."""
     places = [(row.role, row.arm) for row in rows for _ in range(row.places)]
     return places, [row.due for row in rows if row.due is not None]
+
+
+def _places_text():
+    """``_PLACES_AND_DUE``'s rows as one text, "first:role:arm:due:places" joined by ";" (NULL
+    when the user has no place), for a column of the statement that loads the session's user:
+    roles and arms are words of the app's own (no ":" or ";"), the rest numbers."""
+    rows = _PLACES_AND_DUE.subquery()
+    item = (cast(rows.c.first, String) + ":" + rows.c.role + ":" + func.coalesce(rows.c.arm, "") + ":"
+            + func.coalesce(cast(rows.c.due, String), "") + ":" + cast(rows.c.places, String))
+    return select(func.aggregate_strings(item, ";")).scalar_subquery()
+
+
+# Read with the session's user on a GET (accounts.load_session_user): the roles and the consent
+# due come in the statement every page runs anyway. Binds "user_id", as that statement does.
+PLACES_TEXT = _places_text()
+
+
+@dataclass(frozen=True)
+class _Place:
+    first: int
+    role: str
+    arm: str | None
+    due: int | None
+    places: int
+
+
+def places_from_text(text: str | None) -> tuple[list[tuple[str, str | None]], list[int]]:
+    """``places_and_consent_due``'s answer from ``PLACES_TEXT``, in enrolment order (each
+    group's first membership), whatever order the database joined them in."""
+    rows = []
+    for item in (text or "").split(";") if text else ():
+        first, role, arm, due, places = item.split(":")
+        rows.append(_Place(int(first), role, arm or None, int(due) if due else None, int(places)))
+    return _places_and_due(sorted(rows, key=lambda row: row.first))
+
+
+def remember_places(text: str | None) -> None:
+    """Keep the roles and the consent due read with the session's user (``PLACES_TEXT``) for the
+    rest of a GET request, which cannot change them (GETs run read-only); the navigation and the
+    consent gate read them from there (``navigation.request_places``). Other requests read
+    them afresh."""
+    if has_request_context() and request.method == "GET":
+        g.places, g.consent_due = places_from_text(text)
 
 
 def first_due(due: list[int], programme_id: int | None) -> int | None:
