@@ -84,13 +84,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errorhandlers(app: Flask) -> None:
-    from trainer import navigation, numbers, text_blocks, web_errors, wording
+    from trainer import navigation, numbers, tables, text_blocks, web_errors, wording
 
     web_errors.init_app(app)
     navigation.init_app(app)
     text_blocks.init_app(app)
     wording.init_app(app)
     numbers.init_app(app)
+    tables.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:
