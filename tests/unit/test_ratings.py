@@ -237,6 +237,60 @@ def test_lead_reminder_goes_to_non_respondents_only_once_a_day(cohort, first_wav
         == [people[1].user.display_name]
 
 
+def test_tracking_without_a_search_in_one_statement_equals_counting_and_paging_apart(cohort, first_wave,
+                                                                                    modules):
+    """The unsearched, unfiltered list reads its page with the counts in one statement: the same
+    counts, pages and rows as counting first, for every page (past the end too), whoever has
+    finished, started, not responded or may not be asked."""
+    import random
+
+    from trainer.services.system import listing
+
+    programme, lead, people, _ = cohort
+    chance = random.Random(12)
+    people += [make_member(programme, arm="intervention", team=chance.choice(("North", "South", None)))
+               for _ in range(117)]
+    make_member(programme, arm="intervention", consent=("programme",))  # not asked
+    db.session.commit()
+    for member in people:
+        state = chance.choice(("finished", "started", "none"))
+        if state != "none":
+            rate(member, first_wave, modules, {"peer-support": "3", "mindfulness": "absent"},
+                 finish=state == "finished")
+    by_status = {key: ratings.response_tracking(lead.user, programme, first_wave, status=key).page.total
+                 for key in ratings.TRACKING_FILTERS}
+    assert sum(by_status.values()) == len(people) and all(by_status.values())
+    for page in (1, 2, 3, 4, 9):
+        statements = statements_of_call(lambda: ratings.response_tracking(lead.user, programme, first_wave,
+                                                                          page=page))
+        one, count = statements
+        # A search of nothing but spaces takes the two-statement path and must answer the same.
+        two = ratings.response_tracking(lead.user, programme, first_wave, page=page, q="  ")
+        assert (one.finished, one.started, one.not_responded) == (two.finished, two.started, two.not_responded) \
+            == (by_status["finished"], by_status["started"], by_status["none"])
+        assert one.page == two.page and one.page.page == min(page, 3)
+        assert len(one.page.items) == (listing.PER_PAGE if page < 3 else len(people) - 2 * listing.PER_PAGE)
+        assert count == (1 if page <= 3 else 3), "one statement unless the page is past the end"
+
+
+def statements_of_call(function) -> tuple:
+    """``function()``'s result and how many statements it ran that read the responses."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(_connection, _cursor, statement, *_args):
+        if "rating_responses" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = function()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return result, len(seen)
+
+
 # Rating summaries: kept in step with the ratings by every write, and equal to a rebuild.
 
 def _summaries() -> set[tuple]:

@@ -8,7 +8,7 @@ too, so a missed call is corrected within one job run).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -256,6 +256,23 @@ _INVITED = (select(_PROGRESS.label("status")).select_from(Membership)
 _TRACKING_COUNTS = _INVITED.with_only_columns(_PROGRESS, func.count()).group_by(_PROGRESS)
 _TRACKING_ROWS = (_INVITED.add_columns(User.display_name, Membership.team, RatingResponse.last_reminded_at)
                   .join(User, User.id == Membership.user_id).order_by(Membership.id))
+_STATES = ("Finished", "Started", "Not responded")
+
+
+def _tracking_page_counted():
+    """Without a search or a filter: the counts by status (one row, as ``_TRACKING_COUNTS``
+    counts them) beside each row of one page (``_TRACKING_ROWS``, cut by "limit" and "offset"),
+    in one statement; the counts come alone when the page has no row."""
+    page = (_TRACKING_ROWS.add_columns(Membership.id.label("membership_id"))
+            .limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
+    invited = _INVITED.subquery("invited")
+    counts = select(*(func.coalesce(func.sum(case((invited.c.status == state, 1), else_=0)), 0).label(f"n{n}")
+                      for n, state in enumerate(_STATES))).subquery("counts")
+    return (select(*counts.c, page.c.status, page.c.display_name, page.c.team, page.c.last_reminded_at)
+            .select_from(counts.outerjoin(page, true())).order_by(page.c.membership_id))
+
+
+_TRACKING_PAGE_COUNTED = _tracking_page_counted()
 
 
 def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: str = "",
@@ -265,6 +282,10 @@ def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: 
     and whose status is ``status`` (a key of TRACKING_FILTERS). Counted and paged in SQL."""
     require_membership(user, programme.id, ("lead",))
     ids = {"wave_id": wave.id, "programme_id": programme.id}
+    if not status and not (q or "").strip():
+        tracking = _tracking_counted(ids, page)
+        if tracking is not None:
+            return tracking
     counts = dict(db.session.execute(_TRACKING_COUNTS, ids).all())
     rows = _TRACKING_ROWS
     if status:
@@ -276,6 +297,22 @@ def response_tracking(user: User, programme: Programme, wave: RatingWave, *, q: 
     items = [TrackingRow(name, team, state, reminded) for state, name, team, reminded in result.items]
     return Tracking(counts.get("Finished", 0), counts.get("Started", 0), counts.get("Not responded", 0),
                     listing.ListPage(items, result.total, result.page, result.per_page))
+
+
+def _tracking_counted(ids: dict, page: int) -> Tracking | None:
+    """``response_tracking`` without a search or a filter, in one statement (the counts come
+    with the page's rows); None for a page past the end, which the statements that count first
+    clamp."""
+    page = max(1, page)
+    rows = db.session.execute(_TRACKING_PAGE_COUNTED, ids | {"limit": listing.PER_PAGE,
+                                                             "offset": (page - 1) * listing.PER_PAGE}).all()
+    finished, started, not_responded = (int(n) for n in rows[0][:3])
+    result = listing.ListPage([TrackingRow(name, team, state, reminded)
+                               for *_, state, name, team, reminded in rows if state is not None],
+                              finished + started + not_responded, page, listing.PER_PAGE)
+    if page > result.pages:
+        return None
+    return Tracking(finished, started, not_responded, result)
 
 
 def remind_non_respondents(user: User, programme: Programme, wave: RatingWave, *, now: datetime,
