@@ -35,6 +35,32 @@ def test_participant_home_shows_the_next_training_day(client, auth, programme_wi
     assert "Your calendar" in page
 
 
+def test_the_next_day_comes_with_its_sessions_in_order_in_one_statement(client, auth, programme_with_roles,
+                                                                         modules):
+    """The participant's next day, its sessions (in time order) and their modules are read by one
+    statement, not one for the day and one each for its sessions and their modules."""
+    from datetime import time
+
+    from sqlalchemy import select
+
+    from tests.conftest import statements_of
+    from trainer.extensions import db
+    from trainer.models import TrainingDay
+
+    programme, _people = programme_with_roles
+    day = db.session.scalar(select(TrainingDay).where(TrainingDay.programme_id == programme.id))
+    make_session(day, modules["peer-support"], starts=time(8, 45), ends=time(9, 15))
+    db.session.commit()
+    auth.login("p@example.org")
+    statements = statements_of(client, "/")
+    page = client.get("/").get_data(as_text=True)
+    assert "08:45: " + modules["peer-support"].title in page
+    assert page.index("08:45: ") < page.index("09:30: Mindfulness and relaxation")
+    reading_days = [s for s in statements if "training_sessions" in s and "training_days" in s]
+    assert len(reading_days) == 1 and "modules" in reading_days[0]
+    assert not [s for s in statements if s.lstrip().startswith("SELECT training_sessions")]
+
+
 def test_comparison_participant_home_shows_no_training_material(client, auth, programme_with_roles):
     auth.login("c@example.org")
     page = client.get("/").get_data(as_text=True)

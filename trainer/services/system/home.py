@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from trainer.clock import today_in
 from trainer.extensions import db
@@ -64,16 +64,18 @@ class Home:
         return calendar.subscribe_url(self.calendar_url) if self.calendar_url else None
 
 
-# Read by every participant's home page: built once, keeping its cache key.
+# Read by every participant's home page: built once, keeping its cache key. The day's sessions
+# and their modules come in the same statement (joined to the one day, which the ORM limits in
+# a subquery), not in two more.
 _NEXT_DAY = (select(TrainingDay).where(TrainingDay.programme_id == bindparam("programme_id"),
                                        TrainingDay.day >= bindparam("today"), TrainingDay.cancelled.is_(False))
-             .options(selectinload(TrainingDay.sessions).selectinload(TrainingSession.module))
+             .options(joinedload(TrainingDay.sessions).joinedload(TrainingSession.module))
              .order_by(TrainingDay.day).limit(1))
 
 
 def next_training_day(programme: Programme, today: date) -> TrainingDay | None:
     """The first day of the programme on or after ``today`` that is not cancelled."""
-    return db.session.scalar(_NEXT_DAY, {"programme_id": programme.id, "today": today})
+    return db.session.scalars(_NEXT_DAY, {"programme_id": programme.id, "today": today}).unique().first()
 
 
 # Statements of the staff home page, built once (they keep their cache keys).
