@@ -63,3 +63,76 @@ def test_complete_and_present_columns_give_the_same_figures_as_row_by_row(values
         assert _present(given_as).tolist() == [v for v in values if v is not None]
     present = [v for v in values if v is not None]
     assert _present(np.array(present, dtype=float)).tolist() == present
+
+
+def _describe_reference(values, confidence=0.95):
+    """``describe`` as it was written with np.mean, np.median and np.std."""
+    import math
+
+    from trainer.stats._common import _present, _sd, _t_interval
+    x = _present(values)
+    n = len(x)
+    if n == 0:
+        return stats.Description(0, None, None, None, None, None)
+    mean, median = float(np.mean(x)), float(np.median(x))
+    if n == 1:
+        return stats.Description(1, mean, None, median, None, None)
+    sd = _sd(x)
+    if sd == 0:
+        mean = float(x[0])
+    low, high = _t_interval(mean, sd / math.sqrt(n), n - 1, confidence)
+    return stats.Description(n, mean, sd, median, low, high)
+
+
+def _same_bits(a, b) -> bool:
+    """Equal dataclasses whose floats are the same numbers with the same sign (0.0 is not -0.0)."""
+    import math
+    for x, y in zip(vars(a).values(), vars(b).values()):
+        if isinstance(x, float) and isinstance(y, float):
+            if not (x == y and math.copysign(1, x) == math.copysign(1, y)) and not (x != x and y != y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.integers(0, 40).map(lambda v: v / 4), st.integers(-40, 40).map(lambda v: v / 7),
+    st.sampled_from([0.0, -0.0]), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-5, 5)), max_size=40),
+    st.sampled_from([0.95, 0.9]))
+def test_describe_gives_the_same_bits_as_numpys_mean_median_and_std(values, confidence):
+    assert _same_bits(stats.describe(values, confidence=confidence), _describe_reference(values, confidence))
+
+
+@pytest.mark.parametrize("values", [[float("nan"), 1.0, 2.0], [float("inf"), 1.0], [1.0, float("-inf"), 3.0],
+                                    [float("nan")], [0.0, -0.0], [-0.0], [-0.0, -0.0, 2.0, 2.0], [1e308, 1e308]])
+def test_describe_of_edge_values_is_numpys(values):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _same_bits(stats.describe(values), _describe_reference(values))
+
+
+def _pearson_r_p_reference(xs, ys):
+    """r and p as ``_pearson_r_p`` computed them with np.mean and np.linalg.norm."""
+    from scipy import special
+    xm, ym = xs - np.mean(xs), ys - np.mean(ys)
+    normxm = np.max(np.abs(xm)) * np.linalg.norm(xm / np.max(np.abs(xm)), axis=-1)
+    normym = np.max(np.abs(ym)) * np.linalg.norm(ym / np.max(np.abs(ym)), axis=-1)
+    r = float(np.clip(np.vecdot(xm / normxm, ym / normym), -1.0, 1.0))
+    ab = len(xs) / 2 - 1
+    return r, float(2 * special.betaincc(ab, ab, (abs(r) + 1) / 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_pearson_r_and_p_are_the_same_bits_as_numpys_mean_and_norm(data):
+    from trainer.stats.comparisons import _pearson_r_p
+    value = st.one_of(st.integers(0, 600), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-40, 40).map(lambda v: v / 7))
+    x = data.draw(st.lists(value, min_size=3, max_size=200))
+    y = data.draw(st.lists(value, min_size=len(x), max_size=len(x)))
+    xs, ys = np.array(x, dtype=float), np.array(y, dtype=float)
+    if xs.min() == xs.max() or ys.min() == ys.max():
+        return
+    assert _pearson_r_p(xs, ys) == _pearson_r_p_reference(xs, ys)

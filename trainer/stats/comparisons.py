@@ -169,13 +169,20 @@ def pearson(x: Values, y: Values, *, confidence: float = 0.95) -> Correlation:
 def _pearson_r_p(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
     # What scipy.stats.pearsonr computes (r from the normalised deviations, clipped to [-1, 1];
     # p from r's beta distribution under no correlation), without its ~0.5 ms of checks a call:
-    # a page correlates every scale with two exposures.
-    xm, ym = xs - np.mean(xs), ys - np.mean(ys)
+    # a page correlates every scale with two exposures. NumPy's mean and vector norm are written
+    # out as the arithmetic they do (a pairwise sum over n; the root of the pairwise sum of
+    # squares), which costs a fraction of their calls on a few dozen values.
+    n = len(xs)
+    xm, ym = xs - xs.sum() / n, ys - ys.sum() / n
     # Scaled by the largest deviation first, as SciPy does, so r comes out to the same bits.
-    normxm = np.max(np.abs(xm)) * np.linalg.norm(xm / np.max(np.abs(xm)), axis=-1)
-    normym = np.max(np.abs(ym)) * np.linalg.norm(ym / np.max(np.abs(ym)), axis=-1)
-    r = float(np.clip(np.vecdot(xm / normxm, ym / normym), -1.0, 1.0))
-    ab = len(xs) / 2 - 1
+    largest_x, largest_y = np.abs(xm).max(), np.abs(ym).max()
+    scaled_x, scaled_y = xm / largest_x, ym / largest_y
+    normxm = largest_x * math.sqrt((scaled_x * scaled_x).sum())
+    normym = largest_y * math.sqrt((scaled_y * scaled_y).sum())
+    r = float(np.vecdot(xm / normxm, ym / normym))
+    if not -1.0 <= r <= 1.0:
+        r = float(np.clip(r, -1.0, 1.0))
+    ab = n / 2 - 1
     return r, float(2 * special.betaincc(ab, ab, (abs(r) + 1) / 2))
 
 
