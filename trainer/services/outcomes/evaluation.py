@@ -356,6 +356,14 @@ class Loaded:
             self._exposures = exposures(self.programme, self.members, self.ids)
         return self._exposures
 
+    def in_arm(self, arm: str) -> np.ndarray:
+        """Which participants are in ``arm`` (``arms == arm``), worked out once; read-only."""
+        masks = self.__dict__.setdefault("_in_arm", {})
+        if arm not in masks:
+            masks[arm] = self.arms == arm
+            masks[arm].flags.writeable = False
+        return masks[arm]
+
     def grid(self, key: tuple[str, str]) -> np.ndarray:
         """The grid of the scale ``key`` (instrument, scale); all NaN for a scale not chosen."""
         grid = self.grids.get(key)
@@ -680,7 +688,7 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
         treated = np.zeros(len(data.members), dtype=bool)
     else:
         b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
-        treated = (data.arms == "intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
+        treated = data.in_arm("intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
     change = (grid[w, treated] - grid[b, treated]).tolist() if treated.any() else []
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
     minutes, days, held = data.exposures()
