@@ -200,8 +200,8 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
     ``plan`` (``evaluation_plan.plan_for``) and ``data`` (``evaluation.load``) save loading them
     again when the caller has them; ``dose``, the scale ``scale_key``'s dose-response against the
     post wave from ``data`` (``evaluation.dose_response_of``), saves computing it again."""
-    plan = evaluation_plan.plan_for(programme) if plan is None else plan
     data = evaluation.load(programme) if data is None else data
+    plan = evaluation_plan.plan_for(programme, data.chosen) if plan is None else plan
     wave_list, chosen = data.waves, data.chosen
     in_arm = {arm: data.in_arm(arm) for arm in ARMS}
     b = next((i for i, w in enumerate(wave_list) if w.kind == "baseline"), None)
