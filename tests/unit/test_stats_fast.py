@@ -136,3 +136,17 @@ def test_pearson_r_and_p_are_the_same_bits_as_numpys_mean_and_norm(data):
     if xs.min() == xs.max() or ys.min() == ys.max():
         return
     assert _pearson_r_p(xs, ys) == _pearson_r_p_reference(xs, ys)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.floats(-60, 60), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0])),
+       st.one_of(st.floats(0.5, 5000), st.integers(1, 3000).map(float), st.sampled_from([0.0, -1.0, float("inf"), float("nan")])))
+def test_t_survival_is_scipys_to_the_bit(x, df):
+    import math
+    import warnings
+
+    from trainer.stats._common import _t_sf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, want = _t_sf(x, df), float(sps.t.sf(x, df))
+    assert got == want or (math.isnan(got) and math.isnan(want))

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
-from scipy import stats as sps
 
-from trainer.stats._common import Values, _complete, _present, _sd, _t_interval, _z_quantile
+from trainer.stats._common import Values, _complete, _present, _sd, _t_interval, _t_sf, _z_quantile
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def welch(a: Values, b: Values, *, confidence: float = 0.95) -> Welch:
     se = math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
     t = diff / se
-    p = float(2 * sps.t.sf(abs(t), df))
+    p = 2 * _t_sf(abs(t), df)
     low, high = _t_interval(diff, se, df, confidence)
     return Welch(na, nb, mean_a, mean_b, diff, low, high, t, df, p)
 
@@ -141,7 +140,7 @@ def ancova(
     estimate = float(beta[2])
     if se == 0:
         return Ancova(n, estimate, 0.0, estimate, estimate, None)
-    p = float(2 * sps.t.sf(abs(estimate / se), df))
+    p = 2 * _t_sf(abs(estimate / se), df)
     low, high = _t_interval(estimate, se, df, confidence)
     return Ancova(n, estimate, se, low, high, p)
 
