@@ -150,3 +150,12 @@ def test_t_survival_is_scipys_to_the_bit(x, df):
         warnings.simplefilter("ignore")
         got, want = _t_sf(x, df), float(sps.t.sf(x, df))
     assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 40).map(lambda v: v / 4), st.floats(-1e6, 1e6), st.integers(-40, 40).map(lambda v: v / 7)),
+                min_size=2, max_size=300))
+def test_sd_is_numpys_std_to_the_bit(values):
+    from trainer.stats._common import _sd
+    x = np.array(values, dtype=float)
+    assert _sd(x) == (0.0 if x.min() == x.max() else float(np.std(x, ddof=1)))
