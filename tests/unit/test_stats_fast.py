@@ -99,7 +99,7 @@ def _same_bits(a, b) -> bool:
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.one_of(
     st.none(), st.integers(0, 40).map(lambda v: v / 4), st.integers(-40, 40).map(lambda v: v / 7),
-    st.sampled_from([0.0, -0.0]), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-5, 5)), max_size=40),
+    st.sampled_from([0.0, -0.0]), st.floats(-1e6, 1e6, allow_nan=False), st.integers(-5, 5)), max_size=300),
     st.sampled_from([0.95, 0.9]))
 def test_describe_gives_the_same_bits_as_numpys_mean_median_and_std(values, confidence):
     assert _same_bits(stats.describe(values, confidence=confidence), _describe_reference(values, confidence))
@@ -159,3 +159,45 @@ def test_sd_is_numpys_std_to_the_bit(values):
     from trainer.stats._common import _sd
     x = np.array(values, dtype=float)
     assert _sd(x) == (0.0 if x.min() == x.max() else float(np.std(x, ddof=1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 40).map(lambda v: v / 4), st.integers(-40, 40).map(lambda v: v / 7),
+                          st.sampled_from([0.0, -0.0])), max_size=600))
+def test_describe_of_an_array_is_describe_of_its_list(values):
+    assert _same_bits(stats.describe(np.array(values, dtype=float)), stats.describe(values))
+    assert _same_bits(stats.describe(values), _describe_reference(values))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-40, 40).map(lambda v: v / 4), st.integers(-40, 40).map(lambda v: v / 7),
+                          st.sampled_from([0.0, -0.0])), max_size=300))
+def test_mean_change_is_the_paired_difference_from_zero(changes):
+    expected = stats.paired_difference([(0.0, c) for c in changes])
+    assert _same_bits(stats.mean_change(changes), expected)
+    assert _same_bits(stats.mean_change(np.array(changes, dtype=float)), expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40).map(lambda v: v / 4), st.integers(0, 40).map(lambda v: v / 4),
+                          st.booleans()), max_size=120))
+def test_the_comparisons_give_the_same_bits_for_arrays_as_for_lists(rows):
+    from trainer.services.outcomes.evaluation import _by_arm
+    pre, post, group = ([r[i] for r in rows] for i in range(3))
+    lists = [[v for v, g in zip(values, group) if g == arm] for arm in (True, False) for values in (pre, post)]
+    arrays = _by_arm(np.array(pre), np.array(post), np.array(group, dtype=bool))
+    assert [a.tolist() for a in arrays] == lists
+    change = {arm: [b - a for a, b, g in rows if g == arm] for arm in (True, False)}
+    as_arrays = {arm: np.array(v, dtype=float) for arm, v in change.items()}
+    for f in (stats.welch, stats.hedges_g):
+        assert _same_bits(f(as_arrays[True], as_arrays[False]), f(change[True], change[False]))
+    assert _same_bits(stats.ancova(np.array(pre), np.array(post), np.array(group, dtype=bool)), stats.ancova(pre, post, group))
+    assert _same_bits(stats.hedges_g_baseline(*arrays), stats.hedges_g_baseline(*lists))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_pearson_of_arrays_is_pearson_of_lists(data):
+    x = data.draw(st.lists(st.integers(0, 600), max_size=80))
+    y = data.draw(st.lists(st.integers(-40, 40).map(lambda v: v / 7), min_size=len(x), max_size=len(x)))
+    assert _same_bits(stats.pearson(np.array(x, dtype=np.int64), np.array(y, dtype=float)), stats.pearson(x, y))

@@ -46,9 +46,9 @@ def describe(values: Values, *, confidence: float = 0.95) -> Description:
     mean = float(x.sum() / n)
     if not math.isfinite(mean):
         return _describe_numpy(x, confidence)
-    ordered = sorted(x.tolist())
+    ordered = np.sort(x)
     half = n // 2
-    median = (0.0 + ordered[half]) if n % 2 else ((0.0 + ordered[half - 1]) + ordered[half]) / 2
+    median = float((0.0 + ordered[half]) if n % 2 else ((0.0 + ordered[half - 1]) + ordered[half]) / 2)
     if n == 1:
         return Description(1, mean, None, median, None, None)
     if ordered[0] == ordered[-1]:
@@ -130,6 +130,13 @@ def response_rate(responders: int, invited: int) -> float | None:
     if not 0 <= responders <= invited:
         raise ValueError("responders must be between 0 and invited")
     return None if invited == 0 else responders / invited
+
+
+def mean_change(changes: Values, *, confidence: float = 0.95) -> PairedDifference:
+    """``paired_difference`` of the pairs (0, change) of ``changes``: their n, mean, SD and CI,
+    without building the pairs."""
+    d = describe(changes, confidence=confidence)
+    return PairedDifference(d.n, d.mean, d.sd, d.ci_low, d.ci_high)
 
 
 def paired_difference(

@@ -426,9 +426,11 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
     visible = [disclosure.outcome_results_visible(w, today, live) for w in wave_list]
     answered = ~np.isnan(grid)
     in_arm = {arm: arms == arm for arm in ARMS}
+    # Groups go to the statistics as arrays: the same numbers in the same order as lists would
+    # give, without converting thousands of them to Python floats and back.
     for i, wave in enumerate(wave_list):
         for arm in ARMS:
-            values = grid[i, answered[i] & in_arm[arm]].tolist()
+            values = grid[i, answered[i] & in_arm[arm]]
             why = disclosure.reason(len(values), visible[i])
             result.cells[(arm, wave.id)] = Cell(None if why else len(values),
                                                 None if why else stats.describe(values), why)
@@ -440,13 +442,12 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
             result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
             continue
         both = answered[b] & answered[i]
-        pre, post, group = grid[b, both], grid[i, both], arms[both] == "intervention"
-        change = {arm: (post - pre)[arms[both] == arm].tolist() for arm in ARMS}
-        pre, post, group = pre.tolist(), post.tolist(), group.tolist()
+        pre, post, group = grid[b, both], grid[i, both], in_arm["intervention"][both]
+        change = {arm: (post - pre)[in_arm[arm][both]] for arm in ARMS}
         for arm in ARMS:
             why = disclosure.reason(len(change[arm]))
             result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
-                                                    stats.paired_difference([(0.0, c) for c in change[arm]]), why)
+                                                    stats.mean_change(change[arm]), why)
         why = next((disclosure.reason(len(change[arm])) for arm in ARMS
                     if disclosure.reason(len(change[arm]))), "")
         result.comparisons.append(Comparison(
@@ -457,9 +458,10 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
     return result
 
 
-def _by_arm(pre: list[float], post: list[float], group: list[bool]) -> list[list[float]]:
-    """[pre, post] of the intervention arm, then of the comparison arm."""
-    return [[v for v, g in zip(values, group) if g == arm] for arm in (True, False) for values in (pre, post)]
+def _by_arm(pre: np.ndarray, post: np.ndarray, group: np.ndarray) -> list[np.ndarray]:
+    """[pre, post] of the intervention arm, then of the comparison arm (``group`` True for the
+    intervention arm), each in the participants' order."""
+    return [values[group == arm] for arm in (True, False) for values in (pre, post)]
 
 
 @dataclass
@@ -689,7 +691,7 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
     else:
         b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
         treated = data.in_arm("intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
-    change = (grid[w, treated] - grid[b, treated]).tolist() if treated.any() else []
+    change = grid[w, treated] - grid[b, treated]
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
     minutes, days, held = data.exposures()
     if disclosure.reason(len(change)):
@@ -699,8 +701,9 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
     for label, amount, axis in (("Practice minutes logged", minutes, {}),
                                 ("Training days attended", days,
                                  {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
-        x = amount[treated].tolist()
-        exposures.append(Exposure(label, list(zip(x, change)) if points else [],
+        x = amount[treated]
+        # Arrays to the statistics (the same numbers as lists); the scatter's points as Python numbers.
+        exposures.append(Exposure(label, list(zip(x.tolist(), change.tolist())) if points else [],
                                   stats.pearson(x, change), axis))
     return DoseResponse(exposures)
 

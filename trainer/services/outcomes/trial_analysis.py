@@ -119,7 +119,7 @@ def _planned(key: str, title: str, primary: bool, grid, counted, in_arm, b, w, v
     return result
 
 
-def _cell(values: list[float], visible: bool) -> evaluation.Cell:
+def _cell(values, visible: bool) -> evaluation.Cell:
     why = disclosure.reason(len(values), visible)
     return evaluation.Cell(None if why else len(values), None if why else stats.describe(values), why)
 
@@ -129,8 +129,8 @@ def _completers(grid, counted, in_arm, b, w, visible) -> Completers:
     answered = ~np.isnan(grid)
     for arm in ARMS:
         have = counted & in_arm[arm] & answered[b]
-        groups[arm] = {"completers": grid[b, have & answered[w]].tolist(),
-                       "non-completers": grid[b, have & ~answered[w]].tolist()}
+        groups[arm] = {"completers": grid[b, have & answered[w]],
+                       "non-completers": grid[b, have & ~answered[w]]}
         # The two parts add up to the arm's baseline shown in the balance table: both show or neither.
         shown = stats.shown_parts({k: len(v) for k, v in groups[arm].items()}, disclosure.THRESHOLD)
         for part, values in groups[arm].items():
@@ -153,7 +153,7 @@ def _imputed(grid, counted, in_arm, b, w) -> stats.Imputed:
 
 def _reliable(scale: instruments.Scale, grid, counted, in_arm, b, wave_list, today, live) -> list[ReliableChange]:
     baseline = wave_list[b]
-    sd = stats.describe(grid[b, counted & ~np.isnan(grid[b])].tolist()).sd
+    sd = stats.describe(grid[b, counted & ~np.isnan(grid[b])]).sd
     result = []
     for w, wave in enumerate(wave_list):
         if wave.kind == "baseline":
@@ -238,7 +238,7 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
             grid = data.grids[(i.key, s.key)]
             answered = ~np.isnan(grid[b]) if baseline else None
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
-                grid[b, counted_in[arm] & answered].tolist() if baseline else [],
+                grid[b, counted_in[arm] & answered] if baseline else [],
                 base_visible) for arm in ARMS}))
     teams = Counter((team or NO_TEAM, arm) for team, arm in zip(facts["team"], facts["arm"]) if arm)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
