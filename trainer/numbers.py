@@ -31,7 +31,28 @@ def p_is(p) -> str | Markup:
     return Markup("p &lt; 0.001") if p < 0.001 else "p = " + num(p, 3)
 
 
+_NOT_SHOWN = Markup('<span class="app-not-shown">Not shown: {}</span>')
+_HIDDEN_CELLS = Markup('<td class="govuk-table__cell" colspan="{}">{}</td>')
+_NUMBER_CELL = Markup('<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>')
+
+
+def not_shown(reason) -> Markup:
+    """Why a figure is not shown, in a span the pages style: "Not shown: reason" (escaped)."""
+    return _NOT_SHOWN.format(reason)
+
+
+def desc_cells(cell, with_ci: bool = False) -> Markup:
+    """An arm's n, mean and SD (and 95% CI with ``with_ci``) of an ``evaluation.Cell`` as table
+    cells, one a line; or one cell across them saying why they are not shown."""
+    if cell.suppressed:
+        return _HIDDEN_CELLS.format(4 if with_ci else 3, not_shown(cell.reason))
+    d = cell.desc
+    values = [cell.n, num(d.mean), num(d.sd)] + ([ci(d.ci_low, d.ci_high)] if with_ci else [])
+    return Markup("\n").join([_NUMBER_CELL.format(v) for v in values])
+
+
 def init_app(app: Flask) -> None:
     """Make the functions above template globals (``figure_num`` and so on), which
     ``outcomes/_numbers.html`` exports under their own names."""
-    app.jinja_env.globals.update(figure_num=num, figure_ci=ci, figure_pval=pval, figure_p_is=p_is)
+    app.jinja_env.globals.update(figure_num=num, figure_ci=ci, figure_pval=pval, figure_p_is=p_is,
+                                 figure_not_shown=not_shown, figure_desc_cells=desc_cells)
