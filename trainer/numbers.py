@@ -2,7 +2,7 @@
 to a number of places, a CI, a p-value. Written in Python rather than as Jinja macros: a page
 shows a hundred figures or more, and a macro call costs ten times a function call."""
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DASH = "–"
 
@@ -31,24 +31,21 @@ def p_is(p) -> str | Markup:
     return Markup("p &lt; 0.001") if p < 0.001 else "p = " + num(p, 3)
 
 
-_NOT_SHOWN = Markup('<span class="app-not-shown">Not shown: {}</span>')
-_HIDDEN_CELLS = Markup('<td class="govuk-table__cell" colspan="{}">{}</td>')
-_NUMBER_CELL = Markup('<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>')
-
-
 def not_shown(reason) -> Markup:
     """Why a figure is not shown, in a span the pages style: "Not shown: reason" (escaped)."""
-    return _NOT_SHOWN.format(reason)
+    return Markup(f'<span class="app-not-shown">Not shown: {escape(reason)}</span>')
 
 
 def desc_cells(cell, with_ci: bool = False) -> Markup:
     """An arm's n, mean and SD (and 95% CI with ``with_ci``) of an ``evaluation.Cell`` as table
     cells, one a line; or one cell across them saying why they are not shown."""
+    # Escaped value by value, as Jinja would (Markup.format's formatter costs more than the rest).
     if cell.suppressed:
-        return _HIDDEN_CELLS.format(4 if with_ci else 3, not_shown(cell.reason))
+        return Markup(f'<td class="govuk-table__cell" colspan="{4 if with_ci else 3}">{not_shown(cell.reason)}</td>')
     d = cell.desc
     values = [cell.n, num(d.mean), num(d.sd)] + ([ci(d.ci_low, d.ci_high)] if with_ci else [])
-    return Markup("\n").join([_NUMBER_CELL.format(v) for v in values])
+    return Markup("\n".join([f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(v)}</td>'
+                              for v in values]))
 
 
 def init_app(app: Flask) -> None:
