@@ -277,8 +277,15 @@ def _exposures_statement():
     ``attendance.day_attendance``; 0 for none) and how many training days were held. Built once:
     every evaluation page runs it."""
     programme_id = bindparam("programme_id")
+    # The summaries of the programme's members, read through the summaries' primary key
+    # (membership first) between the lowest and highest of their ids: joined on membership alone,
+    # PostgreSQL reads every programme's summaries. The range only narrows the search.
+    ids = select(func.min(Membership.id), func.max(Membership.id)).where(
+        Membership.programme_id == programme_id).subquery()
     minutes = (select(ActivitySummary.membership_id, func.sum(ActivitySummary.minutes).label("minutes"))
-               .join(Membership).where(Membership.programme_id == programme_id)
+               .join(Membership).where(Membership.programme_id == programme_id,
+                                       ActivitySummary.membership_id.between(
+                                           select(ids.c[0]).scalar_subquery(), select(ids.c[1]).scalar_subquery()))
                .group_by(ActivitySummary.membership_id).subquery())
     marks = attendance.day_register(programme_id)
     days = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
