@@ -167,3 +167,15 @@ def test_the_page_reuses_its_scales_dose_response_and_gets_what_the_analysis_alo
         alone = trial_analysis.analyse(programme, (key, scale), today=AFTER, live=False)
         assert page.overview.dose.exposures and page.trial.dose_holm
         assert page.trial == alone
+
+
+def test_a_programme_without_a_baseline_wave_shows_no_dose_response_and_no_error(app):
+    """Waves can be deleted: with a post wave but no baseline, nobody has a change to correlate."""
+    programme, waves, _ = _trial({"intervention": [(2.0 + i / 5, 2.5 + i / 4) for i in range(6)],
+                                  "comparison": [(2.0 + i / 5, 2.1 + i / 5) for i in range(6)]})
+    db.session.delete(waves["baseline"])
+    db.session.flush()
+    page = trial_analysis.page(programme, "brs", "total", today=AFTER, live=False)
+    assert page.overview.dose is None and page.trial.dose_holm == {}
+    alone = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    assert alone.dose_holm == {} and alone.balance == page.trial.balance

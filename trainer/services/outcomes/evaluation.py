@@ -689,16 +689,44 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
                      live: bool, *, points: bool = True) -> DoseResponse:
     """``dose_response`` of one scale's grid of ``data``; without ``points`` the exposures carry
     the correlations only (the scatter left empty), for callers that show no chart."""
+    rows = _dose_rows(data, wave, today, live)
+    return DoseResponse([], rows) if isinstance(rows, str) else _dose_of_grid(data, grid, rows, points)
+
+
+def dose_responses(data: Loaded, wave: OutcomeWave, today: date, live: bool, *,
+                   known: dict[tuple[str, str], DoseResponse] | None = None) -> dict[tuple[str, str], DoseResponse]:
+    """``dose_response_of`` of every chosen scale of ``data`` (by instrument and scale key),
+    without points (``known`` ones, computed by the caller against ``wave``, as they are): the
+    waves looked up and their visibility decided once for all scales."""
+    known = known or {}
+    rows = _dose_rows(data, wave, today, live)
+    return {key: known[key] if key in known else
+            DoseResponse([], rows) if isinstance(rows, str) else _dose_of_grid(data, grid, rows, False)
+            for key, grid in data.grids.items()}
+
+
+def _dose_rows(data: Loaded, wave: OutcomeWave, today: date, live: bool) -> tuple[int, int] | None | str:
+    """The grids' rows of the baseline and of ``wave`` (None without a baseline), or why no
+    dose-response shows (the waves are still open to the reader)."""
     wave_list = data.waves
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
-        return DoseResponse([], disclosure.WAVE_OPEN)
+        return disclosure.WAVE_OPEN
     if baseline is None:
+        return None
+    b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
+    return b, w
+
+
+def _dose_of_grid(data: Loaded, grid: np.ndarray, rows: tuple[int, int] | None, points: bool) -> DoseResponse:
+    """``dose_response_of`` of ``grid`` once ``_dose_rows`` has found the waves' rows."""
+    if rows is None:
+        change = np.zeros(0)
         treated = np.zeros(len(data.members), dtype=bool)
     else:
-        b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
+        b, w = rows
         treated = data.in_arm("intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
-    change = grid[w, treated] - grid[b, treated]
+        change = grid[w, treated] - grid[b, treated]
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
     minutes, days, held = data.exposures()
     if disclosure.reason(len(change)):

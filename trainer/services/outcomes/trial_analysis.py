@@ -178,10 +178,7 @@ def _dose_p(data: evaluation.Loaded, today, live,
     if post is None:
         return {}
     result = {}
-    for (key, scale_key), grid in data.grids.items():
-        dose = known.get((key, scale_key))
-        if dose is None:
-            dose = evaluation.dose_response_of(data, grid, post, today, live, points=False)
+    for (key, scale_key), dose in evaluation.dose_responses(data, post, today, live, known=known).items():
         for exposure in dose.exposures:
             if exposure.correlation.p is not None:
                 result[(key, scale_key, exposure.label)] = exposure.correlation.p
