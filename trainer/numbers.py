@@ -41,7 +41,8 @@ def desc_cells(cell, with_ci: bool = False) -> Markup:
     cells, one a line; or one cell across them saying why they are not shown."""
     # Escaped value by value, as Jinja would (Markup.format's formatter costs more than the rest).
     if cell.suppressed:
-        return Markup(f'<td class="govuk-table__cell" colspan="{4 if with_ci else 3}">{not_shown(cell.reason)}</td>')
+        span = 4 if with_ci else 3
+        return Markup(f'<td class="govuk-table__cell" colspan="{span}">{not_shown(cell.reason)}</td>')
     d = cell.desc
     values = [cell.n, num(d.mean), num(d.sd)] + ([ci(d.ci_low, d.ci_high)] if with_ci else [])
     return Markup("\n".join([f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(v)}</td>'

@@ -694,7 +694,8 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
 
 
 def dose_responses(data: Loaded, wave: OutcomeWave, today: date, live: bool, *,
-                   known: dict[tuple[str, str], DoseResponse] | None = None) -> dict[tuple[str, str], DoseResponse]:
+                   known: dict[tuple[str, str], DoseResponse] | None = None,
+                   ) -> dict[tuple[str, str], DoseResponse]:
     """``dose_response_of`` of every chosen scale of ``data`` (by instrument and scale key),
     without points (``known`` ones, computed by the caller against ``wave``, as they are): the
     waves looked up and their visibility decided once for all scales."""
