@@ -409,3 +409,26 @@ def test_the_flow_s_groups_and_days_read_in_one_statement_equal_counting_person_
     assert days == ["Attended training day 1 (10 September 2026)", "Attended training day 2 (8 October 2026)",
                     "Attended training day 3 (5 November 2026)", "Attended training day 4 (12 November 2026)"]
     assert dict(boxes)["Attended training day 4 (12 November 2026)"]["intervention"] == "not recorded yet"
+
+
+def test_exposures_count_only_the_programmes_summaries_when_programmes_members_interleave(app, modules):
+    """The minutes are read between the programme's lowest and highest membership id: another
+    programme's members whose ids fall between (and their practice) stay out."""
+    from tests.factories import make_assignment, make_log
+
+    programme, other = make_programme(), make_programme()
+    activity = db.session.query(Activity).first()
+    assignments = {programme: make_assignment(programme, activity), other: make_assignment(other, activity)}
+    people = []
+    for n in range(12):
+        owner = (programme, other)[n % 2]
+        person = make_member(owner, arm=("intervention", "comparison")[n % 3 == 0])
+        people.append(person)
+        for k in range(n % 3 + 1):
+            make_log(assignments[owner], person, minutes=5 + 7 * n + k, done_on=date(2026, 9, 20) + timedelta(days=k))
+    db.session.flush()
+    members = evaluation.participants(programme)
+    minutes, _, _ = evaluation.exposures(programme, members)
+    doses = evaluation.doses(programme)
+    assert len(members) == 6 and minutes.tolist() == [doses.minutes.get(m.id, 0) for m in members]
+    assert minutes.tolist() == [sum(5 + 7 * n + k for k in range(n % 3 + 1)) for n in range(0, 12, 2)]

@@ -28,3 +28,45 @@ def test_the_functions_print_as_the_macros_did_on_random_values(app):
     lines = new.splitlines()
     assert len(lines) == len(values) and "&lt; 0.001" in new and "p not available" in new and "–" in new
     assert lines[-1].count("|") == 8 and " to " in lines[-1]
+
+
+# The "not shown" and table-cell macros before they became Python functions, verbatim.
+CELL_MACROS = """\
+{% set num, ci, pval, p_is = figure_num, figure_ci, figure_pval, figure_p_is %}
+{% macro not_shown(reason) %}<span class="app-not-shown">Not shown: {{ reason }}</span>{% endmacro %}
+{% macro desc_cells(cell, with_ci=false) -%}
+{%- if cell.suppressed -%}
+<td class="govuk-table__cell" colspan="{{ 4 if with_ci else 3 }}">{{ not_shown(cell.reason) }}</td>
+{%- else -%}
+<td class="govuk-table__cell govuk-table__cell--numeric">{{ cell.n }}</td>
+<td class="govuk-table__cell govuk-table__cell--numeric">{{ num(cell.desc.mean) }}</td>
+<td class="govuk-table__cell govuk-table__cell--numeric">{{ num(cell.desc.sd) }}</td>
+{%- if with_ci %}
+<td class="govuk-table__cell govuk-table__cell--numeric">{{ ci(cell.desc.ci_low, cell.desc.ci_high) }}</td>
+{%- endif -%}
+{%- endif -%}
+{%- endmacro %}
+"""
+CELL_CALLS = ("<tr>{{ desc_cells(cell) }}|{{ desc_cells(cell, with_ci=true) }}|{{ desc_cells(cell, true) }}|"
+              "{{ not_shown(cell.reason) }}|{{ not_shown(text) }}</tr>")
+
+
+def test_the_cell_functions_print_as_the_macros_did_on_random_cells(app):
+    from trainer import stats
+    from trainer.services.outcomes.evaluation import Cell
+    rng = random.Random(11)
+    reasons = ["", "fewer than 5 responses", "results appear when the wave closes", "a <b> & 'quoted' \"reason\""]
+    cells = []
+    for _ in range(400):
+        values = [rng.choice([rng.uniform(0, 5), rng.randint(0, 40) / 4]) for _ in range(rng.choice([0, 1, 2, 5, 30]))]
+        reason = rng.choice(reasons)
+        n = len(values)
+        cells.append((Cell(None if reason else n, None if reason else stats.describe(values), reason),
+                      rng.choice(reasons + [None, 7, "<i>x</i>"])))
+    template = "{% for cell, text in cells %}" + CELL_CALLS + "\n{% endfor %}"
+    old = app.jinja_env.from_string(CELL_MACROS + template).render(cells=cells).lstrip("\n")
+    new = app.jinja_env.from_string('{% from "outcomes/_numbers.html" import not_shown, desc_cells %}'
+                                    + template).render(cells=cells)
+    assert new == old
+    assert "colspan=\"4\"" in new and "colspan=\"3\"" in new and "&lt;b&gt; &amp;" in new and " to " in new
+    assert new.count("<tr>") == len(cells)

@@ -149,3 +149,33 @@ def test_the_participants_read_column_by_column_equal_reading_them_person_by_per
     assert result.arm_sizes == {arm: sum(m.arm == arm for m in allocated) for arm in trial_analysis.ARMS}
     assert all(type(n) is int for n in result.arm_sizes.values())
     assert evaluation.columns([]) == dict.fromkeys(evaluation._FACTS, ())
+
+
+def test_the_page_reuses_its_scales_dose_response_and_gets_what_the_analysis_alone_gets(app, modules):
+    from tests.factories import make_assignment, make_log
+    from trainer.models import Activity, Membership
+    rows = [(2.0 + i / 5, 2.1 + i / 5 + (i % 3) / 10) for i in range(7)]
+    programme, _, lead = _trial({"intervention": [(a, b + 0.3 * (i % 2)) for i, (a, b) in enumerate(rows)],
+                                 "comparison": rows}, extra_baseline=2)
+    _plan(programme, lead)
+    assignment = make_assignment(programme, db.session.query(Activity).first())
+    treated = db.session.query(Membership).filter_by(programme_id=programme.id, arm="intervention").all()
+    for n, member in enumerate(treated):
+        make_log(assignment, member, minutes=10 + 7 * n * (n % 3))
+    for key, scale in (("brs", "total"), ("gse", "total")):
+        page = trial_analysis.page(programme, key, scale, today=AFTER, live=False)
+        alone = trial_analysis.analyse(programme, (key, scale), today=AFTER, live=False)
+        assert page.overview.dose.exposures and page.trial.dose_holm
+        assert page.trial == alone
+
+
+def test_a_programme_without_a_baseline_wave_shows_no_dose_response_and_no_error(app):
+    """Waves can be deleted: with a post wave but no baseline, nobody has a change to correlate."""
+    programme, waves, _ = _trial({"intervention": [(2.0 + i / 5, 2.5 + i / 4) for i in range(6)],
+                                  "comparison": [(2.0 + i / 5, 2.1 + i / 5) for i in range(6)]})
+    db.session.delete(waves["baseline"])
+    db.session.flush()
+    page = trial_analysis.page(programme, "brs", "total", today=AFTER, live=False)
+    assert page.overview.dose is None and page.trial.dose_holm == {}
+    alone = trial_analysis.analyse(programme, ("brs", "total"), today=AFTER, live=False)
+    assert alone.dose_holm == {} and alone.balance == page.trial.balance

@@ -523,3 +523,18 @@ def test_retention_shows_kaplan_meier_rows_for_every_leaving_day_counted_togethe
     # 5 intervention participants (Pat and the four leavers); 3 leave on day 30, 1 on day 90.
     assert [c[:3] for c in cells] == [["30", "5", "3"], ["90", "2", "1"]]
     assert cells[0][3].startswith("0.40") and cells[1][3].startswith("0.20")
+
+
+def test_each_scale_link_on_the_evaluation_page_is_url_for_of_that_scale(app, client, auth, study):
+    from flask import url_for
+
+    from trainer.services.outcomes import instruments
+    programme, _, _ = study
+    auth.login("lead@example.org")
+    page = client.get(f"/programmes/{programme.id}/outcomes/?scale=proqol5/burnout").get_data(as_text=True)
+    links = re.findall(r'href="([^"]*\?scale=[^"]*)"', page)
+    with app.test_request_context():
+        expected = [url_for("outcomes.evaluate", programme_id=programme.id, scale=f"{key}/{s.key}")
+                    for key in ("brs", "proqol5") for s in instruments.get(key).scales]
+    assert links == expected
+    assert '?scale=proqol5/burnout" aria-current="page"><strong>Burnout</strong>' in page

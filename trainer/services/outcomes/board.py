@@ -30,7 +30,7 @@ def report(programme: Programme, *, today: date, live: bool) -> Report:
     data = evaluation.load(programme)
     scales = results.outcome_results(programme, today=today, live=live, data=data)
     primary, secondary, trial = scales[:1], scales[1:], None
-    plan = evaluation_plan.plan_for(programme)
+    plan = evaluation_plan.plan_for(programme, data.chosen)
     version = plan.current
     if version is not None:
         key = {f"{s.instrument.key}/{s.scale.key}": s for s in scales}

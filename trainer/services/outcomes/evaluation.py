@@ -277,8 +277,15 @@ def _exposures_statement():
     ``attendance.day_attendance``; 0 for none) and how many training days were held. Built once:
     every evaluation page runs it."""
     programme_id = bindparam("programme_id")
+    # The summaries of the programme's members, read through the summaries' primary key
+    # (membership first) between the lowest and highest of their ids: joined on membership alone,
+    # PostgreSQL reads every programme's summaries. The range only narrows the search.
+    ids = select(func.min(Membership.id), func.max(Membership.id)).where(
+        Membership.programme_id == programme_id).subquery()
     minutes = (select(ActivitySummary.membership_id, func.sum(ActivitySummary.minutes).label("minutes"))
-               .join(Membership).where(Membership.programme_id == programme_id)
+               .join(Membership).where(Membership.programme_id == programme_id,
+                                       ActivitySummary.membership_id.between(
+                                           select(ids.c[0]).scalar_subquery(), select(ids.c[1]).scalar_subquery()))
                .group_by(ActivitySummary.membership_id).subquery())
     marks = attendance.day_register(programme_id)
     days = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
@@ -356,6 +363,14 @@ class Loaded:
             self._exposures = exposures(self.programme, self.members, self.ids)
         return self._exposures
 
+    def in_arm(self, arm: str) -> np.ndarray:
+        """Which participants are in ``arm`` (``arms == arm``), worked out once; read-only."""
+        masks = self.__dict__.setdefault("_in_arm", {})
+        if arm not in masks:
+            masks[arm] = self.arms == arm
+            masks[arm].flags.writeable = False
+        return masks[arm]
+
     def grid(self, key: tuple[str, str]) -> np.ndarray:
         """The grid of the scale ``key`` (instrument, scale); all NaN for a scale not chosen."""
         grid = self.grids.get(key)
@@ -418,9 +433,11 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
     visible = [disclosure.outcome_results_visible(w, today, live) for w in wave_list]
     answered = ~np.isnan(grid)
     in_arm = {arm: arms == arm for arm in ARMS}
+    # Groups go to the statistics as arrays: the same numbers in the same order as lists would
+    # give, without converting thousands of them to Python floats and back.
     for i, wave in enumerate(wave_list):
         for arm in ARMS:
-            values = grid[i, answered[i] & in_arm[arm]].tolist()
+            values = grid[i, answered[i] & in_arm[arm]]
             why = disclosure.reason(len(values), visible[i])
             result.cells[(arm, wave.id)] = Cell(None if why else len(values),
                                                 None if why else stats.describe(values), why)
@@ -432,13 +449,12 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
             result.comparisons.append(Comparison(wave, None, None, None, disclosure.WAVE_OPEN))
             continue
         both = answered[b] & answered[i]
-        pre, post, group = grid[b, both], grid[i, both], arms[both] == "intervention"
-        change = {arm: (post - pre)[arms[both] == arm].tolist() for arm in ARMS}
-        pre, post, group = pre.tolist(), post.tolist(), group.tolist()
+        pre, post, group = grid[b, both], grid[i, both], in_arm["intervention"][both]
+        change = {arm: (post - pre)[in_arm[arm][both]] for arm in ARMS}
         for arm in ARMS:
             why = disclosure.reason(len(change[arm]))
             result.changes[(arm, wave.id)] = Change(None if why else len(change[arm]), None if why else
-                                                    stats.paired_difference([(0.0, c) for c in change[arm]]), why)
+                                                    stats.mean_change(change[arm]), why)
         why = next((disclosure.reason(len(change[arm])) for arm in ARMS
                     if disclosure.reason(len(change[arm]))), "")
         result.comparisons.append(Comparison(
@@ -449,9 +465,10 @@ def _evaluate_grid(instrument: instruments.Instrument, scale: instruments.Scale,
     return result
 
 
-def _by_arm(pre: list[float], post: list[float], group: list[bool]) -> list[list[float]]:
-    """[pre, post] of the intervention arm, then of the comparison arm."""
-    return [[v for v, g in zip(values, group) if g == arm] for arm in (True, False) for values in (pre, post)]
+def _by_arm(pre: np.ndarray, post: np.ndarray, group: np.ndarray) -> list[np.ndarray]:
+    """[pre, post] of the intervention arm, then of the comparison arm (``group`` True for the
+    intervention arm), each in the participants' order."""
+    return [values[group == arm] for arm in (True, False) for values in (pre, post)]
 
 
 @dataclass
@@ -672,16 +689,45 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
                      live: bool, *, points: bool = True) -> DoseResponse:
     """``dose_response`` of one scale's grid of ``data``; without ``points`` the exposures carry
     the correlations only (the scatter left empty), for callers that show no chart."""
+    rows = _dose_rows(data, wave, today, live)
+    return DoseResponse([], rows) if isinstance(rows, str) else _dose_of_grid(data, grid, rows, points)
+
+
+def dose_responses(data: Loaded, wave: OutcomeWave, today: date, live: bool, *,
+                   known: dict[tuple[str, str], DoseResponse] | None = None,
+                   ) -> dict[tuple[str, str], DoseResponse]:
+    """``dose_response_of`` of every chosen scale of ``data`` (by instrument and scale key),
+    without points (``known`` ones, computed by the caller against ``wave``, as they are): the
+    waves looked up and their visibility decided once for all scales."""
+    known = known or {}
+    rows = _dose_rows(data, wave, today, live)
+    return {key: known[key] if key in known else
+            DoseResponse([], rows) if isinstance(rows, str) else _dose_of_grid(data, grid, rows, False)
+            for key, grid in data.grids.items()}
+
+
+def _dose_rows(data: Loaded, wave: OutcomeWave, today: date, live: bool) -> tuple[int, int] | None | str:
+    """The grids' rows of the baseline and of ``wave`` (None without a baseline), or why no
+    dose-response shows (the waves are still open to the reader)."""
     wave_list = data.waves
     baseline = next((w for w in wave_list if w.kind == "baseline"), None)
     if not all(disclosure.outcome_results_visible(w, today, live) for w in (wave, baseline) if w):
-        return DoseResponse([], disclosure.WAVE_OPEN)
+        return disclosure.WAVE_OPEN
     if baseline is None:
+        return None
+    b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
+    return b, w
+
+
+def _dose_of_grid(data: Loaded, grid: np.ndarray, rows: tuple[int, int] | None, points: bool) -> DoseResponse:
+    """``dose_response_of`` of ``grid`` once ``_dose_rows`` has found the waves' rows."""
+    if rows is None:
+        change = np.zeros(0)
         treated = np.zeros(len(data.members), dtype=bool)
     else:
-        b, w = (next(i for i, x in enumerate(wave_list) if x.id == y.id) for y in (baseline, wave))
-        treated = (data.arms == "intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
-    change = (grid[w, treated] - grid[b, treated]).tolist() if treated.any() else []
+        b, w = rows
+        treated = data.in_arm("intervention") & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
+        change = grid[w, treated] - grid[b, treated]
     # Loaded whether or not enough people qualify, so the page's queries do not depend on it.
     minutes, days, held = data.exposures()
     if disclosure.reason(len(change)):
@@ -691,8 +737,9 @@ def dose_response_of(data: Loaded, grid: np.ndarray, wave: OutcomeWave, today: d
     for label, amount, axis in (("Practice minutes logged", minutes, {}),
                                 ("Training days attended", days,
                                  {"min": 0, "max": held, "offset": True, "ticks": {"stepSize": 1}})):
-        x = amount[treated].tolist()
-        exposures.append(Exposure(label, list(zip(x, change)) if points else [],
+        x = amount[treated]
+        # Arrays to the statistics (the same numbers as lists); the scatter's points as Python numbers.
+        exposures.append(Exposure(label, list(zip(x.tolist(), change.tolist())) if points else [],
                                   stats.pearson(x, change), axis))
     return DoseResponse(exposures)
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from trainer.errors import RuleViolation
 from trainer.extensions import db
@@ -53,10 +53,11 @@ class PlanView:
         return self.labels.get(key, key)
 
 
-def outcome_choices(programme: Programme) -> list[tuple[str, str]]:
-    """("instrument/scale", "Instrument: Scale") for every scale of the chosen instruments."""
+def outcome_choices(programme: Programme, chosen: list | None = None) -> list[tuple[str, str]]:
+    """("instrument/scale", "Instrument: Scale") for every scale of the chosen instruments;
+    ``chosen`` is ``outcomes.chosen_instruments(programme)`` when the caller already has it."""
     return [(f"{i.key}/{s.key}", f"{i.title}: {s.title}")
-            for i in outcomes.chosen_instruments(programme) for s in i.scales]
+            for i in (outcomes.chosen_instruments(programme) if chosen is None else chosen) for s in i.scales]
 
 
 def short_labels(programme: Programme, chosen: list | None = None) -> dict[str, str]:
@@ -75,8 +76,12 @@ def post_training_answers_exist(programme: Programme, at: datetime) -> bool:
         .limit(1)) is not None
 
 
+# Built once: every evaluation page reads the plan.
+_PLAN = select(EvaluationPlan).where(EvaluationPlan.programme_id == bindparam("programme_id"))
+
+
 def _plan(programme: Programme) -> EvaluationPlan | None:
-    return db.session.scalar(select(EvaluationPlan).where(EvaluationPlan.programme_id == programme.id))
+    return db.session.scalar(_PLAN, {"programme_id": programme.id})
 
 
 def _shown(version: EvaluationPlanVersion, name: str, labels: dict[str, str]) -> str:
@@ -109,10 +114,11 @@ def changes(before: EvaluationPlanVersion, after: EvaluationPlanVersion,
     return result
 
 
-def plan_for(programme: Programme) -> PlanView:
+def plan_for(programme: Programme, chosen: list | None = None) -> PlanView:
     """The programme's plan: its current version and every deviation after the lock with what
-    it changed from the version before it."""
-    labels = dict(outcome_choices(programme))
+    it changed from the version before it. ``chosen`` is ``outcomes.chosen_instruments(programme)``
+    when the caller already has it."""
+    labels = dict(outcome_choices(programme, chosen))
     plan = _plan(programme)
     if plan is None or not plan.versions:
         return PlanView(plan, None, [], labels)

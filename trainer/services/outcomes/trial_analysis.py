@@ -88,15 +88,16 @@ def _counted(members: list[Membership], columns: dict[str, tuple] | None = None)
                      in zip(facts["arm"], facts["withdrawn_on"], facts["answers_kept"])], dtype=bool)
 
 
-def _pairs(grid, counted, arms, b, w):
+def _pairs(grid, counted, in_arm, b, w):
     """(baseline scores, wave ``w`` scores) per arm of the counted participants with both, in
-    the participants' order; ``b`` and ``w`` are rows of ``grid``."""
+    the participants' order; ``b`` and ``w`` are rows of ``grid``, ``in_arm`` each arm's mask
+    (``Loaded.in_arm``)."""
     both = counted & ~np.isnan(grid[b]) & ~np.isnan(grid[w])
-    return {arm: (grid[b, both & (arms == arm)].tolist(), grid[w, both & (arms == arm)].tolist())
+    return {arm: (grid[b, both & in_arm[arm]].tolist(), grid[w, both & in_arm[arm]].tolist())
             for arm in ARMS}
 
 
-def _planned(key: str, title: str, primary: bool, grid, counted, arms, b, w, visible) -> PlannedOutcome:
+def _planned(key: str, title: str, primary: bool, grid, counted, in_arm, b, w, visible) -> PlannedOutcome:
     result = PlannedOutcome(key, title, primary)
     if w is None or b is None:
         result.reason = "the programme has no such wave"
@@ -104,7 +105,7 @@ def _planned(key: str, title: str, primary: bool, grid, counted, arms, b, w, vis
     if not visible:
         result.reason = disclosure.WAVE_OPEN
         return result
-    pairs = _pairs(grid, counted, arms, b, w)
+    pairs = _pairs(grid, counted, in_arm, b, w)
     result.pairs = {arm: len(pairs[arm][0]) for arm in ARMS}
     why = next((disclosure.reason(n) for n in result.pairs.values() if disclosure.reason(n)), "")
     if why:
@@ -118,18 +119,18 @@ def _planned(key: str, title: str, primary: bool, grid, counted, arms, b, w, vis
     return result
 
 
-def _cell(values: list[float], visible: bool) -> evaluation.Cell:
+def _cell(values, visible: bool) -> evaluation.Cell:
     why = disclosure.reason(len(values), visible)
     return evaluation.Cell(None if why else len(values), None if why else stats.describe(values), why)
 
 
-def _completers(grid, counted, arms, b, w, visible) -> Completers:
+def _completers(grid, counted, in_arm, b, w, visible) -> Completers:
     cells, groups = {}, {}
     answered = ~np.isnan(grid)
     for arm in ARMS:
-        have = counted & (arms == arm) & answered[b]
-        groups[arm] = {"completers": grid[b, have & answered[w]].tolist(),
-                       "non-completers": grid[b, have & ~answered[w]].tolist()}
+        have = counted & in_arm[arm] & answered[b]
+        groups[arm] = {"completers": grid[b, have & answered[w]],
+                       "non-completers": grid[b, have & ~answered[w]]}
         # The two parts add up to the arm's baseline shown in the balance table: both show or neither.
         shown = stats.shown_parts({k: len(v) for k, v in groups[arm].items()}, disclosure.THRESHOLD)
         for part, values in groups[arm].items():
@@ -144,21 +145,21 @@ def _completers(grid, counted, arms, b, w, visible) -> Completers:
     return Completers(cells, None)
 
 
-def _imputed(grid, counted, arms, b, w) -> stats.Imputed:
+def _imputed(grid, counted, in_arm, b, w) -> stats.Imputed:
     pre, post = ([None if v != v else v for v in grid[row, counted].tolist()] for row in (b, w))
-    return stats.mice_ancova(pre, post, (arms[counted] == "intervention").tolist(), seed=MI_SEED,
+    return stats.mice_ancova(pre, post, in_arm["intervention"][counted].tolist(), seed=MI_SEED,
                              imputations=MI_IMPUTATIONS)
 
 
-def _reliable(scale: instruments.Scale, grid, counted, arms, b, wave_list, today, live) -> list[ReliableChange]:
+def _reliable(scale: instruments.Scale, grid, counted, in_arm, b, wave_list, today, live) -> list[ReliableChange]:
     baseline = wave_list[b]
-    sd = stats.describe(grid[b, counted & ~np.isnan(grid[b])].tolist()).sd
+    sd = stats.describe(grid[b, counted & ~np.isnan(grid[b])]).sd
     result = []
     for w, wave in enumerate(wave_list):
         if wave.kind == "baseline":
             continue
         visible = all(disclosure.outcome_results_visible(x, today, live) for x in (baseline, wave))
-        pairs = _pairs(grid, counted, arms, b, w)
+        pairs = _pairs(grid, counted, in_arm, b, w)
         counts, reasons = {}, {}
         for arm in ARMS:
             pre, post = pairs[arm]
@@ -171,13 +172,13 @@ def _reliable(scale: instruments.Scale, grid, counted, arms, b, wave_list, today
     return result
 
 
-def _dose_p(data: evaluation.Loaded, today, live) -> dict[tuple[str, str, str], float | None]:
+def _dose_p(data: evaluation.Loaded, today, live,
+            known: dict[tuple[str, str], evaluation.DoseResponse]) -> dict[tuple[str, str, str], float | None]:
     post = next((w for w in data.waves if w.kind == "post"), None)
     if post is None:
         return {}
     result = {}
-    for (key, scale_key), grid in data.grids.items():
-        dose = evaluation.dose_response_of(data, grid, post, today, live, points=False)
+    for (key, scale_key), dose in evaluation.dose_responses(data, post, today, live, known=known).items():
         for exposure in dose.exposures:
             if exposure.correlation.p is not None:
                 result[(key, scale_key, exposure.label)] = exposure.correlation.p
@@ -186,17 +187,20 @@ def _dose_p(data: evaluation.Loaded, today, live) -> dict[tuple[str, str, str], 
 
 def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
             live: bool, plan: evaluation_plan.PlanView | None = None,
-            data: evaluation.Loaded | None = None) -> TrialAnalysis:
+            data: evaluation.Loaded | None = None,
+            dose: evaluation.DoseResponse | None = None) -> TrialAnalysis:
     """The planned outcomes (ANCOVA, both g, Holm across the secondary outcomes), the baseline
     balance of every chosen scale by arm, team mix, completers against non-completers and the
     MICE sensitivity analysis of the primary outcome, and reliable change of the scale
     ``scale_key`` (instrument, scale); and Holm-adjusted p of every dose-response correlation
     shown for any scale, by (instrument, scale, exposure). All under disclosure's rules.
     ``plan`` (``evaluation_plan.plan_for``) and ``data`` (``evaluation.load``) save loading them
-    again when the caller has them."""
-    plan = evaluation_plan.plan_for(programme) if plan is None else plan
+    again when the caller has them; ``dose``, the scale ``scale_key``'s dose-response against the
+    post wave from ``data`` (``evaluation.dose_response_of``), saves computing it again."""
     data = evaluation.load(programme) if data is None else data
-    wave_list, chosen, arms = data.waves, data.chosen, data.arms
+    plan = evaluation_plan.plan_for(programme, data.chosen) if plan is None else plan
+    wave_list, chosen = data.waves, data.chosen
+    in_arm = {arm: data.in_arm(arm) for arm in ARMS}
     b = next((i for i, w in enumerate(wave_list) if w.kind == "baseline"), None)
     baseline = wave_list[b] if b is not None else None
     facts = data.columns
@@ -212,32 +216,34 @@ def analyse(programme: Programme, scale_key: tuple[str, str], *, today: date,
             disclosure.outcome_results_visible(x, today, live) for x in (baseline, wave))
         for key in [plan.current.primary_outcome, *plan.current.secondary_outcomes]:
             planned.append(_planned(key, short.get(key, key), key == plan.current.primary_outcome,
-                                    data.grid(tuple(key.split("/", 1))), counted, arms, b, w, visible))
+                                    data.grid(tuple(key.split("/", 1))), counted, in_arm, b, w, visible))
         secondary = [p for p in planned if not p.primary]
         for p, adjusted in zip(secondary, stats.holm([None if p.suppressed else p.ancova.p for p in secondary])):
             p.holm_p = adjusted
         primary_grid = data.grid(tuple(plan.current.primary_outcome.split("/", 1)))
         if wave and baseline:
-            completers = _completers(primary_grid, counted, arms, b, w, visible)
+            completers = _completers(primary_grid, counted, in_arm, b, w, visible)
             if planned and not planned[0].suppressed:
-                completers.imputed = _imputed(primary_grid, counted, arms, b, w)
+                completers.imputed = _imputed(primary_grid, counted, in_arm, b, w)
             else:
                 completers.reason = planned[0].reason if planned else ""
     balance = []
     base_visible = bool(baseline) and disclosure.outcome_results_visible(baseline, today, live)
+    counted_in = {arm: counted & in_arm[arm] for arm in ARMS}
     for i in chosen:
         for s in i.scales:
             grid = data.grids[(i.key, s.key)]
+            answered = ~np.isnan(grid[b]) if baseline else None
             balance.append(BalanceRow(short[f"{i.key}/{s.key}"], {arm: _cell(
-                grid[b, counted & (arms == arm) & ~np.isnan(grid[b])].tolist() if baseline else [],
+                grid[b, counted_in[arm] & answered] if baseline else [],
                 base_visible) for arm in ARMS}))
     teams = Counter((team or NO_TEAM, arm) for team, arm in zip(facts["team"], facts["arm"]) if arm)
     team_rows = [(team, {arm: teams.get((team, arm), 0) for arm in ARMS})
                  for team in sorted({t for t, _ in teams})]
-    dose_p = _dose_p(data, today, live)
+    dose_p = _dose_p(data, today, live, {} if dose is None else {tuple(scale_key): dose})
     instrument = instruments.get(scale_key[0])
     scale = instrument.scale(scale_key[1])
-    reliable = (_reliable(scale, data.grid(scale_key), counted, arms, b, wave_list, today, live)
+    reliable = (_reliable(scale, data.grid(scale_key), counted, in_arm, b, wave_list, today, live)
                 if scale.reliability and baseline else [])
     return TrialAnalysis(plan, wave, planned, balance, team_rows,
                          {arm: facts["arm"].count(arm) for arm in ARMS}, completers,
@@ -262,5 +268,6 @@ def page(programme: Programme, key: str, scale_key: str, *, today: date,
     if overview is None:
         return None
     result = overview.result
+    # The overview's dose-response of its scale is one of those the analysis adjusts together.
     return EvaluationPage(overview, analyse(programme, (result.instrument.key, result.scale.key),
-                                            today=today, live=live, data=data))
+                                            today=today, live=live, data=data, dose=overview.dose))
