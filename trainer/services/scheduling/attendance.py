@@ -460,9 +460,9 @@ def day_register(programme_id, *, cte: str | None = None):
     Attended: at a day without sessions, the day's mark is present or late; at a day with
     sessions, a session's own mark is, or the day's mark is and some session has no mark of its
     own. Session marks without a day mark, marks at cancelled days and marks of people not
-    expected (the comparison arm, other roles) are left out. Per held day its sessions, and per
-    participant and held day their sessions' own marks, are joined rather than correlated: one
-    pass over each table.
+    expected (the comparison arm, other roles, other programmes) are left out. Per held day its
+    sessions, and per participant and held day their sessions' own marks, are joined rather than
+    correlated: one pass over each table.
     """
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
     sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
@@ -481,7 +481,8 @@ def day_register(programme_id, *, cte: str | None = None):
                 .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
                 .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
                                      own.c.day_id == DayAttendance.day_id))
-                .where(held, Membership.role == "participant", Membership.arm == "intervention")
+                .where(held, Membership.programme_id == programme_id, Membership.role == "participant",
+                       Membership.arm == "intervention")
                 # OFFSET 0 keeps the marks a query of their own, read from the programme's days:
                 # merged into a grouping by participant, SQLite would read every programme's marks.
                 .offset(0))
