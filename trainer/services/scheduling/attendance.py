@@ -91,7 +91,7 @@ class Register:
     def lines(self, marks: dict[int, str], session_marks: dict[tuple[int, int], str]) -> list["RegisterLine"]:
         """The form's lines for the expected (``rows``) showing ``marks`` and ``session_marks``:
         each with its fields' names, and a choice per session when the day has more than one."""
-        heads = [(s[0], f"s-{s[0]}-", f"{s[1]:%H:%M} {s[2]}") for s in self.sessions] if len(self.sessions) > 1 else []
+        heads = self.heads
         lines = []
         for row in self.rows:
             mid = row.membership.id
@@ -100,6 +100,15 @@ class Register:
             lines.append(RegisterLine(row, mid, f"day-{mid}", marks.get(mid), choices,
                                       any(c.chosen for c in choices)))
         return lines
+
+    @property
+    def heads(self) -> list[tuple[int, str, str]]:
+        """Per session a line offers a choice at (every session, when the day has more than one;
+        none otherwise), in time order: its id, its fields' name before the membership id
+        (``s-<session id>-``) and its heading (start time and module title)."""
+        if len(self.sessions) < 2:
+            return []
+        return [(s[0], f"s-{s[0]}-", f"{s[1]:%H:%M} {s[2]}") for s in self.sessions]
 
     def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
         """The marks to show before any are entered: saved ones, else excused for apologies."""
