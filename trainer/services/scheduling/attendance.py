@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, or_, select, union_all
+from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
@@ -152,29 +152,33 @@ def _register_statement():
     """The register's participants, built once: a page of the expected by name and everyone
     not expected, each with their apology and day mark.
 
-    The inner query numbers the expected and the others apart by name and counts them; the
-    outer one keeps the requested page of the expected (or their last page, when the requested
-    one is past the end, as ``listing.paginate`` does) and all the others.
+    The expected are counted, and the page is taken by name with LIMIT and OFFSET (SQLite and
+    PostgreSQL keep only the page's rows while sorting, rather than numbering the whole cohort);
+    the start is the requested page's, or the last page's when the requested one is past the
+    end, as ``listing.paginate`` does. Each row carries that start and the count.
     """
-    group = _EXPECTED_FIRST.label("apart")
-    numbered = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post, group,
-                       func.row_number().over(partition_by=group, order_by=(User.display_name, Membership.id))
-                       .label("position"),
-                       func.count().over(partition_by=group).label("matches"))
-                .join(User, User.id == Membership.user_id)
-                .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
-                       Membership.arm == "intervention")).subquery()
+    people = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post,
+                     _EXPECTED_FIRST.label("apart"))
+              .join(User, User.id == Membership.user_id)
+              .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                     Membership.arm == "intervention")).cte("people")
+    # The count and the page's start, worked out once (one row).
+    counted = select(func.count().label("matches")).select_from(people).where(people.c.apart == 0).subquery()
     first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
-    start = case((first < numbered.c.matches, first),
-                 else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
-    return (select(numbered, Apology.id.label("apology_id"), Apology.reason, DayAttendance.status)
+    matches = counted.c.matches
+    bounds = select(matches, case((first < matches, first), else_=matches - 1 - (matches - 1) % per_page)
+                    .label("start")).cte("bounds")
+    page = (select(people).where(people.c.apart == 0).order_by(people.c.display_name, people.c.id)
+            .limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery())
+    shown = union_all(select(page), select(people).where(people.c.apart == 1)).subquery()
+    return (select(shown, bounds.c.start, bounds.c.matches, Apology.id.label("apology_id"),
+                   Apology.reason, DayAttendance.status)
+            .select_from(shown).join(bounds, true())
             .outerjoin(Apology, (Apology.day_id == bindparam("day_id"))
-                       & (Apology.membership_id == numbered.c.id))
+                       & (Apology.membership_id == shown.c.id))
             .outerjoin(DayAttendance, (DayAttendance.day_id == bindparam("day_id"))
-                       & (DayAttendance.membership_id == numbered.c.id))
-            .where((numbered.c.apart == 1)
-                   | ((numbered.c.position > start) & (numbered.c.position <= start + per_page)))
-            .order_by(numbered.c.apart, numbered.c.position))
+                       & (DayAttendance.membership_id == shown.c.id))
+            .order_by(shown.c.apart, shown.c.display_name, shown.c.id))
 
 
 _REGISTER = _register_statement()
@@ -219,7 +223,7 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
                        per_session.get(mid, {}), not_expected_reason(member, day))
         (away if apart else rows).append(row)
     total = found[0].matches if rows else 0
-    number = (found[0].position - 1) // per_page + 1 if rows else 1
+    number = found[0].start // per_page + 1 if rows else 1
     return Register(day, rows, away, closed_reason(day, today=today),
                     listing.ListPage(rows, total, number, per_page), list(sessions.values()))
 
