@@ -335,3 +335,50 @@ def test_the_register_matches_the_sheet_on_every_page_and_past_the_end(course):
             assert seen(page.away) == [r for r in whole if r[-1] is not None]
             assert [(s.id, s.starts_at, s.title) for s in page.sessions] \
                 == [(s.id, s.starts_at, s.module.title) for s in day.sessions]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_register_s_page_taken_by_limit_and_offset_equals_the_sheet_paged_by_name(course, seed):
+    """The register counts the expected and takes a page of them by name with LIMIT and OFFSET
+    (the start clamped to the last page in SQL). On random cohorts (shared and differing names,
+    people who left before, on or after the day or left their post with no date, apologies,
+    marks, the comparison arm and another programme's participants beside them), every page,
+    before the first and past the last, is the sheet's expected rows paged as listing.paginate
+    pages them, and the others all come apart, by name, on every page."""
+    from tests.factories import make_user
+    from trainer.services.system import listing
+
+    rng = random.Random(seed)
+    programme, _lead, _trainer, people, _comparison, days = course
+    day = days[1]
+    names = ["Ada", "Ben", "ada", "Cy", "Ben", "Zoe", "Émile"]
+    people += [make_member(programme, user=make_user(name=rng.choice(names) + rng.choice(["", " Smith", " Jones"])))
+               for _ in range(rng.randint(0, 25))]
+    people += [make_member(programme, arm="comparison") for _ in range(3)]
+    other = make_programme()
+    make_member(other)
+    for person in people:
+        draw = rng.random()
+        if draw < .15:
+            person.in_post, person.left_on = False, rng.choice([date(2026, 9, 20), DAY2, date(2026, 10, 20)])
+        elif draw < .2:
+            person.in_post = False
+        if person.arm == "intervention" and rng.random() < .3:
+            attendance.send_apology(person, day, rng.choice(["", "Ill", "<b>Court</b>"]), today=date(2026, 9, 1))
+        if person.arm == "intervention" and rng.random() < .4:
+            make_mark(day, person, rng.choice(["present", "late", "absent", "excused"]))
+    db.session.flush()
+
+    def seen(rows):
+        return [(r.membership.id, r.membership.name if hasattr(r.membership, "name") else
+                 r.membership.user.display_name, r.apology and r.apology.reason, r.status, r.away) for r in rows]
+    whole = seen(attendance.sheet(day))
+    expected = [r for r in whole if r[-1] is None]
+    away = [r for r in whole if r[-1] is not None]
+    for per_page in (1, 2, 3, 50):
+        for number in range(0, len(expected) // per_page + 3):
+            register = attendance.register(day, today=DAY3, page=number, per_page=per_page)
+            reference = listing.paginate(expected, page=number, per_page=per_page)
+            assert seen(register.rows) == reference.items
+            assert (register.page.total, register.page.page) == (reference.total, reference.page)
+            assert seen(register.away) == away

@@ -432,3 +432,55 @@ def test_exposures_count_only_the_programmes_summaries_when_programmes_members_i
     doses = evaluation.doses(programme)
     assert len(members) == 6 and minutes.tolist() == [doses.minutes.get(m.id, 0) for m in members]
     assert minutes.tolist() == [sum(5 + 7 * n + k for k in range(n % 3 + 1)) for n in range(0, 12, 2)]
+
+
+@pytest.mark.parametrize("seed", [5, 17])
+def test_the_flow_s_two_formulations_answer_alike_and_equal_counting_person_by_person(app, modules, seed):
+    """The flow's statement is built twice (``evaluation._flow_statements``): each participant's
+    answers looked up per wave kind (SQLite's) or grouped and joined (PostgreSQL's). On random
+    cohorts, with drafts never submitted, a second programme's waves and answers, and a second
+    programme's participant marked at this programme's day (not expected there), both give the
+    same rows on the database under test, and the flow equals the person-by-person count."""
+    from sqlalchemy import select
+
+    from trainer.models import OutcomeResponse
+
+    rng = np.random.default_rng(seed)
+    programme, other = make_programme(), make_programme()
+    waves = make_outcome_waves(programme, ("scs-sf", "brs"))
+    elsewhere_waves = make_outcome_waves(other, ("scs-sf",))
+    days = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8))
+    plain = make_day(programme, date(2026, 11, 5))
+    statuses = ("present", "late", "absent", "excused")
+    members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .4)])
+               for _ in range(int(rng.integers(25, 45)))]
+    strangers = [make_member(other, arm="intervention") for _ in range(4)]
+    for m in members:
+        for wave in waves.values():
+            for key in ("scs-sf", "brs"):
+                if rng.random() < .6:
+                    response = make_scores(m, wave, key, {"total": 3.0})
+                    if rng.random() < .25:
+                        response.submitted_at = None
+        if m.arm == "intervention":
+            for day in (*days, plain):
+                if rng.random() < .8:
+                    make_mark(day, m, statuses[int(rng.integers(4))])
+                    for session in day.sessions:
+                        if rng.random() < .3:
+                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+        if rng.random() < .2:
+            m.in_post, m.left_on = False, date(2026, 10, 1)
+    for s in strangers:
+        for wave in elsewhere_waves.values():
+            make_scores(s, wave, "scs-sf", {"total": 2.0})
+        make_mark(days[0], s, "present")  # not expected at another programme's day
+    db.session.flush()
+    assert db.session.scalar(select(OutcomeResponse.id).where(OutcomeResponse.submitted_at.is_(None)))
+    params = {"programme_id": programme.id}
+    looked_up, joined = (sorted(tuple(None if v is None else int(v) if isinstance(v, bool) else v for v in row)
+                                for row in db.session.execute(evaluation._flow_statements(answers_joined)[0],
+                                                              params))
+                         for answers_joined in (False, True))
+    assert looked_up == joined
+    assert [(b.stage, b.counts) for b in evaluation.flow(programme)] == _flow_person_by_person(programme)

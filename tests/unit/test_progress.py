@@ -147,3 +147,47 @@ def test_module_cells_are_done_over_assigned_in_the_module_columns_order(crowd):
                                     for m in table.modules]
     assert any(cell != f"0/{a}" for row in table.rows for cell, a in
                zip(row.module_cells, table.assigned_by_module.values()))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_pages_taken_by_limit_and_offset_follow_the_rule_on_random_cohorts(app, modules, monkeypatch, seed):
+    """A page is taken with LIMIT and OFFSET after counting the matches (the start clamped to the
+    last page in SQL). On random cohorts (names differing only in case, teams, logs, goals,
+    another programme's participants), every order and filter pages, on every page from before
+    the first to past the last, as the whole table ordered by the rule and paged by
+    listing.paginate would be, with the same count."""
+    import random
+
+    from trainer.services.system import listing
+
+    rng = random.Random(seed)
+    programme, other = make_programme(), make_programme()
+    activities = [a for key in ("mindfulness", "cognitive-behavioural") for a in modules[key].activities[:2]]
+    assignments = [make_assignment(programme, a) for a in activities]
+    make_log(make_assignment(other, activities[0]), make_member(other), done_on=date(2026, 9, 3), minutes=7)
+    people = [make_member(programme, user=make_user(name=rng.choice(["ann", "Ann", "bo", "Cy", "cy", "Di"])),
+                          team=rng.choice(["North", "South", None]))
+              for _ in range(rng.randint(3, 12))]
+    make_member(programme, arm="comparison")
+    for person in people:
+        for assignment in rng.sample(assignments, rng.randint(0, len(assignments))):
+            make_log(assignment, person, status=rng.choice(["done", "started"]),
+                     done_on=date(2026, 9, rng.randint(1, 28)), minutes=rng.choice([None, 5, 10, 30]))
+        for _ in range(rng.randint(0, 2)):
+            make_goal(person, reviews=[(date(2026, 9, 1), 10)] if rng.random() < .5 else [])
+    whole = progress.cohort(programme).rows
+    per_page = rng.randint(1, 4)
+    monkeypatch.setattr(progress.listing, "PER_PAGE", per_page)
+    for sort in progress.SORTS:
+        for descending in (False, True):
+            for team in (None, "North"):
+                for behind in (False, True):
+                    rows = [r for r in whole if (team is None or r.membership.team == team)
+                            and (not behind or r.done * 2 < r.assigned)]
+                    expected = _expected_order(rows, sort, descending)
+                    for number in range(0, len(expected) // per_page + 3):
+                        table = progress.cohort(programme, sort=sort, descending=descending, team=team,
+                                                behind_only=behind, page=number)
+                        reference = listing.paginate(expected, page=number, per_page=per_page)
+                        assert [r.membership.id for r in table.rows] == reference.items, (sort, descending)
+                        assert (table.page.total, table.page.page) == (reference.total, reference.page)

@@ -372,3 +372,45 @@ def test_a_large_register_pages_by_name_and_saves_the_page_shown(client, auth, w
     assert response.status_code == 302 and response.headers["Location"].endswith("page=2")
     assert dict(db.session.execute(select(DayAttendance.membership_id, DayAttendance.status)).all()) \
         == {last: "late"}
+
+
+def test_the_register_writes_each_line_s_choices_with_its_own_names_and_marks(client, auth, world):
+    """The register writes each variant of the radio group and of a session's choice once and
+    puts each line's membership id in: on random marks (day marks, sessions' own marks, none),
+    every line's radios and selects carry that line's names and ids, check and select exactly
+    its marks, and a module title with markup in it is escaped, not mistaken for a name."""
+    import random
+    import re
+
+    programme, people, past, *_ = world
+    past.sessions[1].module.title = "Goals <& plans>"
+    rng = random.Random(3)
+    statuses = ("present", "late", "absent", "excused")
+    members = [people["participant"]] + [make_member(programme) for _ in range(6)]
+    expected = {}
+    for m in members:
+        day_mark = rng.choice((None,) + statuses)
+        own = {}
+        if day_mark:
+            make_mark(past, m, day_mark)
+            for session in past.sessions:
+                if rng.random() < .5:
+                    own[session.id] = rng.choice(statuses)
+                    make_mark(past, m, own[session.id], session=session)
+        expected[m.id] = (day_mark, own)
+    db.session.commit()
+    auth.login("trainer@example.org")
+    page = client.get(f"/days/{past.id}/attendance").get_data(as_text=True)
+    assert "Goals &lt;&amp; plans&gt;" in page and "<& plans>" not in page
+    for mid, (day_mark, own) in expected.items():
+        radios = re.findall(rf'<input class="app-register__input" id="day-{mid}-(\w+)" name="day-{mid}" '
+                            rf'type="radio" value="(\w+)"( checked)?>', page)
+        assert [(i, v) for i, v, _ in radios] == [(s, s) for s in statuses]
+        assert [v for _, v, checked in radios if checked] == ([day_mark] if day_mark else [])
+        for session in past.sessions:
+            select_ = re.search(rf'<select class="govuk-select" id="s-{session.id}-{mid}" '
+                                rf'name="s-{session.id}-{mid}">(.*?)</select>', page, re.S)
+            chosen = re.findall(r'<option value="(\w*)" selected>', select_.group(1))
+            assert chosen == ([own[session.id]] if session.id in own else [])
+        assert (f'id="name-{mid}"' in page) and page.count(f'for="s-{past.sessions[0].id}-{mid}"') == 1
+    assert "\0" not in page and "@field@" not in page

@@ -6,7 +6,7 @@ from datetime import date
 from itertools import repeat
 
 import numpy as np
-from sqlalchemy import Date, Integer, Row, and_, bindparam, cast, func, literal_column, null, select, union_all
+from sqlalchemy import Date, Integer, Row, and_, bindparam, case, cast, func, literal_column, null, select, union_all
 
 from trainer import stats
 from trainer.extensions import db
@@ -490,8 +490,7 @@ class FlowGroup:
 
     ``id`` stands in for a membership id (unique among the groups, never a real one) so the
     stage rules that take sets of ids (``consort.lost_counts``) read groups as they read people.
-    ``answered``: the kinds of the waves they answered (submitted); ``days``: the held training
-    days they attended (intervention arm; 0 for the comparison arm).
+    ``answered``: the kinds of the waves they answered (submitted).
     """
 
     id: int
@@ -501,7 +500,6 @@ class FlowGroup:
     withdrawn_on: date | None
     answers_kept: bool | None
     answered: frozenset[str]
-    days: int
     people: int
 
     @property
@@ -510,19 +508,27 @@ class FlowGroup:
         return any(kind != "baseline" for kind in self.answered)
 
 
-def _flow_statements():
+def _flow_statements(answers_joined: bool):
     """The flow's two statements, built once: the participants counted per combination of the
     facts the flow reads (``FlowGroup``) together with the programme's held training days and how
     many intervention participants were marked and attended at each (one statement: the marks are
-    read once, as a common table both parts count), and the waves. Rows per group, day and wave:
+    read once, as a common table the parts count), and the waves. Rows per group, day and wave:
     their number does not grow with the cohort, and no participant is loaded. A row of the first
     statement is a group when ``part`` is 0 (its day columns empty), a day when it is 1 (its group
-    columns empty).
+    columns empty), and when it is 2 the intervention participants who attended at least one
+    held day (``known``) and every held day (``attended``): what the flow reads of each
+    participant's days, counted from the marks alone, so the groups need not join them.
 
     A programme has at most one wave of each kind, so "answered the wave" is "answered the
     programme's wave of that kind". Attendance follows ``attendance.day_attendance``: a marked
     participant attended a day with sessions when a session's own mark, else the day's, is
     present or late at any of them, and a day without sessions when the day's mark is.
+
+    Which waves each participant answered comes, with ``answers_joined``, from their submitted
+    responses grouped by participant in one pass and joined (PostgreSQL hashes them: one scan of
+    the responses instead of one per kind); without it, as a look-up of the participant's
+    response to the programme's wave of each kind (SQLite, which looks up an index faster than
+    it groups and joins). Both answer the same.
     """
     programme_id = bindparam("programme_id")
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
@@ -530,18 +536,36 @@ def _flow_statements():
     marks = attendance.day_register(programme_id, cte="marks")
     per_person = (select(marks.c.membership_id, func.sum(marks.c.attended).label("days"))
                   .group_by(marks.c.membership_id).subquery())
+    held_count = select(func.count(TrainingDay.id)).where(held).scalar_subquery()
+
+    def wave_of(kind: str):
+        # The programme's wave of that kind, found once (a subquery of its own, not correlated).
+        return (select(OutcomeWave.id).where(OutcomeWave.programme_id == programme_id, OutcomeWave.kind == kind)
+                .scalar_subquery())
 
     def answered(kind: str):
-        return (select(OutcomeResponse.id).join(OutcomeWave)
-                .where(OutcomeResponse.membership_id == Membership.id, OutcomeWave.kind == kind,
-                       OutcomeWave.programme_id == programme_id, OutcomeResponse.submitted_at.is_not(None))
+        return (select(OutcomeResponse.id)
+                .where(OutcomeResponse.membership_id == Membership.id, OutcomeResponse.wave_id == wave_of(kind),
+                       OutcomeResponse.submitted_at.is_not(None))
                 .correlate(Membership).exists().label(kind.replace("-", "_")))
 
-    people = (select(Membership.arm, Membership.in_post, Membership.leaver_category, Membership.withdrawn_on,
-                     Membership.answers_kept, *(answered(kind) for kind in WAVE_KINDS),
-                     func.coalesce(per_person.c.days, 0).label("days"))
-              .outerjoin(per_person, per_person.c.membership_id == Membership.id)
-              .where(Membership.programme_id == programme_id, Membership.role == "participant").subquery())
+    answers = (select(OutcomeResponse.membership_id,
+                      *(func.max(case((OutcomeWave.kind == kind, 1), else_=0)).label(kind.replace("-", "_"))
+                        for kind in WAVE_KINDS))
+               .join(OutcomeWave, OutcomeWave.id == OutcomeResponse.wave_id)
+               .where(OutcomeWave.programme_id == programme_id, OutcomeResponse.submitted_at.is_not(None))
+               .group_by(OutcomeResponse.membership_id).subquery())
+    if answers_joined:
+        kinds = [func.coalesce(answers.c[kind.replace("-", "_")], 0).label(kind.replace("-", "_"))
+                 for kind in WAVE_KINDS]
+    else:
+        kinds = [answered(kind) for kind in WAVE_KINDS]
+
+    people = select(Membership.arm, Membership.in_post, Membership.leaver_category, Membership.withdrawn_on,
+                    Membership.answers_kept, *kinds)
+    if answers_joined:
+        people = people.outerjoin(answers, answers.c.membership_id == Membership.id)
+    people = people.where(Membership.programme_id == programme_id, Membership.role == "participant").subquery()
     # The day columns, empty in a group's row; the group columns, empty in a day's row (typed, so
     # each column reads back as its type whichever part fills it).
     no_day = [cast(null(), Integer).label("day_id"), cast(null(), Date).label("day"),
@@ -555,10 +579,15 @@ def _flow_statements():
             .group_by(TrainingDay.id, TrainingDay.day))
     waves = select(OutcomeWave.id, OutcomeWave.kind, OutcomeWave.label, OutcomeWave.closes_on).where(
         OutcomeWave.programme_id == programme_id)
-    return union_all(groups, days), waves
+    trained = select(literal_column("2"), *no_group, cast(null(), Integer), cast(null(), Date),
+                     func.count().filter(per_person.c.days >= 1),
+                     func.count().filter(per_person.c.days == held_count)).select_from(per_person)
+    return union_all(groups, days, trained), waves
 
 
-_FLOW_GROUPS_AND_DAYS, _FLOW_WAVES = _flow_statements()
+# Per dialect (see _flow_statements): SQLite looks each participant's answers up, PostgreSQL joins them.
+_LOOKED_UP, _FLOW_WAVES = _flow_statements(False)
+_FLOW_GROUPS_AND_DAYS = {"sqlite": _LOOKED_UP, "postgresql": _flow_statements(True)[0]}
 
 
 def flow(programme: Programme) -> list[FlowBox]:
@@ -575,14 +604,17 @@ def flow(programme: Programme) -> list[FlowBox]:
     with the cohort.
     """
     params = {"programme_id": programme.id}
-    groups, held_days = [], []
-    for row in db.session.execute(_FLOW_GROUPS_AND_DAYS, params):
-        part, arm, in_post, category, withdrawn_on, kept, *answered, days, people, day_id, day, known, came = row
-        if part:
+    groups, held_days, trained, every = [], [], 0, 0
+    statement = _FLOW_GROUPS_AND_DAYS[db.session.get_bind().dialect.name]
+    for row in db.session.execute(statement, params):
+        part, arm, in_post, category, withdrawn_on, kept, *answered, people, day_id, day, known, came = row
+        if part == 1:
             held_days.append(HeldDay(day_id, day, known, came))
-            continue
-        groups.append(FlowGroup(-len(groups) - 1, arm, bool(in_post), category, withdrawn_on, kept,
-                                frozenset(k for k, yes in zip(WAVE_KINDS, answered) if yes), days or 0, people))
+        elif part == 2:
+            trained, every = known or 0, came or 0
+        else:
+            groups.append(FlowGroup(-len(groups) - 1, arm, bool(in_post), category, withdrawn_on, kept,
+                                    frozenset(k for k, yes in zip(WAVE_KINDS, answered) if yes), people))
     held_days.sort(key=lambda d: (d.day, d.id))
     wave_list = sorted(db.session.execute(_FLOW_WAVES, params).all(), key=lambda w: WAVE_KINDS.index(w.kind))
 
@@ -591,7 +623,7 @@ def flow(programme: Programme) -> list[FlowBox]:
 
     boxes = [FlowBox("Enrolled", {"all": sum(g.people for g in groups)}, "enrolled"),
              FlowBox("Allocated", {arm: count(arm) for arm in ARMS}, "allocated")]
-    boxes += _training_day_boxes(held_days, groups)
+    boxes += _training_day_boxes(held_days, trained, every)
     for wave in wave_list:
         boxes.append(FlowBox(f"Answered: {wave.label}",
                              {arm: count(arm, lambda g: wave.kind in g.answered) for arm in ARMS}))
@@ -624,20 +656,19 @@ class HeldDay:
     attended: int
 
 
-def _training_day_boxes(days: list[HeldDay], groups: list[FlowGroup]) -> list[FlowBox]:
+def _training_day_boxes(days: list[HeldDay], trained: int, every: int) -> list[FlowBox]:
+    """The boxes of the held days, then those who attended all of them (``every``, shown when
+    there are two or more, all recorded) and at least one (``trained``)."""
     boxes = []
     for number, day in enumerate(days, start=1):
         count = day.attended if day.known else "not recorded yet"
         boxes.append(FlowBox(f"Attended training day {number} ({day.day:%-d %B %Y})",
                              {"intervention": count, "comparison": "not invited"}))
-    treated = [g for g in groups if g.arm == "intervention"]
     if len(days) > 1 and all(day.known for day in days):
-        every = sum(g.people for g in treated if g.days == len(days))
         boxes.append(FlowBox(f"Attended all {len(days)} training days",
                              {"intervention": every, "comparison": "not invited"}))
     boxes.append(FlowBox("Received the training (attended at least 1 training day)",
-                         {"intervention": sum(g.people for g in treated if g.days >= 1),
-                          "comparison": "not invited"}, "trained"))
+                         {"intervention": trained, "comparison": "not invited"}, "trained"))
     return boxes
 
 

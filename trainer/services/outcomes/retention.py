@@ -1,11 +1,12 @@
 """Retention: who is still in post, leaving recorded or imported, survival in post per arm."""
 import csv
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from math import ceil
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from trainer import stats
@@ -273,11 +274,13 @@ class Named(NamedTuple):
     leaving_reason: str | None
 
 
-# A page of the lead's list: names and leaving facts as plain rows, by name (read as ``Named``).
+# The lead's list: names and leaving facts as plain rows, by name (read as ``Named``); and a page
+# of it, with its size and start bound too, so a page only binds values (see docs/architecture.md).
 _NAMES = (select(Membership.id, User.display_name, Membership.arm, Membership.in_post, Membership.left_on,
                  Membership.leaver_category, Membership.leaving_reason).join(User)
           .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant")
           .order_by(User.display_name, Membership.id))
+_NAMES_PAGE = _NAMES.limit(bindparam("per_page", type_=Integer)).offset(bindparam("offset", type_=Integer))
 
 
 def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True) -> Overview:
@@ -293,11 +296,13 @@ def overview(programme: Programme, today: date, *, page: int = 1, names: bool = 
     arms = _survival(programme, groups, today)
     members = None
     if names:
-        found = listing.paginate(_NAMES.params(programme_id=programme.id), page=page, rows=True,
-                                 total=sum(people for *_, people in groups))
+        total, per_page = sum(people for *_, people in groups), listing.PER_PAGE
+        page = min(max(1, page), max(1, ceil(total / per_page)))  # clamped, as listing.paginate does
         # As named tuples: the page and the form read each row's fields, and a Row's attribute
         # costs far more than a named tuple's.
-        members = replace(found, items=[Named(*row) for row in found.items])
+        items = [Named(*row) for row in db.session.execute(_NAMES_PAGE, {
+            "programme_id": programme.id, "per_page": per_page, "offset": (page - 1) * per_page})]
+        members = listing.ListPage(items, total, page, per_page)
     return Overview(members, arms, chart(arms), by_category(groups))
 
 

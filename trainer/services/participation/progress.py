@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Integer, Row, bindparam, case, exists, func, select
+from sqlalchemy import Integer, Row, bindparam, case, exists, func, select, true
 
 from trainer.extensions import db
 from trainer.models import (Activity, ActivitySummary, Assignment, Goal, GoalReview, Membership, Module,
@@ -131,7 +131,7 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     teams = list(db.session.scalars(_TEAMS, {"programme_id": programme.id}))
     page_rows = list(rows.values())
     matches = found[0].matches if found else 0
-    number = (found[0].position - 1) // per_page + 1 if found else 1
+    number = found[0].start // per_page + 1 if found else 1
     return CohortProgress(modules, assigned, page_rows, teams, shared_goals(programme, ids),
                           listing.ListPage(page_rows, matches, number, per_page))
 
@@ -152,19 +152,24 @@ def _done_totals():
 def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: bool):
     """The statement for one page of the table in this order with these filters, built once.
 
-    The inner query numbers the matching participants in order and counts them; it joins the
-    per-participant totals only when the order or the ``behind`` filter needs them, so the
-    usual page (by name) never totals the whole cohort. The outer query keeps the requested
-    page (or the last page, when the requested one is past the end, as ``listing.paginate``
-    does) and counts just its rows' goals; their activity totals come by module (``_BY_MODULE``).
+    The matching participants are counted, and the page is taken in order with LIMIT and
+    OFFSET (the database keeps only the page's rows while it sorts, rather than numbering every
+    match); its start is the requested page's, or the last page's when the requested one is
+    past the end, as ``listing.paginate`` does. The per-participant totals are joined only when
+    the order or the ``behind`` filter needs them (and counted only for the filter), so the
+    usual page (by name) never totals the whole cohort. Only the page's rows' goals are counted;
+    their activity totals come by module (``_BY_MODULE``). Each row carries the page's start
+    and the count.
     """
     need_done = behind_only or sort in ("done", "last_logged", "minutes")
     name = func.lower(User.display_name)
     keys = {"name": [name]}
     inner = (select(Membership.id, User.display_name.label("name"), Membership.team)
              .join(User, User.id == Membership.user_id).where(*_INTERVENTION))
+    matching = select(Membership.id).where(*_INTERVENTION)  # what the count reads: the filters only
     if by_team:
         inner = inner.where(Membership.team == bindparam("team"))
+        matching = matching.where(Membership.team == bindparam("team"))
     if need_done:
         done = _done_totals().subquery()
         inner = inner.outerjoin(done, done.c.membership_id == Membership.id)
@@ -173,7 +178,9 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
         keys |= {"done": [done_count], "minutes": [func.coalesce(done.c.minutes, 0)],
                  "last_logged": [never, done.c.last]}
         if behind_only:
-            inner = inner.where(done_count * 2 < bindparam("assigned", type_=Integer))
+            behind = done_count * 2 < bindparam("assigned", type_=Integer)
+            inner = inner.where(behind)
+            matching = matching.outerjoin(done, done.c.membership_id == Membership.id).where(behind)
     if sort == "goals":
         goals = (select(Goal.membership_id, func.count(func.distinct(Goal.id)).label("set"),
                         func.count(func.distinct(GoalReview.goal_id)).label("reviewed"))
@@ -185,19 +192,19 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
         keys["goals"] = [func.coalesce(goals.c.set, 0), func.coalesce(goals.c.reviewed, 0)]
     ties = [Membership.id] if sort == "name" else [name, Membership.id]  # then by name, then as added
     order = [k.desc() if descending else k.asc() for k in keys[sort]] + ties
-    numbered = inner.add_columns(func.row_number().over(order_by=order).label("position"),
-                                 func.count().over().label("matches")).subquery()
 
     first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
-    start = case((first < numbered.c.matches, first),
-                 else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
-    goals_set = select(func.count(Goal.id)).where(Goal.membership_id == numbered.c.id)
+    counted = select(func.count().label("matches")).select_from(matching.subquery()).subquery()
+    bounds = select(counted.c.matches, case((first < counted.c.matches, first),
+                                            else_=counted.c.matches - 1 - (counted.c.matches - 1) % per_page)
+                    .label("start")).cte("bounds")
+    page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery()
+    goals_set = select(func.count(Goal.id)).where(Goal.membership_id == page.c.id)
     reviewed = goals_set.where(exists().where(GoalReview.goal_id == Goal.id))
-    return (select(numbered.c.id, numbered.c.name, numbered.c.team, numbered.c.position, numbered.c.matches,
+    return (select(page.c.id, page.c.name, page.c.team, bounds.c.start, bounds.c.matches,
                    goals_set.scalar_subquery().label("goals_set"),
                    reviewed.scalar_subquery().label("goals_reviewed"))
-            .where(numbered.c.position > start, numbered.c.position <= start + per_page)
-            .order_by(numbered.c.position))
+            .select_from(page).join(bounds, true()))
 
 
 # Shared goals with their author's name and team and the progress of their latest review.

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, or_, select, union_all
+from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
@@ -91,7 +91,7 @@ class Register:
     def lines(self, marks: dict[int, str], session_marks: dict[tuple[int, int], str]) -> list["RegisterLine"]:
         """The form's lines for the expected (``rows``) showing ``marks`` and ``session_marks``:
         each with its fields' names, and a choice per session when the day has more than one."""
-        heads = [(s[0], f"s-{s[0]}-", f"{s[1]:%H:%M} {s[2]}") for s in self.sessions] if len(self.sessions) > 1 else []
+        heads = self.heads
         lines = []
         for row in self.rows:
             mid = row.membership.id
@@ -100,6 +100,15 @@ class Register:
             lines.append(RegisterLine(row, mid, f"day-{mid}", marks.get(mid), choices,
                                       any(c.chosen for c in choices)))
         return lines
+
+    @property
+    def heads(self) -> list[tuple[int, str, str]]:
+        """Per session a line offers a choice at (every session, when the day has more than one;
+        none otherwise), in time order: its id, its fields' name before the membership id
+        (``s-<session id>-``) and its heading (start time and module title)."""
+        if len(self.sessions) < 2:
+            return []
+        return [(s[0], f"s-{s[0]}-", f"{s[1]:%H:%M} {s[2]}") for s in self.sessions]
 
     def marks(self) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
         """The marks to show before any are entered: saved ones, else excused for apologies."""
@@ -143,29 +152,33 @@ def _register_statement():
     """The register's participants, built once: a page of the expected by name and everyone
     not expected, each with their apology and day mark.
 
-    The inner query numbers the expected and the others apart by name and counts them; the
-    outer one keeps the requested page of the expected (or their last page, when the requested
-    one is past the end, as ``listing.paginate`` does) and all the others.
+    The expected are counted, and the page is taken by name with LIMIT and OFFSET (SQLite and
+    PostgreSQL keep only the page's rows while sorting, rather than numbering the whole cohort);
+    the start is the requested page's, or the last page's when the requested one is past the
+    end, as ``listing.paginate`` does. Each row carries that start and the count.
     """
-    group = _EXPECTED_FIRST.label("apart")
-    numbered = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post, group,
-                       func.row_number().over(partition_by=group, order_by=(User.display_name, Membership.id))
-                       .label("position"),
-                       func.count().over(partition_by=group).label("matches"))
-                .join(User, User.id == Membership.user_id)
-                .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
-                       Membership.arm == "intervention")).subquery()
+    people = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post,
+                     _EXPECTED_FIRST.label("apart"))
+              .join(User, User.id == Membership.user_id)
+              .where(Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                     Membership.arm == "intervention")).cte("people")
+    # The count and the page's start, worked out once (one row).
+    counted = select(func.count().label("matches")).select_from(people).where(people.c.apart == 0).subquery()
     first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
-    start = case((first < numbered.c.matches, first),
-                 else_=numbered.c.matches - 1 - (numbered.c.matches - 1) % per_page)
-    return (select(numbered, Apology.id.label("apology_id"), Apology.reason, DayAttendance.status)
+    matches = counted.c.matches
+    bounds = select(matches, case((first < matches, first), else_=matches - 1 - (matches - 1) % per_page)
+                    .label("start")).cte("bounds")
+    page = (select(people).where(people.c.apart == 0).order_by(people.c.display_name, people.c.id)
+            .limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery())
+    shown = union_all(select(page), select(people).where(people.c.apart == 1)).subquery()
+    return (select(shown, bounds.c.start, bounds.c.matches, Apology.id.label("apology_id"),
+                   Apology.reason, DayAttendance.status)
+            .select_from(shown).join(bounds, true())
             .outerjoin(Apology, (Apology.day_id == bindparam("day_id"))
-                       & (Apology.membership_id == numbered.c.id))
+                       & (Apology.membership_id == shown.c.id))
             .outerjoin(DayAttendance, (DayAttendance.day_id == bindparam("day_id"))
-                       & (DayAttendance.membership_id == numbered.c.id))
-            .where((numbered.c.apart == 1)
-                   | ((numbered.c.position > start) & (numbered.c.position <= start + per_page)))
-            .order_by(numbered.c.apart, numbered.c.position))
+                       & (DayAttendance.membership_id == shown.c.id))
+            .order_by(shown.c.apart, shown.c.display_name, shown.c.id))
 
 
 _REGISTER = _register_statement()
@@ -210,7 +223,7 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
                        per_session.get(mid, {}), not_expected_reason(member, day))
         (away if apart else rows).append(row)
     total = found[0].matches if rows else 0
-    number = (found[0].position - 1) // per_page + 1 if rows else 1
+    number = found[0].start // per_page + 1 if rows else 1
     return Register(day, rows, away, closed_reason(day, today=today),
                     listing.ListPage(rows, total, number, per_page), list(sessions.values()))
 
@@ -460,9 +473,9 @@ def day_register(programme_id, *, cte: str | None = None):
     Attended: at a day without sessions, the day's mark is present or late; at a day with
     sessions, a session's own mark is, or the day's mark is and some session has no mark of its
     own. Session marks without a day mark, marks at cancelled days and marks of people not
-    expected (the comparison arm, other roles) are left out. Per held day its sessions, and per
-    participant and held day their sessions' own marks, are joined rather than correlated: one
-    pass over each table.
+    expected (the comparison arm, other roles, other programmes) are left out. Per held day its
+    sessions, and per participant and held day their sessions' own marks, are joined rather than
+    correlated: one pass over each table.
     """
     held = and_(TrainingDay.programme_id == programme_id, TrainingDay.cancelled.is_(False))
     sessions = (select(TrainingSession.day_id, func.count().label("n")).join(TrainingDay).where(held)
@@ -481,7 +494,8 @@ def day_register(programme_id, *, cte: str | None = None):
                 .outerjoin(sessions, sessions.c.day_id == DayAttendance.day_id)
                 .outerjoin(own, and_(own.c.membership_id == DayAttendance.membership_id,
                                      own.c.day_id == DayAttendance.day_id))
-                .where(held, Membership.role == "participant", Membership.arm == "intervention")
+                .where(held, Membership.programme_id == programme_id, Membership.role == "participant",
+                       Membership.arm == "intervention")
                 # OFFSET 0 keeps the marks a query of their own, read from the programme's days:
                 # merged into a grouping by participant, SQLite would read every programme's marks.
                 .offset(0))
