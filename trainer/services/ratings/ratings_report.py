@@ -142,8 +142,9 @@ _PAIRS = (select(_first.module_id, *_PART, _first.usefulness, _second.usefulness
                  _second.usefulness.is_not(None))
           .group_by(_first.module_id, *_PART, _first.usefulness, _second.usefulness))
 
-# The register (attendance.module_register), counted per module and team below.
-_register = attendance.module_register(_PROGRAMME).cte("register")
+# The register (attendance.module_register), counted per module and team below: its counts
+# (rows that add up) and who missed a module (attendance.module_register_tally).
+_register_counts, _missed = attendance.module_register_tally(_PROGRAMME)
 
 # What the report counts, in one statement (one round trip), each row tagged with its kind
 # (a column a kind does not have is NULL):
@@ -151,7 +152,8 @@ _register = attendance.module_register(_PROGRAMME).cte("register")
 #   (n) and how many of them said they did not attend (m);
 # ASKED: per wave and part, participants asked (n) and how many of them answered (m);
 # COMMENT: the comments, with the cell and part they belong to (few: most ratings have none);
-# REGISTER: per module and team, how many attended (n) and how many missed it (m);
+# REGISTER: per module and team, how many attended (n) and how many missed it (m), in rows
+#   that add up (attendance.module_register_tally);
 # MISSED_RATED: per wave, module and team, how many who missed it gave it a score (m).
 SCORE, ASKED, COMMENT, REGISTER, MISSED_RATED = range(5)
 _none = null()
@@ -168,22 +170,18 @@ _ANSWERS = union_all(
            _none, ModuleRating.comment)
     .join(Membership, Membership.id == ModuleRating.membership_id)
     .where(*_OURS, ModuleRating.comment != ""),
-    select(literal_column(str(REGISTER)), _none, _register.c.module_id, _register.c.team, _none, _none,
-           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0), _none)
-    .group_by(_register.c.module_id, _register.c.team),
-    # From the programme's ratings to the register: an outer join, which the planner keeps in
-    # this order (driven from the register, SQLite would first sift every rating of the
-    # organisation through a Bloom filter).
-    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _register.c.module_id, _register.c.team,
-           _none, _none, literal_column("0"), func.count(_register.c.membership_id), _none)
-    .select_from(ModuleRating)
-    .outerjoin(_register, and_(_register.c.membership_id == ModuleRating.membership_id,
-                               _register.c.module_id == ModuleRating.module_id,
-                               _register.c.attended == 0))
+    *(select(literal_column(str(REGISTER)), _none, counts.c.module_id, counts.c.team, _none, _none,
+             counts.c.attended, counts.c.missed, _none)
+      for counts in (c.subquery() for c in _register_counts)),
+    # From those who missed a module (few) to their ratings of it.
+    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _missed.c.module_id, _missed.c.team,
+           _none, _none, literal_column("0"), func.count(), _none)
+    .select_from(_missed)
+    .join(ModuleRating, and_(ModuleRating.membership_id == _missed.c.membership_id,
+                             ModuleRating.module_id == _missed.c.module_id))
     .where(ModuleRating.usefulness.is_not(None),
            ModuleRating.wave_id.in_(select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)))
-    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team)
-    .having(func.count(_register.c.membership_id) > 0))
+    .group_by(ModuleRating.wave_id, _missed.c.module_id, _missed.c.team))
 
 
 # The modules rated, in curriculum order.
