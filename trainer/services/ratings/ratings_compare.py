@@ -43,6 +43,13 @@ class ComparisonRow:
     pooled: stats.Description | None
     pooled_n: int
 
+    @property
+    def cell_texts(self) -> list[tuple[bool, str, str, int | None, str]]:
+        """What the page writes in each cell, ready to write: (shown, mean, its CI, n, reason)
+        (a shown figure has 5 or more raters, so its mean and CI are never missing)."""
+        return [(True, "%.2f" % c.summary.mean, "%.2f to %.2f" % (c.summary.ci_low, c.summary.ci_high), c.n, "")
+                if c.summary else (False, "", "", c.n, c.reason) for c in self.cells]
+
 
 def compare_page(user: User, *, now: datetime, page: int = 1,
                  per_page: int = PER_PAGE) -> tuple[listing.ListPage, list[ComparisonRow]]:
