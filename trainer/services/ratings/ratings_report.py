@@ -125,9 +125,14 @@ _asked_only = (select(RatingResponse.wave_id, *_PART, literal(0).label("answered
                .join(Membership, Membership.id == RatingResponse.membership_id)
                .where(*_OURS, ~exists().where(ModuleRating.wave_id == RatingResponse.wave_id,
                                               ModuleRating.membership_id == RatingResponse.membership_id)))
-_answered = (select(ModuleRating.wave_id, *_PART, literal(1).label("answered"))
-             .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
-             .group_by(ModuleRating.wave_id, ModuleRating.membership_id, *_PART))
+# Who answered each of the programme's waves (the report reads no other wave's counts), found in
+# the ratings' (wave, membership) index before anyone's team is looked up: a lookup per person,
+# not per rating.
+_WAVES = select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)
+_raters = (select(ModuleRating.wave_id, ModuleRating.membership_id).where(ModuleRating.wave_id.in_(_WAVES))
+           .group_by(ModuleRating.wave_id, ModuleRating.membership_id).subquery())
+_answered = (select(_raters.c.wave_id, *_PART, literal(1).label("answered"))
+             .join(Membership, Membership.id == _raters.c.membership_id).where(*_OURS))
 _people = union_all(_asked_only, _answered).subquery()
 
 # Per module, part and (first score, second score): how many gave the module those scores in
@@ -180,7 +185,7 @@ _ANSWERS = union_all(
     .join(ModuleRating, and_(ModuleRating.membership_id == _missed.c.membership_id,
                              ModuleRating.module_id == _missed.c.module_id))
     .where(ModuleRating.usefulness.is_not(None),
-           ModuleRating.wave_id.in_(select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)))
+           ModuleRating.wave_id.in_(_WAVES))
     .group_by(ModuleRating.wave_id, _missed.c.module_id, _missed.c.team))
 
 
