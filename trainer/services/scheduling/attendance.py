@@ -503,7 +503,6 @@ def module_register_tally(programme_id) -> tuple[list, object]:
                       func.sum(_is(DayAttendance.status, ATTENDED)).label("attended"),
                       func.sum(_is(DayAttendance.status, MISSED)).label("missed"))
                .join(expected, expected.c.id == DayAttendance.membership_id)
-               .where(DayAttendance.day_id.in_(select(once.c.day_id)))
                .group_by(DayAttendance.day_id, expected.c.team).subquery())
     day_marks = (select(once.c.module_id, per_day.c.team, per_day.c.attended, per_day.c.missed)
                  .join(per_day, per_day.c.day_id == once.c.day_id))
@@ -524,7 +523,7 @@ def module_register_tally(programme_id) -> tuple[list, object]:
     by_day = (select(once.c.module_id, DayAttendance.membership_id, expected.c.team)
               .join(DayAttendance, DayAttendance.day_id == once.c.day_id)
               .join(expected, expected.c.id == DayAttendance.membership_id)
-              .where(DayAttendance.status.in_(MISSED), DayAttendance.day_id.in_(select(once.c.day_id)),
+              .where(DayAttendance.status.in_(MISSED),
                      ~exists().where(own.session_id == once.c.id,
                                      own.membership_id == DayAttendance.membership_id)))
     by_session = (select(once.c.module_id, own.membership_id, expected.c.team)
