@@ -382,3 +382,61 @@ def test_the_register_s_page_taken_by_limit_and_offset_equals_the_sheet_paged_by
             assert seen(register.rows) == reference.items
             assert (register.page.total, register.page.page) == (reference.total, reference.page)
             assert seen(register.away) == away
+
+
+def _reference_counts(programme) -> tuple[dict, set]:
+    """module_register's rows counted per (module, team) as [attended, missed], and the rows of
+    those who missed a module."""
+    counts, missed = {}, set()
+    for module_id, membership_id, team, attended in db.session.execute(attendance.module_register(programme.id)):
+        counts.setdefault((module_id, team), [0, 0])[0 if attended == 1 else 1] += 1
+        if attended == 0:
+            missed.add((module_id, membership_id, team))
+    return counts, missed
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_register_counted_without_a_row_per_participant_adds_up_to_the_register(app, modules, seed):
+    """module_register_tally's counts (day marks counted per day and team, corrected by
+    sessions' own marks; modules held more than once per participant) add up to
+    module_register's counts per module and team, and its missed rows are exactly those with
+    attended 0: modules held
+    once, twice on one day or on several days, cancelled days, sessions' own marks with and
+    without a day mark, unmarked participants, teams (and none), other roles and the
+    comparison arm."""
+    rng = random.Random(seed)
+    programme = make_programme(start=date(2026, 9, 1), end=date(2026, 12, 31), status="running")
+    make_member(programme, "lead")
+    people = [make_member(programme, team=rng.choice((None, "", "North", "South", "East")))
+              for _ in range(rng.randint(0, 12))]
+    others = [make_member(programme, arm="comparison"), make_member(programme, "trainer")]
+    keys = sorted(modules)
+    days = []
+    for i in range(rng.randint(1, 5)):
+        day = make_day(programme, date(2026, 9, 10 + i))
+        for j in range(rng.randint(0, 3)):
+            make_session(day, modules[rng.choice(keys[:5])], starts=time(9 + 2 * j), ends=time(10 + 2 * j))
+        day.cancelled = rng.random() < 0.2
+        days.append(day)
+    db.session.flush()
+    statuses = (None, "present", "late", "absent", "excused")
+    for day in days:
+        for person in people + others:
+            status = rng.choice(statuses + ("present",))
+            if status:
+                make_mark(day, person, status)
+            for session in day.sessions:
+                own = rng.choice(statuses + (None,) * 4)
+                if own:
+                    make_mark(day, person, own, session=session)
+    db.session.flush()
+    counts, missed = _reference_counts(programme)
+    added: dict = {}
+    tally, missed_rows = attendance.module_register_tally(programme.id)
+    for select_ in tally:
+        for module_id, team, attended, missed_ in db.session.execute(select_):
+            total = added.setdefault((module_id, team), [0, 0])
+            total[0] += attended
+            total[1] += missed_
+    assert {k: v for k, v in added.items() if v != [0, 0]} == counts
+    assert sorted(db.session.execute(select(missed_rows)).all()) == sorted(missed)

@@ -86,3 +86,57 @@ def test_the_pool_added_up_in_sql_equals_the_rule_in_python(app, modules, seed):
         # The page's cells: each programme's own figure, as before.
         first = ratings_compare.compare_page(lead, now=now, per_page=3)[1]
         assert [(r.module.id, r.position) for r in first] == [(r.module.id, r.position) for r in rows]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_page_s_cells_read_with_the_pool_equal_each_programme_s_own_figure(app, modules, seed):
+    """The page's cells (read in the same statement as the pool, every wave of the page's
+    programmes, their first two kept) are each programme's own figure from its raw ratings:
+    n, why it is not shown, and the summary."""
+    import dataclasses
+
+    from trainer import stats
+
+    rng = random.Random(seed)
+    lead = make_user()
+    keys = sorted(modules)[:3]
+    for i in range(7):
+        programme = make_programme(f"C{seed}-{i}", tz=ZONES[(i + seed) % len(ZONES)])
+        make_member(programme, "lead", user=lead)
+        people = [make_member(programme) for _ in range(rng.randint(3, 8))] + [make_member(programme, arm="comparison")]
+        for w in range(rng.choice([0, 1, 2, 3, 3])):
+            closes = rng.choice([None, date(2027, 1, 3), date(2027, 1, 5), date(2027, 2, 1)])
+            wave = make_wave(programme, f"W{w}", offset_days=rng.choice([7, 28, 56]),
+                             opens_on=closes - timedelta(days=14) if closes else None)
+            for person in people:
+                for key in keys:
+                    if rng.random() < 0.7:
+                        make_rating(wave, person, modules[key], rng.choice([None, 1, 2, 3, 4, 5]))
+    db.session.commit()
+    now = NOWS[0]
+    for per_page in (2, 7):
+        for page in (1, 2):
+            result, rows = ratings_compare.compare_page(lead, now=now, page=page, per_page=per_page)
+            for row in rows:
+                for programme, cell in zip(result.items, row.cells):
+                    waves = list_waves(programme)[:2]
+                    wave = waves[row.position] if row.position < len(waves) else None
+                    counts = [0] * len(SCALE)
+                    if wave is not None:
+                        for (score,) in db.session.execute(
+                                select(ModuleRating.usefulness).join(Membership)
+                                .where(ModuleRating.wave_id == wave.id, ModuleRating.module_id == row.module.id,
+                                       Membership.arm == "intervention", ModuleRating.usefulness.is_not(None))):
+                            counts[score - 1] += 1
+                    n = sum(counts)
+                    visible = wave is not None and disclosure.rating_results_visible(
+                        wave, today_in(programme.timezone, now), False)
+                    why = disclosure.reason(n, visible) if n else "no ratings"
+                    assert cell.programme.id == programme.id
+                    assert cell.wave == wave
+                    assert (cell.n, cell.reason) == (n if why in ("", "no ratings") else None, why)
+                    if why:
+                        assert cell.summary is None
+                    else:
+                        expected = dataclasses.astuple(stats.describe_counts([counts])[0])
+                        assert dataclasses.astuple(cell.summary) == pytest.approx(expected)

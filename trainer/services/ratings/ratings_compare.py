@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, literal_column, or_, select, union_all
 
 from trainer import stats
 from trainer.clock import today_in
@@ -42,6 +42,13 @@ class ComparisonRow:
     cells: list[ProgrammeCell]
     pooled: stats.Description | None
     pooled_n: int
+
+    @property
+    def cell_texts(self) -> list[tuple[bool, str, str, int | None, str]]:
+        """What the page writes in each cell, ready to write: (shown, mean, its CI, n, reason)
+        (a shown figure has 5 or more raters, so its mean and CI are never missing)."""
+        return [(True, "%.2f" % c.summary.mean, "%.2f to %.2f" % (c.summary.ci_low, c.summary.ci_high), c.n, "")
+                if c.summary else (False, "", "", c.n, c.reason) for c in self.cells]
 
 
 def compare_page(user: User, *, now: datetime, page: int = 1,
@@ -118,9 +125,14 @@ _POOLED = (select(_summary.c.module_id, _summary.c.position,
 # The waves of the page's programmes, earliest first (list_waves' order).
 _PAGE_WAVES = (select(RatingWave).where(RatingWave.programme_id.in_(bindparam("programmes", expanding=True)))
                .order_by(RatingWave.offset_days, RatingWave.id))
-# The counts per score of the page's programmes, one row per wave and module.
-_CELLS = (select(RatingSummary.wave_id, RatingSummary.module_id, *_SCORES)
-          .where(RatingSummary.wave_id.in_(bindparam("waves", expanding=True))))
+# In one statement (one round trip), each row tagged with its kind: the pool (POOL: per module
+# and position, as _POOLED), and the counts per score of the page's programmes (CELL: per module
+# and wave, every wave of theirs; only their first two are read).
+POOL, CELL = 0, 1
+_POOL_AND_CELLS = union_all(
+    _POOLED.add_columns(literal_column(str(POOL)).label("kind")),
+    select(RatingSummary.module_id, RatingSummary.wave_id, *_SCORES, literal_column(str(CELL)))
+    .where(RatingSummary.programme_id.in_(bindparam("programmes", expanding=True))))
 
 
 def _dates(zones, now: datetime) -> dict:
@@ -159,9 +171,16 @@ def _rows(user: User, places: list, columns: list[Programme], now: datetime) -> 
     # Counts per score of each wave and module from the rating summaries (kept in step with the
     # ratings), never the ratings themselves: sufficient statistics, never expanded into lists.
     # The pool is added up in SQL over every programme; only the page's cells are decided here.
-    pooled = pooled_counts(user, places, now)
+    pooled: dict[tuple[int, int], list[int]] = {}
     cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
-    for wave_id, module_id, *per_level in db.session.connection().execute(_CELLS, {"waves": list(place)}).all():
+    for module_id, pos_or_wave, *per_level, kind in db.session.connection().execute(_POOL_AND_CELLS, {
+            "user_id": user.id, **_dates([p.timezone for p in places], now), "programmes": list(today)}).all():
+        if kind == POOL:
+            pooled[(module_id, pos_or_wave)] = per_level
+            continue
+        wave_id = pos_or_wave
+        if wave_id not in place:  # a third or later wave
+            continue
         programme_id, pos = place[wave_id]
         n = sum(per_level)
         why = disclosure.reason(n, wave_id in visible) if n else "no ratings"

@@ -125,9 +125,14 @@ _asked_only = (select(RatingResponse.wave_id, *_PART, literal(0).label("answered
                .join(Membership, Membership.id == RatingResponse.membership_id)
                .where(*_OURS, ~exists().where(ModuleRating.wave_id == RatingResponse.wave_id,
                                               ModuleRating.membership_id == RatingResponse.membership_id)))
-_answered = (select(ModuleRating.wave_id, *_PART, literal(1).label("answered"))
-             .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
-             .group_by(ModuleRating.wave_id, ModuleRating.membership_id, *_PART))
+# Who answered each of the programme's waves (the report reads no other wave's counts), found in
+# the ratings' (wave, membership) index before anyone's team is looked up: a lookup per person,
+# not per rating.
+_WAVES = select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)
+_raters = (select(ModuleRating.wave_id, ModuleRating.membership_id).where(ModuleRating.wave_id.in_(_WAVES))
+           .group_by(ModuleRating.wave_id, ModuleRating.membership_id).subquery())
+_answered = (select(_raters.c.wave_id, *_PART, literal(1).label("answered"))
+             .join(Membership, Membership.id == _raters.c.membership_id).where(*_OURS))
 _people = union_all(_asked_only, _answered).subquery()
 
 # Per module, part and (first score, second score): how many gave the module those scores in
@@ -142,8 +147,9 @@ _PAIRS = (select(_first.module_id, *_PART, _first.usefulness, _second.usefulness
                  _second.usefulness.is_not(None))
           .group_by(_first.module_id, *_PART, _first.usefulness, _second.usefulness))
 
-# The register (attendance.module_register), counted per module and team below.
-_register = attendance.module_register(_PROGRAMME).cte("register")
+# The register (attendance.module_register), counted per module and team below: its counts
+# (rows that add up) and who missed a module (attendance.module_register_tally).
+_register_counts, _missed = attendance.module_register_tally(_PROGRAMME)
 
 # What the report counts, in one statement (one round trip), each row tagged with its kind
 # (a column a kind does not have is NULL):
@@ -151,7 +157,8 @@ _register = attendance.module_register(_PROGRAMME).cte("register")
 #   (n) and how many of them said they did not attend (m);
 # ASKED: per wave and part, participants asked (n) and how many of them answered (m);
 # COMMENT: the comments, with the cell and part they belong to (few: most ratings have none);
-# REGISTER: per module and team, how many attended (n) and how many missed it (m);
+# REGISTER: per module and team, how many attended (n) and how many missed it (m), in rows
+#   that add up (attendance.module_register_tally);
 # MISSED_RATED: per wave, module and team, how many who missed it gave it a score (m).
 SCORE, ASKED, COMMENT, REGISTER, MISSED_RATED = range(5)
 _none = null()
@@ -168,22 +175,18 @@ _ANSWERS = union_all(
            _none, ModuleRating.comment)
     .join(Membership, Membership.id == ModuleRating.membership_id)
     .where(*_OURS, ModuleRating.comment != ""),
-    select(literal_column(str(REGISTER)), _none, _register.c.module_id, _register.c.team, _none, _none,
-           func.count().filter(_register.c.attended == 1), func.count().filter(_register.c.attended == 0), _none)
-    .group_by(_register.c.module_id, _register.c.team),
-    # From the programme's ratings to the register: an outer join, which the planner keeps in
-    # this order (driven from the register, SQLite would first sift every rating of the
-    # organisation through a Bloom filter).
-    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _register.c.module_id, _register.c.team,
-           _none, _none, literal_column("0"), func.count(_register.c.membership_id), _none)
-    .select_from(ModuleRating)
-    .outerjoin(_register, and_(_register.c.membership_id == ModuleRating.membership_id,
-                               _register.c.module_id == ModuleRating.module_id,
-                               _register.c.attended == 0))
+    *(select(literal_column(str(REGISTER)), _none, counts.c.module_id, counts.c.team, _none, _none,
+             counts.c.attended, counts.c.missed, _none)
+      for counts in (c.subquery() for c in _register_counts)),
+    # From those who missed a module (few) to their ratings of it.
+    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _missed.c.module_id, _missed.c.team,
+           _none, _none, literal_column("0"), func.count(), _none)
+    .select_from(_missed)
+    .join(ModuleRating, and_(ModuleRating.membership_id == _missed.c.membership_id,
+                             ModuleRating.module_id == _missed.c.module_id))
     .where(ModuleRating.usefulness.is_not(None),
-           ModuleRating.wave_id.in_(select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)))
-    .group_by(ModuleRating.wave_id, _register.c.module_id, _register.c.team)
-    .having(func.count(_register.c.membership_id) > 0))
+           ModuleRating.wave_id.in_(_WAVES))
+    .group_by(ModuleRating.wave_id, _missed.c.module_id, _missed.c.team))
 
 
 # The modules rated, in curriculum order.

@@ -422,45 +422,130 @@ def module_attendance(programme: Programme) -> dict[int, dict[int, bool]]:
     return result
 
 
-def module_register(programme_id):
+def _held(programme_id, *, sessions: str = "any"):
+    """The held sessions (id, module_id, day_id) of the programme: those on days not cancelled.
+    ``sessions`` keeps only those of modules held once ("one") or more than once ("several")."""
+    held = (select(TrainingSession.id, TrainingSession.module_id, TrainingSession.day_id)
+            .join(TrainingDay).where(TrainingDay.programme_id == programme_id,
+                                     TrainingDay.cancelled.is_(False)))
+    if sessions == "any":
+        return held.subquery()
+    # How many times each session's module is held, counted over the programme's held sessions.
+    counted = held.add_columns(func.count().over(partition_by=TrainingSession.module_id).label("times")).subquery()
+    return (select(counted.c.id, counted.c.module_id, counted.c.day_id)
+            .where(counted.c.times == 1 if sessions == "one" else counted.c.times > 1).subquery())
+
+
+def _from_held(held, sessions: str) -> tuple:
+    """For the modules held more than once (usually none): the day marks' day among the held
+    ones' (implied by the join, but it lets the planner start from them, not from every
+    participant)."""
+    return (DayAttendance.day_id.in_(select(held.c.day_id)),) if sessions != "any" else ()
+
+
+def _expected(programme_id):
+    """The expected participants' (id, team), as a subquery."""
+    return (_participants_of(programme_id).with_only_columns(Membership.id, Membership.team)
+            .order_by(None).subquery())
+
+
+def module_register(programme_id, *, sessions: str = "any"):
     """``module_attendance`` as a SQL subquery, for reports that count its answers rather than
     read them: a row (module_id, membership_id, team, attended: 1 or 0) per module and expected
-    participant whose attendance of it is known, under the same rule.
+    participant whose attendance of it is known, under the same rule. ``sessions="several"``
+    keeps only the modules held more than once (``module_register_tally`` reads the others
+    from the marks without a row per participant).
 
     Built from the marks themselves (a day's mark for each of its held sessions, unless the
     session has its own; a session's own mark without a day mark), so a large cohort costs one
     pass over its marks rather than a row per participant and session.
     """
-    held = (select(TrainingSession.id, TrainingSession.module_id, TrainingSession.day_id)
-            .join(TrainingDay).where(TrainingDay.programme_id == programme_id,
-                                     TrainingDay.cancelled.is_(False)).subquery())
+    held = _held(programme_id, sessions=sessions)
     # Only the expected participants' marks, each with the participant's team.
-    expected = (_participants_of(programme_id).with_only_columns(Membership.id, Membership.team)
-                .order_by(None).subquery())
+    expected = _expected(programme_id)
     own = SessionAttendance
     by_day = (select(held.c.module_id, DayAttendance.membership_id, expected.c.team,
                      func.coalesce(own.status, DayAttendance.status).label("status"))
               .join(DayAttendance, DayAttendance.day_id == held.c.day_id)
               .join(expected, expected.c.id == DayAttendance.membership_id)
               .outerjoin(own, and_(own.session_id == held.c.id,
-                                   own.membership_id == DayAttendance.membership_id)))
+                                   own.membership_id == DayAttendance.membership_id))
+              .where(*_from_held(held, sessions)))
     by_session_only = (select(held.c.module_id, own.membership_id, expected.c.team, own.status)
                        .join(own, own.session_id == held.c.id)
                        .join(expected, expected.c.id == own.membership_id)
                        .where(~exists().where(DayAttendance.day_id == held.c.day_id,
                                               DayAttendance.membership_id == own.membership_id)))
     marks = union_all(by_day, by_session_only).subquery()
-    sessions = (select(held.c.module_id, func.count().label("sessions"))
-                .group_by(held.c.module_id).subquery())
+    counted = (select(held.c.module_id, func.count().label("sessions"))
+               .group_by(held.c.module_id).subquery())
     per_person = (select(marks.c.module_id, marks.c.membership_id, marks.c.team,
                          func.max(case((marks.c.status.in_(ATTENDED), 1), else_=0)).label("attended"),
                          func.count().label("marked"))
                   .group_by(marks.c.module_id, marks.c.membership_id, marks.c.team).subquery())
     return (select(per_person.c.module_id, per_person.c.membership_id, per_person.c.team,
                    per_person.c.attended)
-            .join(sessions, sessions.c.module_id == per_person.c.module_id)
+            .join(counted, counted.c.module_id == per_person.c.module_id)
             # Missed only when every held session of the module is marked.
-            .where(or_(per_person.c.attended == 1, per_person.c.marked == sessions.c.sessions)))
+            .where(or_(per_person.c.attended == 1, per_person.c.marked == counted.c.sessions)))
+
+
+def _is(status, statuses):
+    """1 when ``status`` is one of ``statuses``, else 0 (also when there is no mark)."""
+    return case((status.in_(statuses), 1), else_=0)
+
+
+def module_register_tally(programme_id) -> tuple[list, object]:
+    """``module_register`` counted per module and team, as SELECTs of (module_id, team,
+    attended, missed) whose rows add up, per module and team, to how many expected
+    participants attended it and how many missed it (a row may be a correction: negative);
+    and its rows with attended 0, as a subquery of (module_id, membership_id, team): the
+    expected participants who missed a module.
+
+    A module held once has one mark per participant at most (the session's own, else its
+    day's), so its counts come from the day marks counted per day and team, corrected by the
+    sessions' own marks (few): no row per participant. Modules held more than once are counted
+    from ``module_register``'s rows. Who missed a module held once is read straight from the
+    marks that say so (few), without the register's other rows. The held sessions and the
+    per-participant rows are common tables, read by several parts of the statement.
+    """
+    once = _held(programme_id, sessions="one").element.cte("held_once")
+    expected = _expected(programme_id)
+    own = SessionAttendance
+    per_day = (select(DayAttendance.day_id, expected.c.team,
+                      func.sum(_is(DayAttendance.status, ATTENDED)).label("attended"),
+                      func.sum(_is(DayAttendance.status, MISSED)).label("missed"))
+               .join(expected, expected.c.id == DayAttendance.membership_id)
+               .group_by(DayAttendance.day_id, expected.c.team).subquery())
+    day_marks = (select(once.c.module_id, per_day.c.team, per_day.c.attended, per_day.c.missed)
+                 .join(per_day, per_day.c.day_id == once.c.day_id))
+    # A session's own mark counts instead of its day's mark (if any).
+    own_marks = (select(once.c.module_id, expected.c.team,
+                        func.sum(_is(own.status, ATTENDED) - _is(DayAttendance.status, ATTENDED)).label("attended"),
+                        func.sum(_is(own.status, MISSED) - _is(DayAttendance.status, MISSED)).label("missed"))
+                 .join(own, own.session_id == once.c.id)
+                 .join(expected, expected.c.id == own.membership_id)
+                 .outerjoin(DayAttendance, and_(DayAttendance.day_id == once.c.day_id,
+                                                DayAttendance.membership_id == own.membership_id))
+                 .group_by(once.c.module_id, expected.c.team))
+    several = module_register(programme_id, sessions="several").cte("register_several")
+    per_person = (select(several.c.module_id, several.c.team,
+                         func.count().filter(several.c.attended == 1).label("attended"),
+                         func.count().filter(several.c.attended == 0).label("missed"))
+                  .group_by(several.c.module_id, several.c.team))
+    by_day = (select(once.c.module_id, DayAttendance.membership_id, expected.c.team)
+              .join(DayAttendance, DayAttendance.day_id == once.c.day_id)
+              .join(expected, expected.c.id == DayAttendance.membership_id)
+              .where(DayAttendance.status.in_(MISSED),
+                     ~exists().where(own.session_id == once.c.id,
+                                     own.membership_id == DayAttendance.membership_id)))
+    by_session = (select(once.c.module_id, own.membership_id, expected.c.team)
+                  .join(own, own.session_id == once.c.id)
+                  .join(expected, expected.c.id == own.membership_id)
+                  .where(own.status.in_(MISSED)))
+    by_person = (select(several.c.module_id, several.c.membership_id, several.c.team)
+                 .where(several.c.attended == 0))
+    return [day_marks, own_marks, per_person], union_all(by_day, by_session, by_person).subquery()
 
 
 def day_register(programme_id, *, cte: str | None = None):
