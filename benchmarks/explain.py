@@ -91,10 +91,25 @@ def main() -> None:
         bad = [b for (_, ls), _ in plans for b in _scans_without_index(ls)]
         failed |= bool(bad)
         reads = sorted({line.strip() for (_, ls), _ in plans for line in ls if any(t in line for t in BIG)})
-        table = re.search(r"\bFROM\s+(\w+)", statement)
-        print(f"| {page.name} | from {table.group(1) if table else '?'} | {cost:,.0f} | "
+        print(f"| {page.name} | from {_outer_table(statement)} | {cost:,.0f} | "
               f"{'; '.join(reads) or 'none of them'}{' **(' + '; '.join(bad) + ')**' if bad else ''} |")
     sys.exit(1 if failed else 0)
+
+
+def _outer_table(statement: str) -> str:
+    """The table the statement itself reads FROM (outside every subquery), or "?"."""
+    depth, outer = 0, ""
+    for piece in re.split(r"([()])", statement):
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth -= 1
+        elif depth == 0:
+            outer += piece + " "
+    table = re.search(r"\bFROM\s+(\w+)", outer)
+    if table is None:
+        return "?"
+    return "a subquery" if table.group(1).upper() == "AS" else table.group(1)
 
 
 if __name__ == "__main__":
