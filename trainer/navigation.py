@@ -20,8 +20,9 @@ def request_places() -> list[tuple[str, str | None]]:
     if request.method != "GET":
         return access.places_of(current_user)
     if "places" not in g:
-        # With the programmes whose information the user must consent to: the consent gate's
-        # answer comes in the same statement (consent.places_and_consent_due).
+        # Normally read with the session's user (consent.remember_places); otherwise here, with
+        # the programmes whose information the user must consent to: the consent gate's answer
+        # comes in the same statement (consent.places_and_consent_due).
         g.places, g.consent_due = consent.places_and_consent_due(current_user)
     return g.places
 
