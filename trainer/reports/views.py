@@ -2,8 +2,9 @@
 evaluator's record-level CSV exports, and the comparison across programmes."""
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from trainer import numbers
 from trainer.clock import utcnow
 from trainer.forms_support import list_args
 from trainer.reports.forms import ExportForm
@@ -82,6 +83,6 @@ def compare_cells(row: ratings_compare.ComparisonRow) -> Markup:
         elif n == 0:
             inner = '<span class="govuk-body-s">No ratings</span>\n        '
         else:
-            inner = f'<span class="govuk-body-s"><span class="app-not-shown">Not shown: {escape(reason)}</span></span>'
+            inner = f'<span class="govuk-body-s">{numbers.not_shown(reason)}</span>'
         parts.append(_CELL + inner + _CELL_END)
     return Markup("".join(parts))
