@@ -49,6 +49,7 @@ def test_lead_sees_evaluation_chart_flow_and_retention(live_server, page, demo_d
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     assert "Hedges" in page.content()
     page.get_by_role("link", name="Participant flow").click()
+    page.wait_for_url(f"{live_server}/programmes/*/outcomes/flow")
     assert page.get_by_role("heading", name="Allocated").is_visible()
     page.get_by_role("link", name="Retention").click()
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
@@ -65,7 +66,9 @@ def test_consort_diagram_draws_without_breaking_the_csp_and_prints_without_navig
     page.get_by_role("link", name="ASYE resilience programme (demo)").first.click()
     page.get_by_role("link", name="Outcomes, participant flow and retention").click()
     page.get_by_role("link", name="Participant flow").click()
+    page.wait_for_url(f"{live_server}/programmes/*/outcomes/flow")
     diagram = page.get_by_role("img", name="CONSORT diagram of the participant flow")
+    diagram.wait_for(state="visible", timeout=10_000)  # is_visible() does not wait for the page
     assert diagram.is_visible() and diagram.bounding_box()["height"] > 300
     assert page.locator("svg tspan[data-stage='allocated'][data-arm='intervention']").text_content().isdigit()
     page.emulate_media(media="print")
