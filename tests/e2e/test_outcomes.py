@@ -1,6 +1,7 @@
 """In a real browser: a participant answers a questionnaire with the keyboard (autosaved), and the
 lead's evaluation page draws its chart."""
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import sign_in
@@ -36,7 +37,7 @@ def test_participant_answers_by_keyboard_with_autosave_then_submits(live_server,
     for n in range(2, 13):
         page.locator(f"#item_{n}-2").check()
     page.get_by_role("button", name="Submit my answers").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
     assert "Self-compassion" in page.content()
 
 
@@ -45,12 +46,12 @@ def test_lead_sees_evaluation_chart_flow_and_retention(live_server, page, demo_d
     page.wait_for_url(f"{live_server}/")
     page.get_by_role("link", name="ASYE resilience programme (demo)").first.click()
     page.get_by_role("link", name="Outcomes, participant flow and retention").click()
-    assert page.get_by_role("heading", name="Did it work?").is_visible()
+    # expect waits for the page (is_visible does not: under load it looked at the page before).
+    expect(page.get_by_role("heading", name="Did it work?")).to_be_visible(timeout=30_000)
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     assert "Hedges" in page.content()
     page.get_by_role("link", name="Participant flow").click()
-    page.wait_for_url(f"{live_server}/programmes/*/outcomes/flow")
-    assert page.get_by_role("heading", name="Allocated").is_visible()
+    expect(page.get_by_role("heading", name="Allocated")).to_be_visible(timeout=30_000)
     page.get_by_role("link", name="Retention").click()
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
     assert "Number at risk" in page.content()
@@ -66,10 +67,9 @@ def test_consort_diagram_draws_without_breaking_the_csp_and_prints_without_navig
     page.get_by_role("link", name="ASYE resilience programme (demo)").first.click()
     page.get_by_role("link", name="Outcomes, participant flow and retention").click()
     page.get_by_role("link", name="Participant flow").click()
-    page.wait_for_url(f"{live_server}/programmes/*/outcomes/flow")
     diagram = page.get_by_role("img", name="CONSORT diagram of the participant flow")
-    diagram.wait_for(state="visible", timeout=10_000)  # is_visible() does not wait for the page
-    assert diagram.is_visible() and diagram.bounding_box()["height"] > 300
+    expect(diagram).to_be_visible(timeout=30_000)  # waits for the page, as is_visible does not
+    assert diagram.bounding_box()["height"] > 300
     assert page.locator("svg tspan[data-stage='allocated'][data-arm='intervention']").text_content().isdigit()
     page.emulate_media(media="print")
     assert diagram.is_visible()
