@@ -90,27 +90,33 @@ def _expected_order(rows, sort, descending):
     return [r.membership.id for r in sorted(by_name, key=key, reverse=descending)]
 
 
-def test_every_order_and_filter_pages_as_the_whole_table_would(crowd, monkeypatch):
-    programme, people, _ = crowd
-    whole = progress.cohort(programme).rows
-    assert len(whole) == 9
-    monkeypatch.setattr(progress.listing, "PER_PAGE", 2)
+def _every_view(whole):
+    """Every (sort, descending, team, behind only) the page offers, with the ids of ``whole``'s
+    rows that view shows, in its order."""
     for sort in progress.SORTS:
         for descending in (False, True):
             for team in (None, "North"):
                 for behind in (False, True):
                     rows = [r for r in whole if (team is None or r.membership.team == team)
                             and (not behind or r.done * 2 < r.assigned)]
-                    expected = _expected_order(rows, sort, descending)
-                    pages = [progress.cohort(programme, sort=sort, descending=descending, team=team,
-                                             behind_only=behind, page=n) for n in range(1, 7)]
-                    seen = [r.membership.id for n, p in enumerate(pages, 1) if p.page.page == n
-                            for r in p.rows]
-                    assert seen == expected, (sort, descending, team, behind)
-                    assert {p.page.total for p in pages} == {len(expected)}
-                    last = pages[-1].page  # past the end: the last page, as listing.paginate does
-                    assert last.page == max(1, -(-len(expected) // 2))
-                    assert [r.membership.id for r in pages[-1].rows] == expected[(last.page - 1) * 2:]
+                    yield sort, descending, team, behind, _expected_order(rows, sort, descending)
+
+
+def test_every_order_and_filter_pages_as_the_whole_table_would(crowd, monkeypatch):
+    programme, people, _ = crowd
+    whole = progress.cohort(programme).rows
+    assert len(whole) == 9
+    monkeypatch.setattr(progress.listing, "PER_PAGE", 2)
+    for sort, descending, team, behind, expected in _every_view(whole):
+        pages = [progress.cohort(programme, sort=sort, descending=descending, team=team,
+                                 behind_only=behind, page=n) for n in range(1, 7)]
+        seen = [r.membership.id for n, p in enumerate(pages, 1) if p.page.page == n
+                for r in p.rows]
+        assert seen == expected, (sort, descending, team, behind)
+        assert {p.page.total for p in pages} == {len(expected)}
+        last = pages[-1].page  # past the end: the last page, as listing.paginate does
+        assert last.page == max(1, -(-len(expected) // 2))
+        assert [r.membership.id for r in pages[-1].rows] == expected[(last.page - 1) * 2:]
 
 
 def test_row_totals_and_shared_goals_follow_the_logs_and_reviews(crowd, modules):
@@ -178,16 +184,10 @@ def test_pages_taken_by_limit_and_offset_follow_the_rule_on_random_cohorts(app, 
     whole = progress.cohort(programme).rows
     per_page = rng.randint(1, 4)
     monkeypatch.setattr(progress.listing, "PER_PAGE", per_page)
-    for sort in progress.SORTS:
-        for descending in (False, True):
-            for team in (None, "North"):
-                for behind in (False, True):
-                    rows = [r for r in whole if (team is None or r.membership.team == team)
-                            and (not behind or r.done * 2 < r.assigned)]
-                    expected = _expected_order(rows, sort, descending)
-                    for number in range(0, len(expected) // per_page + 3):
-                        table = progress.cohort(programme, sort=sort, descending=descending, team=team,
-                                                behind_only=behind, page=number)
-                        reference = listing.paginate(expected, page=number, per_page=per_page)
-                        assert [r.membership.id for r in table.rows] == reference.items, (sort, descending)
-                        assert (table.page.total, table.page.page) == (reference.total, reference.page)
+    for sort, descending, team, behind, expected in _every_view(whole):
+        for number in range(0, len(expected) // per_page + 3):
+            table = progress.cohort(programme, sort=sort, descending=descending, team=team,
+                                    behind_only=behind, page=number)
+            reference = listing.paginate(expected, page=number, per_page=per_page)
+            assert [r.membership.id for r in table.rows] == reference.items, (sort, descending)
+            assert (table.page.total, table.page.page) == (reference.total, reference.page)
