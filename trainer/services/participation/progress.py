@@ -195,8 +195,7 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
 
     first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
     counted = select(func.count().label("matches")).select_from(matching.subquery()).subquery()
-    bounds = select(counted.c.matches, case((first < counted.c.matches, first),
-                                            else_=counted.c.matches - 1 - (counted.c.matches - 1) % per_page)
+    bounds = select(counted.c.matches, listing.page_start_sql(counted.c.matches, first, per_page)
                     .label("start")).cte("bounds")
     page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery()
     goals_set = select(func.count(Goal.id)).where(Goal.membership_id == page.c.id)

@@ -166,8 +166,7 @@ def _register_statement():
     counted = select(func.count().label("matches")).select_from(people).where(people.c.apart == 0).subquery()
     first, per_page = bindparam("first", type_=Integer), bindparam("per_page", type_=Integer)
     matches = counted.c.matches
-    bounds = select(matches, case((first < matches, first), else_=matches - 1 - (matches - 1) % per_page)
-                    .label("start")).cte("bounds")
+    bounds = select(matches, listing.page_start_sql(matches, first, per_page).label("start")).cte("bounds")
     page = (select(people).where(people.c.apart == 0).order_by(people.c.display_name, people.c.id)
             .limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery())
     shown = union_all(select(page), select(people).where(people.c.apart == 1)).subquery()

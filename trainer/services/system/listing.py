@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from trainer.extensions import db
 
@@ -63,3 +63,10 @@ def paginate(source: Select | list, *, page: int = 1, per_page: int = PER_PAGE,
         window = source.limit(per_page).offset((page - 1) * per_page)
         items = list(db.session.execute(window, params).all() if rows else db.session.scalars(window, params))
     return ListPage(items, total, page, per_page)
+
+
+def page_start_sql(matches, first, per_page):
+    """SQL for the offset of a page whose first row is ``first`` (0-based) among ``matches`` rows:
+    ``first`` itself, or the last page's first row when ``first`` is past the end, as
+    ``paginate`` clamps a page (the arguments are SQL expressions or bound parameters)."""
+    return case((first < matches, first), else_=matches - 1 - (matches - 1) % per_page)
