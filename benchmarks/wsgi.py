@@ -1,4 +1,4 @@
-"""The benchmark's app: the real app, plus a bare floor route and a count of SQL statements per request.
+"""The benchmark's app: the real app as ``app.py`` serves it (with its collector settings), plus a bare floor route and a count of SQL statements per request.
 
 Serve it with ``gunicorn benchmarks.wsgi:app`` (the runner does). Neither addition exists in the
 real app: the floor is what the cheapest possible page costs on the same server, and the
@@ -7,12 +7,10 @@ real app: the floor is what the cheapest possible page costs on the same server,
 from flask import g, render_template_string
 from sqlalchemy import event
 
-from trainer import create_app
+from app import app
 from trainer.extensions import db
 
 FLOOR_TEMPLATE = "<!doctype html><title>Floor</title><p>{{ message }}</p>"
-
-app = create_app()
 
 
 @app.get("/_bench/floor")

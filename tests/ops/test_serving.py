@@ -126,3 +126,25 @@ def test_make_run_links_use_the_port_it_serves_on(tmp_path):
         assert "127.0.0.1:5000" not in participant + invited
     finally:
         served.stop()
+
+
+def _collector_after(code: str, tmp_path) -> tuple[int, int]:
+    """gc's young threshold and frozen objects in a fresh interpreter after ``code``."""
+    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'gc.sqlite3'}", TRAINER_ENV="development")
+    report = "import gc\nprint(gc.get_threshold()[0], gc.get_freeze_count())"
+    done = subprocess.run([sys.executable, "-c", f"{code}\n{report}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    threshold, frozen = done.stdout.split()[-2:]
+    return int(threshold), int(frozen)
+
+
+def test_a_served_worker_freezes_what_it_built_and_collects_young_objects_less_often(tmp_path):
+    from trainer import collector
+
+    threshold, frozen = _collector_after("import app", tmp_path)
+    assert threshold == collector.YOUNG_THRESHOLD > 700
+    # The app, its modules and compiled statements: far more than a bare interpreter's objects.
+    assert frozen > 50_000
+    # Apps built by create_app alone (tests, scripts) keep Python's defaults.
+    assert _collector_after("from trainer import create_app\ncreate_app()", tmp_path) == (700, 0)
