@@ -1,7 +1,7 @@
 """Outcome measurement: waves, the instruments a programme uses, responses, scores, support."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
@@ -64,7 +64,10 @@ class OutcomeResponse(db.Model):
     """
 
     __tablename__ = "outcome_responses"
-    __table_args__ = (UniqueConstraint("wave_id", "membership_id", "instrument_key"),)
+    # The flow and retention ask, for each participant, whether they submitted a wave's response:
+    # answered from the second index alone, without reading the responses' rows.
+    __table_args__ = (UniqueConstraint("wave_id", "membership_id", "instrument_key"),
+                      Index("ix_outcome_responses_wave_member_submitted", "wave_id", "membership_id", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("outcome_waves.id", ondelete="CASCADE"), index=True)

@@ -14,6 +14,8 @@ class User(UserMixin, db.Model):
     """A person who can sign in. Programme roles live on memberships; ``is_admin`` is global."""
 
     __tablename__ = "users"
+    # The admin's list of people is ordered by name (then id), a page at a time.
+    __table_args__ = (Index("ix_users_display_name_id", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
