@@ -1,9 +1,16 @@
-"""The GOV.UK table of ``templates/macros/ui.html`` (its ``table`` macro), written in Python: a
+"""Tables written in Python. The GOV.UK table of ``templates/macros/ui.html`` (its ``table`` macro), written in Python: a
 list of 50 rows is 200 cells, and a Jinja loop costs several times a Python one per cell. The
 HTML is the macro's own, character for character (``tests/unit/test_tables.py`` renders the
 macro's Jinja text beside it)."""
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from markupsafe import Markup, escape
+
+from trainer.numbers import not_shown
+
+if TYPE_CHECKING:
+    from trainer.services.ratings.ratings_compare import ComparisonRow
 
 _NUMERIC_HEADER = " govuk-table__header--numeric"
 _NUMERIC_CELL = " govuk-table__cell--numeric"
@@ -44,6 +51,28 @@ def table(caption, head, rows, numeric_cols=(), first_cell_is_header=False, scro
     return Markup("".join(out))
 
 
+_COMPARE_CELL = '\n      <td class="govuk-table__cell govuk-table__cell--numeric">\n        '
+_COMPARE_CELL_END = '\n      </td>\n      '
+
+
+def compare_cells(row: "ComparisonRow") -> Markup:
+    """A comparison row's programme cells as HTML (the filter ``compare_cells`` of the comparison
+    page; a Jinja loop over 200 programmes' cells cost more than the rest of the page): the mean, its CI and n of a shown figure
+    (5 or more raters, so never missing), "No ratings", or why it is not shown."""
+    parts = []
+    for shown, mean, ci, n, reason in row.cell_texts:
+        if shown:
+            inner = f'{mean}<br><span class="govuk-body-s">{ci}<br>n = {n}</span>\n        '
+        elif n == 0:
+            inner = '<span class="govuk-body-s">No ratings</span>\n        '
+        else:
+            inner = f'<span class="govuk-body-s">{not_shown(reason)}</span>'
+        parts.append(_COMPARE_CELL + inner + _COMPARE_CELL_END)
+    return Markup("".join(parts))
+
+
 def init_app(app: Flask) -> None:
-    """Make ``table`` the template global ``html_table``, which the ``table`` macro calls."""
+    """Make ``table`` the template global ``html_table``, which the ``table`` macro calls, and
+    ``compare_cells`` the filter that writes a comparison row's cells."""
     app.jinja_env.globals["html_table"] = table
+    app.jinja_env.filters["compare_cells"] = compare_cells

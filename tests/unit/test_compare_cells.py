@@ -1,11 +1,11 @@
-"""The comparison page's programme cells written in Python (reports.views.compare_cells) are the
+"""The comparison page's programme cells written in Python (tables.compare_cells) are the
 HTML the template's loop over the cells wrote."""
 import random
 
 import pytest
 
 from trainer import stats
-from trainer.reports.views import compare_cells
+from trainer.tables import compare_cells
 from trainer.services.privacy import disclosure
 from trainer.services.ratings.ratings_compare import ComparisonRow, ProgrammeCell
 

@@ -2,9 +2,7 @@
 evaluator's record-level CSV exports, and the comparison across programmes."""
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
-from trainer import numbers
 from trainer.clock import utcnow
 from trainer.forms_support import list_args
 from trainer.reports.forms import ExportForm
@@ -68,21 +66,3 @@ def compare():
     return render_template("reports/compare.html", programmes=result.items, result=result, rows=rows)
 
 
-_CELL = '\n      <td class="govuk-table__cell govuk-table__cell--numeric">\n        '
-_CELL_END = '\n      </td>\n      '
-
-
-@bp.app_template_filter("compare_cells")
-def compare_cells(row: ratings_compare.ComparisonRow) -> Markup:
-    """A comparison row's programme cells as HTML: the mean, its CI and n of a shown figure
-    (5 or more raters, so never missing), "No ratings", or why it is not shown."""
-    parts = []
-    for shown, mean, ci, n, reason in row.cell_texts:
-        if shown:
-            inner = f'{mean}<br><span class="govuk-body-s">{ci}<br>n = {n}</span>\n        '
-        elif n == 0:
-            inner = '<span class="govuk-body-s">No ratings</span>\n        '
-        else:
-            inner = f'<span class="govuk-body-s">{numbers.not_shown(reason)}</span>'
-        parts.append(_CELL + inner + _CELL_END)
-    return Markup("".join(parts))
