@@ -137,6 +137,20 @@ def _days(programme, modules, *dates):
     return days
 
 
+STATUSES = ("present", "late", "absent", "excused")
+
+
+def _mark_at_random(rng, member, days, *, day_rate=.8, session_rate):
+    """Marks ``member`` at each of ``days`` with probability ``day_rate`` (a random status) and,
+    when marked, at each of the day's sessions with probability ``session_rate``."""
+    for day in days:
+        if rng.random() < day_rate:
+            make_mark(day, member, STATUSES[int(rng.integers(4))])
+            for session in day.sessions:
+                if rng.random() < session_rate:
+                    make_mark(day, member, STATUSES[int(rng.integers(4))], session=session)
+
+
 def test_flow_shows_attendance_at_each_training_day_for_the_intervention_arm(app, modules):
     programme, waves, members = _cohort(6, 5, [3.0] * 6, [3.5] * 6, [3.0] * 5, [3.0] * 5)
     day1, day2, day3, cancelled = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8),
@@ -273,7 +287,6 @@ def test_the_flow_counted_in_sql_equals_counting_person_by_person(app, modules):
     plain, cancelled = make_day(programme, date(2026, 11, 5)), make_day(programme, date(2026, 11, 19))
     make_session(cancelled, modules["mindfulness"])
     cancelled.cancelled = True
-    statuses = ("present", "late", "absent", "excused")
     members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .4)])
                for _ in range(60)]
     for m in members:
@@ -284,12 +297,7 @@ def test_the_flow_counted_in_sql_equals_counting_person_by_person(app, modules):
                     if rng.random() < .2:
                         response.submitted_at = None  # saved, never submitted
         if m.arm == "intervention":
-            for day in (day1, day2, plain, cancelled):
-                if rng.random() < .85:
-                    make_mark(day, m, statuses[int(rng.integers(4))])
-                    for session in day.sessions:
-                        if rng.random() < .3:
-                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+            _mark_at_random(rng, m, (day1, day2, plain, cancelled), day_rate=.85, session_rate=.3)
         if rng.random() < .25:
             category = list(retention.CATEGORY_LABELS)[int(rng.integers(4))]
             m.in_post, m.left_on, m.leaver_category = False, date(2026, 10, 1), category
@@ -330,15 +338,14 @@ def test_exposures_in_one_statement_equal_the_doses_person_by_person(app, module
     strangers = [make_member(other) for _ in range(3)]
     activity = db.session.query(Activity).first()
     assignments = [make_assignment(programme, activity), make_assignment(other, activity)]
-    statuses = ("present", "late", "absent", "excused")
     for person in people + strangers:
         for day in ([*days, one, plain, cancelled] if person in people else elsewhere):
             marked = rng.random() < .75
             if marked:
-                make_mark(day, person, statuses[int(rng.integers(4))])
+                make_mark(day, person, STATUSES[int(rng.integers(4))])
             for session in day.sessions:
                 if rng.random() < (.4 if marked else .2):  # without a day mark it does not count
-                    make_mark(day, person, statuses[int(rng.integers(4))], session=session)
+                    make_mark(day, person, STATUSES[int(rng.integers(4))], session=session)
         for n in range(int(rng.integers(3))):
             make_log(assignments[person in strangers], person, minutes=int(rng.integers(0, 90)),
                      done_on=date(2026, 9, 20) + timedelta(days=n))
@@ -383,7 +390,6 @@ def test_the_flow_s_groups_and_days_read_in_one_statement_equal_counting_person_
     plain = make_day(programme, date(2026, 11, 5))
     make_day(programme, date(2026, 11, 12))  # held, nobody marked yet
     elsewhere = make_day(other, date(2026, 9, 10))
-    statuses = ("present", "late", "absent", "excused")
     members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .5)])
                for _ in range(int(rng.integers(20, 50)))]
     for m in members:
@@ -391,12 +397,7 @@ def test_the_flow_s_groups_and_days_read_in_one_statement_equal_counting_person_
             if rng.random() < .7:
                 make_scores(m, wave, "scs-sf", {"total": 2.0})
         if m.arm == "intervention":
-            for day in (earlier, later, plain):
-                if rng.random() < .8:
-                    make_mark(day, m, statuses[int(rng.integers(4))])
-                    for session in day.sessions:
-                        if rng.random() < .4:
-                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+            _mark_at_random(rng, m, (earlier, later, plain), session_rate=.4)
         if rng.random() < .2:
             m.in_post, m.left_on = False, date(2026, 10, 1)
             m.leaver_category = list(retention.CATEGORY_LABELS)[int(rng.integers(4))]
@@ -451,7 +452,6 @@ def test_the_flow_s_two_formulations_answer_alike_and_equal_counting_person_by_p
     elsewhere_waves = make_outcome_waves(other, ("scs-sf",))
     days = _days(programme, modules, date(2026, 9, 10), date(2026, 10, 8))
     plain = make_day(programme, date(2026, 11, 5))
-    statuses = ("present", "late", "absent", "excused")
     members = [make_member(programme, arm=("intervention", "comparison")[int(rng.random() < .4)])
                for _ in range(int(rng.integers(25, 45)))]
     strangers = [make_member(other, arm="intervention") for _ in range(4)]
@@ -463,12 +463,7 @@ def test_the_flow_s_two_formulations_answer_alike_and_equal_counting_person_by_p
                     if rng.random() < .25:
                         response.submitted_at = None
         if m.arm == "intervention":
-            for day in (*days, plain):
-                if rng.random() < .8:
-                    make_mark(day, m, statuses[int(rng.integers(4))])
-                    for session in day.sessions:
-                        if rng.random() < .3:
-                            make_mark(day, m, statuses[int(rng.integers(4))], session=session)
+            _mark_at_random(rng, m, (*days, plain), session_rate=.3)
         if rng.random() < .2:
             m.in_post, m.left_on = False, date(2026, 10, 1)
     for s in strangers:
