@@ -200,7 +200,7 @@ class _Scope:
     """The group a report is about (all intervention participants, or one part of the team
     partition), and the rule that decides whether a statistic of some respondents shows."""
 
-    def __init__(self, partition: disclosure.TeamPartition, team: str | None):
+    def __init__(self, partition: disclosure.TeamParts, team: str | None):
         self.partition, self.team = partition, team
 
     def part(self, team: str | None, role: str) -> str | None:
@@ -302,15 +302,16 @@ def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
 def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: int | None = None,
                      team: str | None = None) -> Report:
     """Leads (and evaluators): the ratings of a programme, optionally for one wave and one part
-    of the team partition (disclosure.team_partition). A module's statistics show for 5 or
+    of the team partition (disclosure.team_parts). A module's statistics show for 5 or
     more raters in the scope, and under a team filter only while the parts not shown hold 0 or
     5 or more raters; a wave's statistics reach leads once it has closed."""
     reader = disclosure.reader(user, programme_id)
     programme = reader.programme
     today = today_in(programme.timezone, now)
     waves = list_waves(programme)
-    partition = disclosure.team_partition(programme)
-    team = team if team in partition.parts else None
+    # The parts without their members: everything below is counted per team in SQL.
+    partition = disclosure.team_parts(programme)
+    team = team if team in partition.labels else None
     wave_id = wave_id if wave_id in {w.id for w in waves} else None
     report = Report(programme, waves, partition.choices(), wave_id, team, reader.live,
                     reader.access.has("evaluator"))
