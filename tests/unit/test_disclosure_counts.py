@@ -44,6 +44,27 @@ def test_a_breakdown_from_counts_per_part_shows_what_the_respondents_would(parti
             == disclosure.shown_in_breakdown(partition, respondents))
 
 
+@pytest.mark.parametrize("seed", range(25))
+def test_the_parts_counted_per_team_are_the_partition_of_the_members(app, seed):
+    """team_parts (teams' sizes counted in SQL) gives exactly team_partition's parts, labels,
+    order and each team's part, on random teams: big, small, merged, none at all, "" and None."""
+    rng = random.Random(seed)
+    programme = make_programme(f"Random {seed}")
+    names = ["North", "South", "West", "East", "Duty", "", None][:rng.randint(1, 7)]
+    for _ in range(rng.randint(0, 40)):
+        make_member(programme, team=rng.choice(names))
+    make_member(programme, "lead", team="North")
+    make_member(programme, arm="comparison", team=rng.choice(names))
+    db.session.flush()
+    partition, parts = disclosure.team_partition(programme), disclosure.team_parts(programme)
+    assert list(parts.labels.items()) == list(partition.labels.items()) == partition.choices()
+    assert list(partition.labels) == list(partition.parts)
+    assert parts.teams == partition.teams
+    assert parts.choices() == partition.choices()
+    for team in names + ["Nowhere"]:
+        assert parts.part_of_team(team) == partition.part_of_team(team)
+
+
 def test_the_sql_condition_shows_a_group_exactly_when_group_shown_does(app):
     for n in range(0, 12):
         shown = db.session.scalar(select(disclosure.group_shown_sql(literal(n))))

@@ -125,3 +125,20 @@ def test_the_report_counted_in_one_statement_equals_counting_person_by_person(ap
             for wave_id, (_i, _a, per_module) in expected.items():
                 assert {m for m, row in per_module.items() if disclosure.group_shown(row[0])} == {
                     m for m, row in seen[wave_id][2].items() if row[0] is not None}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_report_for_all_teams_counted_without_teams_equals_adding_up_the_parts(app, modules, seed,
+                                                                                    monkeypatch):
+    """For all teams the report asks for sums over the parts (_ANSWERS_ALL, _PAIRS_ALL): the
+    same report, to the last figure, reason and comment, as adding up the counts per part."""
+    rng = random.Random(100 + seed)
+    programme, lead, waves = _random_programme(modules, rng)
+    for wave_id in (None, *[w.id for w in waves]):
+        summed = ratings_report.programme_report(lead.user, programme.id, now=NOW, wave_id=wave_id)
+        with monkeypatch.context() as patch:
+            patch.setattr(ratings_report, "_ANSWERS_ALL", ratings_report._ANSWERS)
+            patch.setattr(ratings_report, "_PAIRS_ALL", ratings_report._PAIRS)
+            per_part = ratings_report.programme_report(lead.user, programme.id, now=NOW, wave_id=wave_id)
+        assert summed.change  # the random answers give paired scores to compare
+        assert summed == per_part

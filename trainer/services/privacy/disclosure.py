@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from trainer import stats
 from trainer.extensions import db
@@ -75,20 +75,15 @@ def reason(n: int, visible: bool = True) -> str:
 
 
 @dataclass(frozen=True)
-class TeamPartition:
-    """The teams of a programme's intervention arm as a breakdown: each part (a team of 5 or
-    more, or "Other teams" merging the smaller ones) with its members. Empty when the arm
-    cannot be broken down without a part of fewer than 5 people."""
+class TeamParts:
+    """The parts of a programme's team breakdown (team_partition) without their members: each
+    part's label, and each team's part. Enough for pages that count answers per team in SQL,
+    which need not read a row per participant to learn the breakdown."""
 
-    parts: dict[str, frozenset[int]]
     labels: dict[str, str]
     # Each team's part (teams as enrolled, "" and None under NO_TEAM), so that counts grouped by
     # team in SQL can be added up per part without listing anyone.
     teams: dict[str, str] = field(default_factory=dict)
-
-    def part_of(self, membership_id: int) -> str | None:
-        """The key of the part holding the membership, None if it is in none."""
-        return next((k for k, ids in self.parts.items() if membership_id in ids), None)
 
     def part_of_team(self, team: str | None) -> str | None:
         """The key of the part holding a participant of ``team``, None if it is in none."""
@@ -96,13 +91,39 @@ class TeamPartition:
 
     def choices(self) -> list[tuple[str, str]]:
         """(key, label) of every part, for a filter."""
-        return [(k, self.labels[k]) for k in self.parts]
+        return list(self.labels.items())
 
 
-# Built once (every report reads it): only the programme is bound.
-_TEAMS = select(Membership.id, Membership.team).where(
-    Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
-    Membership.arm == "intervention")
+@dataclass(frozen=True)
+class TeamPartition(TeamParts):
+    """The teams of a programme's intervention arm as a breakdown: each part (a team of 5 or
+    more, or "Other teams" merging the smaller ones) with its members. Empty when the arm
+    cannot be broken down without a part of fewer than 5 people."""
+
+    parts: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def part_of(self, membership_id: int) -> str | None:
+        """The key of the part holding the membership, None if it is in none."""
+        return next((k for k, ids in self.parts.items() if membership_id in ids), None)
+
+
+# Built once (every report reads them): only the programme is bound.
+_PARTICIPANTS = (Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
+                 Membership.arm == "intervention")
+_TEAMS = select(Membership.id, Membership.team).where(*_PARTICIPANTS)
+_TEAM_SIZES = select(Membership.team, func.count()).where(*_PARTICIPANTS).group_by(Membership.team)
+
+
+def _breakdown(sizes: dict[str, int]) -> tuple[TeamParts, list[str]]:
+    """The parts of teams of these sizes (keyed as in TeamParts.teams, in sorted order), and
+    the teams merged into "Other teams"."""
+    own, merged = stats.merge_small_groups(sizes, THRESHOLD)
+    if not own:
+        return TeamParts({}, {}), []
+    labels = {team: NO_TEAM_LABEL if team == NO_TEAM else team for team in own}
+    if merged:  # every team has someone in it: the merged ones are never empty
+        labels[OTHER_TEAMS] = OTHER_TEAMS_LABEL
+    return TeamParts(labels, {team: team if team in own else OTHER_TEAMS for team in sizes}), merged
 
 
 def team_partition(programme: Programme) -> TeamPartition:
@@ -114,17 +135,21 @@ def team_partition(programme: Programme) -> TeamPartition:
     members: dict[str, set[int]] = {}
     for mid, team in rows:
         members.setdefault(team or NO_TEAM, set()).add(mid)
-    sizes = {team: len(ids) for team, ids in sorted(members.items())}
-    own, merged = stats.merge_small_groups(sizes, THRESHOLD)
-    if not own:
-        return TeamPartition({}, {})
-    parts = {team: frozenset(members[team]) for team in own}
-    labels = {team: NO_TEAM_LABEL if team == NO_TEAM else team for team in own}
-    rest = frozenset().union(*(members[t] for t in merged)) if merged else frozenset()
-    if rest:
-        parts[OTHER_TEAMS], labels[OTHER_TEAMS] = rest, OTHER_TEAMS_LABEL
-    teams = {team: team if team in own else OTHER_TEAMS for team in members}
-    return TeamPartition(parts, labels, teams)
+    breakdown, merged = _breakdown({team: len(ids) for team, ids in sorted(members.items())})
+    parts = {team: frozenset(members[team]) for team in breakdown.labels if team != OTHER_TEAMS}
+    if merged:
+        parts[OTHER_TEAMS] = frozenset().union(*(members[t] for t in merged))
+    return TeamPartition(breakdown.labels, breakdown.teams, parts)
+
+
+def team_parts(programme: Programme) -> TeamParts:
+    """team_partition without the members: the same parts, labels and teams from how many
+    participants each team has, counted in SQL (a row per team, not per participant: the
+    ratings report of a cohort of thousands reads a dozen rows)."""
+    sizes: dict[str, int] = {}
+    for team, n in db.session.execute(_TEAM_SIZES, {"programme_id": programme.id}):
+        sizes[team or NO_TEAM] = sizes.get(team or NO_TEAM, 0) + n  # "" and None are both no team
+    return _breakdown(dict(sorted(sizes.items())))[0]
 
 
 def shown_in_breakdown(partition: TeamPartition, respondents: set[int]) -> set[str]:
@@ -134,7 +159,7 @@ def shown_in_breakdown(partition: TeamPartition, respondents: set[int]) -> set[s
         partition, {k: len(respondents & ids) for k, ids in partition.parts.items()})
 
 
-def shown_in_breakdown_of_counts(partition: TeamPartition, counts: Mapping[str, int]) -> set[str]:
+def shown_in_breakdown_of_counts(partition: TeamParts, counts: Mapping[str, int]) -> set[str]:
     """``shown_in_breakdown`` from how many respondents each part holds (a part missing from
     ``counts`` holds none), for callers that count them in SQL."""
-    return stats.shown_parts({k: counts.get(k, 0) for k in partition.parts}, THRESHOLD)
+    return stats.shown_parts({k: counts.get(k, 0) for k in partition.labels}, THRESHOLD)

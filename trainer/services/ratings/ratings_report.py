@@ -117,36 +117,8 @@ class Report:
 # what a cohort of fifty does. The statements are built once, with the programme as a parameter.
 _PROGRAMME = bindparam("programme_id")
 _OURS = (Membership.programme_id == _PROGRAMME, Membership.arm == "intervention")
-_PART = (Membership.team, Membership.role)
 
-# Per wave and part: participants asked (a response row, or any answer) and how many of them
-# answered (any rating). The two branches are disjoint, so one count adds them up.
-_asked_only = (select(RatingResponse.wave_id, *_PART, literal(0).label("answered"))
-               .join(Membership, Membership.id == RatingResponse.membership_id)
-               .where(*_OURS, ~exists().where(ModuleRating.wave_id == RatingResponse.wave_id,
-                                              ModuleRating.membership_id == RatingResponse.membership_id)))
-# Who answered each of the programme's waves (the report reads no other wave's counts), found in
-# the ratings' (wave, membership) index before anyone's team is looked up: a lookup per person,
-# not per rating.
 _WAVES = select(RatingWave.id).where(RatingWave.programme_id == _PROGRAMME)
-_raters = (select(ModuleRating.wave_id, ModuleRating.membership_id).where(ModuleRating.wave_id.in_(_WAVES))
-           .group_by(ModuleRating.wave_id, ModuleRating.membership_id).subquery())
-_answered = (select(_raters.c.wave_id, *_PART, literal(1).label("answered"))
-             .join(Membership, Membership.id == _raters.c.membership_id).where(*_OURS))
-_people = union_all(_asked_only, _answered).subquery()
-
-# Per module, part and (first score, second score): how many gave the module those scores in
-# the two waves. At most 25 pairs a part determine every paired statistic.
-_first, _second = aliased(ModuleRating), aliased(ModuleRating)
-_PAIRS = (select(_first.module_id, *_PART, _first.usefulness, _second.usefulness, func.count())
-          .join(_second, and_(_second.membership_id == _first.membership_id,
-                              _second.module_id == _first.module_id,
-                              _second.wave_id == bindparam("second")))
-          .join(Membership, Membership.id == _first.membership_id)
-          .where(*_OURS, _first.wave_id == bindparam("first"), _first.usefulness.is_not(None),
-                 _second.usefulness.is_not(None))
-          .group_by(_first.module_id, *_PART, _first.usefulness, _second.usefulness))
-
 # The register (attendance.module_register), counted per module and team below: its counts
 # (rows that add up) and who missed a module (attendance.module_register_tally).
 _register_counts, _missed = attendance.module_register_tally(_PROGRAMME)
@@ -162,31 +134,80 @@ _register_counts, _missed = attendance.module_register_tally(_PROGRAMME)
 # MISSED_RATED: per wave, module and team, how many who missed it gave it a score (m).
 SCORE, ASKED, COMMENT, REGISTER, MISSED_RATED = range(5)
 _none = null()
-_ANSWERS = union_all(
-    select(literal_column(str(SCORE)).label("kind"), ModuleRating.wave_id, ModuleRating.module_id, *_PART,
-           ModuleRating.usefulness.label("score"), func.count().label("n"),
-           func.count().filter(ModuleRating.did_not_attend).label("m"), _none.label("comment"))
-    .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
-    .group_by(ModuleRating.wave_id, ModuleRating.module_id, *_PART, ModuleRating.usefulness),
-    select(literal_column(str(ASKED)), _people.c.wave_id, _none, _people.c.team, _people.c.role, _none,
-           func.count(), func.sum(_people.c.answered), _none)
-    .group_by(_people.c.wave_id, _people.c.team, _people.c.role),
-    select(literal_column(str(COMMENT)), ModuleRating.wave_id, ModuleRating.module_id, *_PART, _none, _none,
-           _none, ModuleRating.comment)
-    .join(Membership, Membership.id == ModuleRating.membership_id)
-    .where(*_OURS, ModuleRating.comment != ""),
-    *(select(literal_column(str(REGISTER)), _none, counts.c.module_id, counts.c.team, _none, _none,
-             counts.c.attended, counts.c.missed, _none)
-      for counts in (c.subquery() for c in _register_counts)),
-    # From those who missed a module (few) to their ratings of it.
-    select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _missed.c.module_id, _missed.c.team,
-           _none, _none, literal_column("0"), func.count(), _none)
-    .select_from(_missed)
-    .join(ModuleRating, and_(ModuleRating.membership_id == _missed.c.membership_id,
-                             ModuleRating.module_id == _missed.c.module_id))
-    .where(ModuleRating.usefulness.is_not(None),
-           ModuleRating.wave_id.in_(_WAVES))
-    .group_by(ModuleRating.wave_id, _missed.c.module_id, _missed.c.team))
+
+
+def _counts(by_part: bool):
+    """The statement of what the report counts (above) and the one of its paired scores
+    (below), per part (each row carries the team and role that decide its part) or, with
+    ``by_part`` False, for everyone at once (team and role NULL: every row in one part).
+
+    The report for all teams adds every part up, so it asks for the sums: fewer groups to
+    count (the cost of the statement on SQLite is mostly its grouping) and fewer rows to read,
+    from the same statement with fewer columns in its GROUP BYs, so the two cannot count
+    differently (and a test holds them equal)."""
+    part = (Membership.team, Membership.role) if by_part else ()
+    part_or_none = part or (_none, _none)
+
+    # Per wave and part: participants asked (a response row, or any answer) and how many of
+    # them answered (any rating). The two branches are disjoint, so one count adds them up.
+    asked_only = (select(RatingResponse.wave_id, *part, literal(0).label("answered"))
+                  .join(Membership, Membership.id == RatingResponse.membership_id)
+                  .where(*_OURS, ~exists().where(ModuleRating.wave_id == RatingResponse.wave_id,
+                                                 ModuleRating.membership_id == RatingResponse.membership_id)))
+    # Who answered each of the programme's waves (the report reads no other wave's counts),
+    # found in the ratings' (wave, membership) index before anyone's team is looked up: a
+    # lookup per person, not per rating.
+    raters = (select(ModuleRating.wave_id, ModuleRating.membership_id).where(ModuleRating.wave_id.in_(_WAVES))
+              .group_by(ModuleRating.wave_id, ModuleRating.membership_id).subquery())
+    answered = (select(raters.c.wave_id, *part, literal(1).label("answered"))
+                .join(Membership, Membership.id == raters.c.membership_id).where(*_OURS))
+    people = union_all(asked_only, answered).subquery()
+    people_part = (people.c.team, people.c.role) if by_part else ()
+    missed_part = (_missed.c.team,) if by_part else ()
+
+    answers = union_all(
+        select(literal_column(str(SCORE)).label("kind"), ModuleRating.wave_id, ModuleRating.module_id,
+               *part_or_none, ModuleRating.usefulness.label("score"), func.count().label("n"),
+               func.count().filter(ModuleRating.did_not_attend).label("m"), _none.label("comment"))
+        .join(Membership, Membership.id == ModuleRating.membership_id).where(*_OURS)
+        .group_by(ModuleRating.wave_id, ModuleRating.module_id, *part, ModuleRating.usefulness),
+        select(literal_column(str(ASKED)), people.c.wave_id, _none, *(people_part or (_none, _none)), _none,
+               func.count(), func.sum(people.c.answered), _none)
+        .group_by(people.c.wave_id, *people_part),
+        select(literal_column(str(COMMENT)), ModuleRating.wave_id, ModuleRating.module_id, *part_or_none,
+               _none, _none, _none, ModuleRating.comment)
+        .join(Membership, Membership.id == ModuleRating.membership_id)
+        .where(*_OURS, ModuleRating.comment != ""),
+        *(select(literal_column(str(REGISTER)), _none, counts.c.module_id, counts.c.team, _none, _none,
+                 counts.c.attended, counts.c.missed, _none)
+          for counts in (c.subquery() for c in _register_counts)),
+        # From those who missed a module (few) to their ratings of it.
+        select(literal_column(str(MISSED_RATED)), ModuleRating.wave_id, _missed.c.module_id,
+               *(missed_part or (_none,)), _none, _none, literal_column("0"), func.count(), _none)
+        .select_from(_missed)
+        .join(ModuleRating, and_(ModuleRating.membership_id == _missed.c.membership_id,
+                                 ModuleRating.module_id == _missed.c.module_id))
+        .where(ModuleRating.usefulness.is_not(None),
+               ModuleRating.wave_id.in_(_WAVES))
+        .group_by(ModuleRating.wave_id, _missed.c.module_id, *missed_part))
+
+    # Per module, part and (first score, second score): how many gave the module those scores
+    # in the two waves. At most 25 pairs a part determine every paired statistic.
+    first, second = aliased(ModuleRating), aliased(ModuleRating)
+    pairs = (select(first.module_id, *part_or_none, first.usefulness, second.usefulness, func.count())
+             .join(second, and_(second.membership_id == first.membership_id,
+                                second.module_id == first.module_id,
+                                second.wave_id == bindparam("second")))
+             .join(Membership, Membership.id == first.membership_id)
+             .where(*_OURS, first.wave_id == bindparam("first"), first.usefulness.is_not(None),
+                    second.usefulness.is_not(None))
+             .group_by(first.module_id, *part, first.usefulness, second.usefulness))
+    return answers, pairs
+
+
+# Built once (their compiled forms are cached), with the programme as a parameter.
+_ANSWERS, _PAIRS = _counts(by_part=True)
+_ANSWERS_ALL, _PAIRS_ALL = _counts(by_part=False)
 
 
 # The modules rated, in curriculum order.
@@ -200,7 +221,7 @@ class _Scope:
     """The group a report is about (all intervention participants, or one part of the team
     partition), and the rule that decides whether a statistic of some respondents shows."""
 
-    def __init__(self, partition: disclosure.TeamPartition, team: str | None):
+    def __init__(self, partition: disclosure.TeamParts, team: str | None):
         self.partition, self.team = partition, team
 
     def part(self, team: str | None, role: str) -> str | None:
@@ -302,15 +323,16 @@ def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
 def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: int | None = None,
                      team: str | None = None) -> Report:
     """Leads (and evaluators): the ratings of a programme, optionally for one wave and one part
-    of the team partition (disclosure.team_partition). A module's statistics show for 5 or
+    of the team partition (disclosure.team_parts). A module's statistics show for 5 or
     more raters in the scope, and under a team filter only while the parts not shown hold 0 or
     5 or more raters; a wave's statistics reach leads once it has closed."""
     reader = disclosure.reader(user, programme_id)
     programme = reader.programme
     today = today_in(programme.timezone, now)
     waves = list_waves(programme)
-    partition = disclosure.team_partition(programme)
-    team = team if team in partition.parts else None
+    # The parts without their members: everything below is counted per team in SQL.
+    partition = disclosure.team_parts(programme)
+    team = team if team in partition.labels else None
     wave_id = wave_id if wave_id in {w.id for w in waves} else None
     report = Report(programme, waves, partition.choices(), wave_id, team, reader.live,
                     reader.access.has("evaluator"))
@@ -321,7 +343,9 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
     answered: dict[int, Counts] = defaultdict(lambda: defaultdict(int))
     registers: dict[int, dict] = defaultdict(dict)
     missed_rated: dict[tuple[int, int], Counts] = defaultdict(lambda: defaultdict(int))
-    for kind, wave, module_id, team_, role, score, n, m, comment in db.session.execute(_ANSWERS, ours):
+    # For all teams only the sums over the parts count (_Scope): asked for as such.
+    answers, paired = (_ANSWERS, _PAIRS) if team else (_ANSWERS_ALL, _PAIRS_ALL)
+    for kind, wave, module_id, team_, role, score, n, m, comment in db.session.execute(answers, ours):
         if kind == SCORE:
             cell, part = cells[(wave, module_id)], scope.part(team_, role)
             cell.scores[part][score] += n
@@ -358,7 +382,7 @@ def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: i
         if report.change_visible:
             pairs: dict[int, dict] = defaultdict(lambda: defaultdict(Counter))
             for module_id, team_, role, a, b, count in db.session.execute(
-                    _PAIRS, {**ours, "first": first.id, "second": second.id}):
+                    paired, {**ours, "first": first.id, "second": second.id}):
                 pairs[module_id][scope.part(team_, role)][(a, b)] += count
             # No table at all when nobody rated any module in both waves.
             report.change = _change_rows(modules, pairs, scope) if pairs else []
