@@ -86,7 +86,7 @@ _BY_MODULE = (select(ActivitySummary.membership_id, Activity.module_id,
                      func.sum(ActivitySummary.minutes).label("minutes"),
                      func.max(ActivitySummary.last_done_on).label("last"))
               .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
-              .where(ActivitySummary.membership_id.in_(bindparam("ids", expanding=True)),
+              .where(listing.ids_in(ActivitySummary.membership_id),
                      Assignment.programme_id == bindparam("programme_id"))
               .group_by(ActivitySummary.membership_id, Activity.module_id))
 
@@ -214,7 +214,7 @@ _SHARED = (select(Goal.membership_id, User.display_name, Membership.team, Goal.w
            .join(Membership, Membership.id == Goal.membership_id).join(User, User.id == Membership.user_id)
            .where(Membership.programme_id == bindparam("programme_id"), Goal.shared_with_trainer.is_(True))
            .order_by(Goal.id))
-_SHARED_BY = _SHARED.where(Goal.membership_id.in_(bindparam("ids", expanding=True)))
+_SHARED_BY = _SHARED.where(listing.ids_in(Goal.membership_id))
 
 
 def shared_goals(programme: Programme, membership_ids: list[int] | None = None) -> list[SharedGoal]:
