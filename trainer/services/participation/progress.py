@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Integer, Row, bindparam, case, exists, func, select, true
+from sqlalchemy import (Date, Integer, Row, bindparam, case, exists, func, literal, null, select, true, type_coerce,
+                        union_all)
 
 from trainer.extensions import db
 from trainer.models import (Activity, ActivitySummary, Assignment, Goal, GoalReview, Membership, Module,
@@ -79,17 +80,6 @@ _TEAMS = (select(Membership.team).distinct()
           .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "")
           .order_by(Membership.team))
 
-# The page's participants' totals by module, from the summaries of the programme's assignments:
-# activities done, minutes and the last date logged (a row's totals are the sums over its modules).
-_BY_MODULE = (select(ActivitySummary.membership_id, Activity.module_id,
-                     func.count().filter(ActivitySummary.done > 0).label("done"),
-                     func.sum(ActivitySummary.minutes).label("minutes"),
-                     func.max(ActivitySummary.last_done_on).label("last"))
-              .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
-              .where(ActivitySummary.membership_id.in_(bindparam("ids", expanding=True)),
-                     Assignment.programme_id == bindparam("programme_id"))
-              .group_by(ActivitySummary.membership_id, Activity.module_id))
-
 
 def cohort(programme: Programme, *, sort: str = "name", descending: bool = False,
            team: str | None = None, behind_only: bool = False, page: int = 1) -> CohortProgress:
@@ -97,10 +87,10 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
     Totals come from the activity summaries; sorting, filtering and paging happen in SQL: the
-    page's rows come with their names, goal counts and how many match in one statement, and
-    their activity totals by module in another, so a page costs the same statements however
-    large the cohort. ``rows`` is the page's rows and ``page`` says where the page is;
-    ``shared_goals`` are those of the page's people.
+    page's rows come with their names, goal counts, how many match and their activity totals
+    by module in one statement, so a page costs the same statements however large the cohort.
+    ``rows`` is the page's rows and ``page`` says where the page is; ``shared_goals`` are those
+    of the page's people.
     """
     # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
     modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
@@ -112,12 +102,17 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
         {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
          "per_page": per_page}).all()
-    rows = {member_id: ParticipantProgress(Member(member_id, name, team_name), assigned=total,
-                                           goals_set=goals_set, goals_reviewed=goals_reviewed)
-            for member_id, name, team_name, _, _, goals_set, goals_reviewed in found}
+    # The page's people, in the page's order, and their totals by module (wherever they come).
+    rows, by_module, start, matches = {}, [], 0, 0
+    for member_id, person, name, team_name, start_, matches_, goals_set, goals_reviewed, *totals in found:
+        if person:
+            rows[member_id] = ParticipantProgress(Member(member_id, name, team_name), assigned=total,
+                                                  goals_set=goals_set, goals_reviewed=goals_reviewed)
+            start, matches = start_, matches_
+        else:
+            by_module.append((member_id, *totals))
     ids = list(rows)
-    for member_id, module_id, done, minutes, last in db.session.execute(
-            _BY_MODULE, {"ids": ids, "programme_id": programme.id}):
+    for member_id, module_id, done, minutes, last in by_module:
         row = rows[member_id]
         if done:
             row.done_by_module[module_id] = done
@@ -130,8 +125,7 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         row.module_cells = [f"{done_by_module.get(module_id, 0)}/{count}" for module_id, count in columns]
     teams = list(db.session.scalars(_TEAMS, {"programme_id": programme.id}))
     page_rows = list(rows.values())
-    matches = found[0].matches if found else 0
-    number = found[0].start // per_page + 1 if found else 1
+    number = start // per_page + 1 if rows else 1
     return CohortProgress(modules, assigned, page_rows, teams, shared_goals(programme, ids),
                           listing.ListPage(page_rows, matches, number, per_page))
 
@@ -157,9 +151,15 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     match); its start is the requested page's, or the last page's when the requested one is
     past the end, as ``listing.paginate`` does. The per-participant totals are joined only when
     the order or the ``behind`` filter needs them (and counted only for the filter), so the
-    usual page (by name) never totals the whole cohort. Only the page's rows' goals are counted;
-    their activity totals come by module (``_BY_MODULE``). Each row carries the page's start
-    and the count.
+    usual page (by name) never totals the whole cohort. Only the page's rows' goals are counted.
+
+    The page's people (``person`` 1), each with the page's start and the count, come in order
+    (as the page's rows did before: the join with ``bounds`` keeps the page's order, and a
+    UNION ALL returns its parts in turn); with them (``person`` 0), the page's people's activity
+    totals by module: activities done, minutes and the last date logged, from the summaries of
+    the programme's assignments (a row's totals are the sums over its modules). The totals come
+    with the page rather than in a statement of their own, which had to send the page's ids
+    back (a round trip, and on PostgreSQL 50 parameters).
     """
     need_done = behind_only or sort in ("done", "last_logged", "minutes")
     name = func.lower(User.display_name)
@@ -197,13 +197,23 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     counted = select(func.count().label("matches")).select_from(matching.subquery()).subquery()
     bounds = select(counted.c.matches, listing.page_start_sql(counted.c.matches, first, per_page)
                     .label("start")).cte("bounds")
-    page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery()
+    page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).cte("page")
     goals_set = select(func.count(Goal.id)).where(Goal.membership_id == page.c.id)
     reviewed = goals_set.where(exists().where(GoalReview.goal_id == Goal.id))
-    return (select(page.c.id, page.c.name, page.c.team, bounds.c.start, bounds.c.matches,
-                   goals_set.scalar_subquery().label("goals_set"),
-                   reviewed.scalar_subquery().label("goals_reviewed"))
-            .select_from(page).join(bounds, true()))
+    people = (select(page.c.id, literal(1).label("person"), page.c.name, page.c.team, bounds.c.start,
+                     bounds.c.matches, goals_set.scalar_subquery().label("goals_set"),
+                     reviewed.scalar_subquery().label("goals_reviewed"),
+                     # A union's columns take their types from its first SELECT's: the dates' is Date.
+                     *[type_coerce(null(), Integer)] * 3, type_coerce(null(), Date))
+              .select_from(page).join(bounds, true()))
+    totals = (select(ActivitySummary.membership_id, literal(0), *[null()] * 6, Activity.module_id,
+                     func.count().filter(ActivitySummary.done > 0), func.sum(ActivitySummary.minutes),
+                     func.max(ActivitySummary.last_done_on))
+              .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
+              .where(ActivitySummary.membership_id.in_(select(page.c.id)),
+                     Assignment.programme_id == bindparam("programme_id"))
+              .group_by(ActivitySummary.membership_id, Activity.module_id))
+    return union_all(people, totals)
 
 
 # Shared goals with their author's name and team and the progress of their latest review.
@@ -214,7 +224,7 @@ _SHARED = (select(Goal.membership_id, User.display_name, Membership.team, Goal.w
            .join(Membership, Membership.id == Goal.membership_id).join(User, User.id == Membership.user_id)
            .where(Membership.programme_id == bindparam("programme_id"), Goal.shared_with_trainer.is_(True))
            .order_by(Goal.id))
-_SHARED_BY = _SHARED.where(Goal.membership_id.in_(bindparam("ids", expanding=True)))
+_SHARED_BY = _SHARED.where(listing.ids_in(Goal.membership_id))
 
 
 def shared_goals(programme: Programme, membership_ids: list[int] | None = None) -> list[SharedGoal]:

@@ -189,7 +189,7 @@ _SESSIONS_AND_MARKS = (select(TrainingSession.id, TrainingSession.starts_at, Mod
                        .join(Module)
                        .outerjoin(SessionAttendance,
                                   (SessionAttendance.session_id == TrainingSession.id)
-                                  & SessionAttendance.membership_id.in_(bindparam("ids", expanding=True)))
+                                  & listing.ids_in(SessionAttendance.membership_id))
                        .where(TrainingSession.day_id == bindparam("day_id"))
                        .order_by(TrainingSession.starts_at, TrainingSession.id))
 

@@ -2,7 +2,11 @@
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ARRAY, Integer, Select, bindparam, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from trainer.extensions import db
 
@@ -70,3 +74,41 @@ def page_start_sql(matches, first, per_page):
     ``first`` itself, or the last page's first row when ``first`` is past the end, as
     ``paginate`` clamps a page (the arguments are SQL expressions or bound parameters)."""
     return case((first < matches, first), else_=matches - 1 - (matches - 1) % per_page)
+
+
+class IdsIn(ColumnElement):
+    """``column IN (...)`` for the list of integers bound as ``name`` (a page's ids): an
+    expanding IN, one parameter per id, except on PostgreSQL, where it is ``column = ANY(...)``
+    of one array parameter.
+
+    The SQL is the same to the planner (PostgreSQL reads an IN list as ``= ANY`` of an array),
+    but fifty parameters cost the page more than the statement: SQLAlchemy writes each one
+    out with its cast, and psycopg parses a statement of more than 50 parameters again on
+    every execution rather than from its cache (about 1 ms a statement at 50 ids).
+    """
+
+    type = NullType()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("name", InternalTraversal.dp_string)]
+
+    def __init__(self, column, name: str):
+        self.column, self.name = column, name
+
+    @property
+    def _from_objects(self):
+        return self.column._from_objects
+
+
+def ids_in(column, name: str = "ids") -> IdsIn:
+    """``column`` is one of the integers bound as ``name`` (see ``IdsIn``)."""
+    return IdsIn(column, name)
+
+
+@compiles(IdsIn)
+def _expanding_in(element: IdsIn, compiler, **kw) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(IdsIn, "postgresql")
+def _any_of_array(element: IdsIn, compiler, **kw) -> str:
+    return compiler.process(element.column == func.any(bindparam(element.name, type_=ARRAY(Integer))), **kw)
