@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from trainer.numbers import not_shown
 
 if TYPE_CHECKING:
+    from trainer.services.outcomes.retention import Named
     from trainer.services.ratings.ratings_compare import ComparisonRow
 
 _NUMERIC_HEADER = " govuk-table__header--numeric"
@@ -71,8 +72,48 @@ def compare_cells(row: "ComparisonRow") -> Markup:
     return Markup("".join(parts))
 
 
+def _text(value) -> str:
+    """A cell's text as ``{{ value }}`` writes it: escaped, except a whole number, which has
+    nothing to escape (and is most of what these tables show)."""
+    return str(value) if type(value) is int else escape(value)
+
+
+_SURVIVAL_CELL = '\n      <td class="govuk-table__cell govuk-table__cell--numeric">'
+_SURVIVAL_ROW = ('\n    <tr class="govuk-table__row">' + (_SURVIVAL_CELL + "{}</td>") * 4 + "\n    </tr>\n  ")
+
+
+def survival_rows(rows) -> Markup:
+    """The rows of a Kaplan-Meier table on the retention page (the filter ``survival_rows``), from
+    ``ArmRetention.table_text``: a row per day someone left, some hundred rows per arm in a large
+    cohort, four cells each. The HTML is the Jinja loop's own (``tests/unit/test_tables.py``)."""
+    row = _SURVIVAL_ROW.format
+    return Markup("".join([row(_text(day), _text(at_risk), _text(left), _text(proportion))
+                           for day, at_risk, left, proportion in rows]))
+
+
+_RETENTION_ROW = ('\n    <tr class="govuk-table__row">' + '\n      <td class="govuk-table__cell">{}</td>' * 6
+                  + "\n    </tr>\n  ")
+
+
+def retention_rows(members: "list[Named]", category_labels: dict[str, str]) -> Markup:
+    """The rows of the participants on the retention page (the filter ``retention_rows``): name,
+    group, in post, when they left, where they went (its label in ``category_labels``) and why.
+    The HTML is the Jinja loop's own (``tests/unit/test_tables.py``)."""
+    labels = {key: escape(label) for key, label in category_labels.items()}
+    row = _RETENTION_ROW.format
+    return Markup("".join([row(escape(m.display_name), escape(str(m.arm).capitalize()),
+                               "Yes" if m.in_post else "No",
+                               escape(m.left_on.strftime("%-d %b %Y")) if m.left_on else "",
+                               labels.get(m.leaver_category, "") if m.leaver_category else "",
+                               escape(m.leaving_reason or ""))
+                           for m in members]))
+
+
 def init_app(app: Flask) -> None:
     """Make ``table`` the template global ``html_table``, which the ``table`` macro calls, and
-    ``compare_cells`` the filter that writes a comparison row's cells."""
+    ``compare_cells``, ``survival_rows`` and ``retention_rows`` the filters that write the
+    comparison's row cells and the retention page's rows."""
     app.jinja_env.globals["html_table"] = table
     app.jinja_env.filters["compare_cells"] = compare_cells
+    app.jinja_env.filters["survival_rows"] = survival_rows
+    app.jinja_env.filters["retention_rows"] = retention_rows

@@ -1,10 +1,15 @@
 """The table of the ``table`` macro, written in Python (``trainer/tables.py``), gives the HTML
-the macro's Jinja text gave, character for character, for any caption, head and cells."""
+the macro's Jinja text gave, character for character, for any caption, head and cells; so do
+the retention page's rows, for any rows."""
+from datetime import date
+
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
 from trainer import tables
+from trainer.services.outcomes.retention import CATEGORY_LABELS, Named
 
 # The macro as it was written in Jinja (templates/macros/ui.html before trainer/tables.py).
 JINJA_TABLE = """{%- macro table(caption, head, rows, numeric_cols=(), first_cell_is_header=false, scroll=true) -%}
@@ -70,3 +75,56 @@ def test_the_macro_calls_it_and_escapes_text_but_not_markup(app):
     assert 'aria-label="A &amp; B"' in page and "&lt;Name&gt;" in page
     assert '<th scope="row" class="govuk-table__header">&lt;b&gt;</th>' in page
     assert '<td class="govuk-table__cell"><i>x</i></td>' in page
+
+
+# The retention page's loops as they were written in Jinja (templates/outcomes/retention.html
+# before the filters ``survival_rows`` and ``retention_rows``), between their tbody tags.
+JINJA_SURVIVAL_ROWS = """<tbody class="govuk-table__body">
+  {% for day, at_risk, left, proportion in rows %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ day }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ at_risk }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ left }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ proportion }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""
+JINJA_RETENTION_ROWS = """<tbody class="govuk-table__body">
+  {% for m in members %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell">{{ m.display_name }}</td>
+      <td class="govuk-table__cell">{{ m.arm | capitalize }}</td>
+      <td class="govuk-table__cell">{{ "Yes" if m.in_post else "No" }}</td>
+      <td class="govuk-table__cell">{{ m.left_on.strftime("%-d %b %Y") if m.left_on else "" }}</td>
+      <td class="govuk-table__cell">{{ category_labels[m.leaver_category] if m.leaver_category else "" }}</td>
+      <td class="govuk-table__cell">{{ m.leaving_reason or "" }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""
+_number = st.one_of(st.integers(0, 5000), st.integers(0, 5000).map(np.int64))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4000), _number, _number,
+                               st.one_of(_text, st.floats(0, 1).map(lambda p: f"{p:.2f}"))), max_size=6))
+def test_the_python_survival_rows_write_the_loop_s_html(app, rows):
+    jinja = app.jinja_env.from_string(JINJA_SURVIVAL_ROWS).render(rows=rows)
+    python = app.jinja_env.from_string("""<tbody class="govuk-table__body">
+  {{ rows | survival_rows }}
+  </tbody>""").render(rows=rows)
+    assert python == jinja
+
+
+@settings(max_examples=200, deadline=None)
+@given(members=st.lists(st.builds(
+    Named, id=st.integers(1, 99), display_name=_text, arm=st.sampled_from(["intervention", "comparison", None]),
+    in_post=st.booleans(), left_on=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 12, 31))),
+    leaver_category=st.one_of(st.none(), st.just(""), st.sampled_from(list(CATEGORY_LABELS))),
+    leaving_reason=st.one_of(st.none(), _text)), max_size=6))
+def test_the_python_retention_rows_write_the_loop_s_html(app, members):
+    arguments = dict(members=members, category_labels=CATEGORY_LABELS)
+    jinja = app.jinja_env.from_string(JINJA_RETENTION_ROWS).render(**arguments)
+    python = app.jinja_env.from_string("""<tbody class="govuk-table__body">
+  {{ members | retention_rows(category_labels) }}
+  </tbody>""").render(**arguments)
+    assert python == jinja
