@@ -1,15 +1,19 @@
 """Tables written in Python. The GOV.UK table of ``templates/macros/ui.html`` (its ``table`` macro), written in Python: a
 list of 50 rows is 200 cells, and a Jinja loop costs several times a Python one per cell. The
 HTML is the macro's own, character for character (``tests/unit/test_tables.py`` renders the
-macro's Jinja text beside it)."""
+macro's Jinja text beside it). So are the retention page's rows and the participant flow's
+stages and diagram, for the same reason."""
 from typing import TYPE_CHECKING
 
 from flask import Flask
 from markupsafe import Markup, escape
 
 from trainer.numbers import not_shown
+from trainer.wording import plural
 
 if TYPE_CHECKING:
+    from trainer.services.outcomes.consort import Diagram
+    from trainer.services.outcomes.evaluation import FlowBox
     from trainer.services.outcomes.retention import Named
     from trainer.services.ratings.ratings_compare import ComparisonRow
 
@@ -107,11 +111,81 @@ def retention_rows(members: "list[Named]", category_labels: dict[str, str]) -> M
                            for m in members]))
 
 
+def _text(value) -> str:
+    """``{{ value }}``'s text: escaped, but a whole number as it is, having nothing to escape
+    (markupsafe's ``escape`` of a number costs ten times ``str``)."""
+    return str(value) if type(value) is int else escape(value)
+
+
+def _count(count) -> str:
+    """A flow count as a box shows it: a phrase ("not invited") capitalised, a number as it is."""
+    return escape(count.capitalize()) if isinstance(count, str) else _text(count)
+
+
+def flow_stages(boxes: "list[FlowBox]") -> Markup:
+    """The participant flow's list of every stage (the filter ``flow_stages``): per box its stage
+    and its count for everyone or per arm, with the data attributes of a box drawn in the
+    diagram. The HTML is the Jinja loop's own (``tests/unit/test_tables.py``)."""
+    out = []
+    for box in boxes:
+        key = escape(box.key)
+        out.append(f'\n  <li class="app-flow__stage">\n    <h2 class="govuk-heading-s app-flow__title">'
+                   f'{escape(box.stage)}</h2>\n    ')
+        counts = box.counts
+        if "all" in counts:
+            n = counts["all"]
+            data = f' data-stage="{key}" data-arm="all" data-count="{_text(n)}"' if box.key else ""
+            out.append(f'\n    <p class="govuk-body app-flow__box"{data}>{escape(plural(n, "person", "people"))}'
+                       '</p>\n    \n  </li>\n  ')
+            continue
+        out.append('\n    <div class="app-flow__arms">\n      ')
+        for arm in ("intervention", "comparison"):
+            count = counts[arm]
+            data = f' data-stage="{key}" data-arm="{arm}" data-count="{_text(count)}"' if box.key else ""
+            shown = (f'<span class="govuk-!-font-weight-regular govuk-!-font-size-19">{_count(count)}</span>'
+                     if isinstance(count, str) else _text(count))
+            out.append(f'\n      <p class="govuk-body app-flow__box"{data}><span class="govuk-caption-s">'
+                       f'{arm.capitalize()}</span> {shown}</p>\n      ')
+        out.append('\n    </div>\n    \n  </li>\n  ')
+    return Markup("".join(out))
+
+
+def consort_drawing(diagram: "Diagram") -> Markup:
+    """The CONSORT diagram's arrows and boxes as SVG (the filter ``consort_drawing``): a line per
+    arrow, and per box its rectangle and a text per line, the first in bold when there are more,
+    a stage's count in its own bold tspan. The SVG is the Jinja loops' own
+    (``tests/unit/test_tables.py``)."""
+    out = []
+    for x1, y1, x2, y2 in diagram.arrows:
+        out.append(f'\n  <line x1="{_text(x1)}" y1="{_text(y1)}" x2="{_text(x2)}" y2="{_text(y2 - 2)}" '
+                   'class="app-consort__arrow" stroke="#0b0c0c" stroke-width="2" marker-end="url(#consort-arrow)"/>\n  ')
+    out.append("\n  ")
+    for box in diagram.boxes:
+        x, y, lines = box.x, box.y, box.lines
+        out.append(f'\n  <g class="app-consort__box">\n    <rect x="{_text(x + 1)}" y="{_text(y + 1)}" '
+                   f'width="{_text(box.width - 2)}" height="{_text(box.height - 2)}" fill="#ffffff" '
+                   'stroke="#0b0c0c" stroke-width="2"/>\n    ')
+        bold = ' font-weight="bold"' if len(lines) > 1 else ""
+        for number, line in enumerate(lines, start=1):
+            if line.key:
+                text = (f'{escape(line.label)}: <tspan font-weight="bold" data-stage="{escape(line.key)}" '
+                        f'data-arm="{escape(line.arm)}">{_count(line.count)}</tspan>')
+            else:
+                text = escape(line.label)
+            out.append(f'\n    <text x="{_text(x + 12)}" y="{_text(y + 12 + 22 * number - 6)}" font-size="15" '
+                       f'fill="#0b0c0c"{bold if number == 1 else ""}>{text}</text>\n    ')
+        out.append("\n  </g>\n  ")
+    return Markup("".join(out))
+
+
 def init_app(app: Flask) -> None:
     """Make ``table`` the template global ``html_table``, which the ``table`` macro calls, and
-    ``compare_cells``, ``survival_rows`` and ``retention_rows`` the filters that write the
-    comparison's row cells and the retention page's rows."""
+    ``compare_cells``, ``survival_rows``, ``retention_rows``, ``flow_stages`` and
+    ``consort_drawing`` the filters that write the comparison's row cells, the retention page's
+    rows and the participant flow's stages and diagram."""
     app.jinja_env.globals["html_table"] = table
     app.jinja_env.filters["compare_cells"] = compare_cells
     app.jinja_env.filters["survival_rows"] = survival_rows
     app.jinja_env.filters["retention_rows"] = retention_rows
+    app.jinja_env.filters["flow_stages"] = flow_stages
+    app.jinja_env.filters["consort_drawing"] = consort_drawing

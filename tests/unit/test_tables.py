@@ -1,6 +1,6 @@
 """The table of the ``table`` macro, written in Python (``trainer/tables.py``), gives the HTML
 the macro's Jinja text gave, character for character, for any caption, head and cells; so do
-the retention page's rows, for any rows."""
+the retention page's rows and the participant flow's stages and diagram, for any of them."""
 from datetime import date
 
 import numpy as np
@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from trainer import tables
+from trainer.services.outcomes.consort import Box, Diagram, Line
+from trainer.services.outcomes.evaluation import FlowBox
 from trainer.services.outcomes.retention import CATEGORY_LABELS, Named
 
 # The macro as it was written in Jinja (templates/macros/ui.html before trainer/tables.py).
@@ -127,4 +129,65 @@ def test_the_python_retention_rows_write_the_loop_s_html(app, members):
     python = app.jinja_env.from_string("""<tbody class="govuk-table__body">
   {{ members | retention_rows(category_labels) }}
   </tbody>""").render(**arguments)
+    assert python == jinja
+
+
+# The participant flow's loops as they were written in Jinja (templates/outcomes/flow.html and
+# _consort.html before the filters ``flow_stages`` and ``consort_drawing``), with what follows them.
+JINJA_FLOW_STAGES = """  {% for box in boxes %}
+  <li class="app-flow__stage">
+    <h2 class="govuk-heading-s app-flow__title">{{ box.stage }}</h2>
+    {% if "all" in box.counts %}
+    <p class="govuk-body app-flow__box"{% if box.key %} data-stage="{{ box.key }}" data-arm="all" data-count="{{ box.counts['all'] }}"{% endif %}>{{ box.counts["all"] | plural("person", "people") }}</p>
+    {% else %}
+    <div class="app-flow__arms">
+      {% for arm in ("intervention", "comparison") %}{% set count = box.counts[arm] %}
+      <p class="govuk-body app-flow__box"{% if box.key %} data-stage="{{ box.key }}" data-arm="{{ arm }}" data-count="{{ count }}"{% endif %}><span class="govuk-caption-s">{{ arm | capitalize }}</span> {% if count is string %}<span class="govuk-!-font-weight-regular govuk-!-font-size-19">{{ count | capitalize }}</span>{% else %}{{ count }}{% endif %}</p>
+      {% endfor %}
+    </div>
+    {% endif %}
+  </li>
+  {% endfor %}
+</ol>"""
+JINJA_CONSORT_DRAWING = """  {% for x1, y1, x2, y2 in diagram.arrows %}
+  <line x1="{{ x1 }}" y1="{{ y1 }}" x2="{{ x2 }}" y2="{{ y2 - 2 }}" class="app-consort__arrow" stroke="#0b0c0c" stroke-width="2" marker-end="url(#consort-arrow)"/>
+  {% endfor %}
+  {% for box in diagram.boxes %}
+  <g class="app-consort__box">
+    <rect x="{{ box.x + 1 }}" y="{{ box.y + 1 }}" width="{{ box.width - 2 }}" height="{{ box.height - 2 }}" fill="#ffffff" stroke="#0b0c0c" stroke-width="2"/>
+    {% for line in box.lines %}
+    <text x="{{ box.x + 12 }}" y="{{ box.y + 12 + 22 * loop.index - 6 }}" font-size="15" fill="#0b0c0c"{% if loop.first and box.lines | length > 1 %} font-weight="bold"{% endif %}>{% if line.key %}{{ line.label }}: <tspan font-weight="bold" data-stage="{{ line.key }}" data-arm="{{ line.arm }}">{{ line.count | capitalize if line.count is string else line.count }}</tspan>{% else %}{{ line.label }}{% endif %}</text>
+    {% endfor %}
+  </g>
+  {% endfor %}
+</svg>"""
+_count = st.one_of(st.integers(0, 20000), st.sampled_from(["not invited", "not recorded yet"]), _text)
+_key = st.one_of(st.just(""), _text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(boxes=st.lists(st.builds(
+    FlowBox, stage=_text, key=_key,
+    counts=st.one_of(st.fixed_dictionaries({"all": st.integers(0, 20000)}),
+                     st.fixed_dictionaries({"intervention": _count, "comparison": _count}))), max_size=5))
+def test_the_python_flow_stages_write_the_loop_s_html(app, boxes):
+    jinja = app.jinja_env.from_string(JINJA_FLOW_STAGES).render(boxes=boxes)
+    python = app.jinja_env.from_string("  {{ boxes | flow_stages }}\n</ol>").render(boxes=boxes)
+    assert python == jinja
+
+
+_line = st.builds(Line, label=_text, count=st.one_of(st.none(), _count), key=_key,
+                  arm=st.sampled_from(["intervention", "comparison", "all", "<&>"]))
+_coordinate = st.integers(-50, 1000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(diagram=st.builds(
+    Diagram, boxes=st.lists(st.builds(Box, x=_coordinate, y=_coordinate, width=_coordinate,
+                                      lines=st.lists(_line, max_size=4)), max_size=4),
+    arrows=st.lists(st.tuples(_coordinate, _coordinate, _coordinate, _coordinate), max_size=4),
+    width=_coordinate, height=_coordinate))
+def test_the_python_consort_drawing_writes_the_loops_svg(app, diagram):
+    jinja = app.jinja_env.from_string(JINJA_CONSORT_DRAWING).render(diagram=diagram)
+    python = app.jinja_env.from_string("  {{ diagram | consort_drawing }}\n</svg>").render(diagram=diagram)
     assert python == jinja
