@@ -15,6 +15,7 @@ from trainer.models import (WAVE_KINDS, ActivitySummary, Membership, OutcomeResp
 from trainer.services.outcomes import consort, instruments, outcomes
 from trainer.services.privacy import disclosure, withdrawal
 from trainer.services.scheduling import attendance
+from trainer.services.system.rows import plain_rows
 
 ARMS = ("intervention", "comparison")
 CAVEATS = [
@@ -163,7 +164,7 @@ def score_grids(programme: Programme, chosen: list[instruments.Instrument],
     # Thousands of rows live only until they are in the grid: the garbage collector, run while
     # they exist, would walk every object of the process, several times the cost of the query.
     with _no_garbage_collection():
-        rows = _plain_rows(_SCORES, {"programme_id": programme.id, "keys": [i.key for i in chosen]})
+        rows = plain_rows(_SCORES, {"programme_id": programme.id, "keys": [i.key for i in chosen]})
         if not rows:
             return grids
         instrument_keys, scale_keys, mids, wids, values = zip(*rows)
@@ -196,14 +197,6 @@ def _no_garbage_collection():
             gc.enable()
 
 
-def _plain_rows(statement, params: dict) -> list:
-    """The rows of a statement of plain columns, as Core rows: run on the session's connection,
-    not through the ORM's row loading, which costs five times as much for thousands of rows.
-    Pending changes are flushed first, as ``Session.execute`` would."""
-    db.session.flush()
-    return db.session.connection().execute(statement, params).all()
-
-
 def _grid(scores: dict[tuple[int, int], float], wave_list: list[OutcomeWave],
           members: list) -> np.ndarray:
     """A ``score_table`` as one scale's grid of ``score_grids``."""
@@ -226,7 +219,7 @@ def participants(programme: Programme) -> list:
     """The programme's participants (both arms), as rows of the facts the evaluation reads
     (id, arm, team, in post and leaving, withdrawal): plain rows, not entities, so a large cohort
     loads fast."""
-    return _plain_rows(_PARTICIPANTS, {"programme_id": programme.id})
+    return plain_rows(_PARTICIPANTS, {"programme_id": programme.id})
 
 
 _FACTS = tuple(_PARTICIPANTS.selected_columns.keys())
@@ -266,7 +259,7 @@ def doses(programme: Programme) -> Doses:
     """Practice minutes from the activity summaries (kept in step with the logs) and days
     attended from ``attendance.day_attendance``, for every participant of the programme: the
     rule person by person, which ``exposures`` counts in one statement."""
-    minutes = dict(_plain_rows(_MINUTES, {"programme_id": programme.id}))
+    minutes = dict(plain_rows(_MINUTES, {"programme_id": programme.id}))
     held_days = attendance.day_attendance(programme)
     return Doses(minutes, attendance.days_attended(programme, held_days), len(held_days))
 
@@ -313,7 +306,7 @@ def exposures(programme: Programme, members: list,
     attended (0 for none), and the number of training days held; one statement whatever the
     number of participants and days. ``ids``: the members' ids as an array, when the caller
     has it."""
-    rows = _plain_rows(_EXPOSURES, {"programme_id": programme.id})
+    rows = plain_rows(_EXPOSURES, {"programme_id": programme.id})
     minutes = np.zeros(len(members), dtype=np.int64)
     days = np.zeros(len(members), dtype=np.int64)
     held = int(rows[0][0])
@@ -606,7 +599,7 @@ def flow(programme: Programme) -> list[FlowBox]:
     params = {"programme_id": programme.id}
     groups, held_days, trained, every = [], [], 0, 0
     statement = _FLOW_GROUPS_AND_DAYS[db.session.get_bind().dialect.name]
-    for row in db.session.execute(statement, params):
+    for row in plain_rows(statement, params):
         part, arm, in_post, category, withdrawn_on, kept, *answered, people, day_id, day, known, came = row
         if part == 1:
             held_days.append(HeldDay(day_id, day, known, came))
@@ -616,7 +609,7 @@ def flow(programme: Programme) -> list[FlowBox]:
             groups.append(FlowGroup(-len(groups) - 1, arm, bool(in_post), category, withdrawn_on, kept,
                                     frozenset(k for k, yes in zip(WAVE_KINDS, answered) if yes), people))
     held_days.sort(key=lambda d: (d.day, d.id))
-    wave_list = sorted(db.session.execute(_FLOW_WAVES, params).all(), key=lambda w: WAVE_KINDS.index(w.kind))
+    wave_list = sorted(plain_rows(_FLOW_WAVES, params), key=lambda w: WAVE_KINDS.index(w.kind))
 
     def count(arm: str, rule=lambda g: True) -> int:
         return sum(g.people for g in groups if g.arm == arm and rule(g))

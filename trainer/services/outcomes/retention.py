@@ -16,6 +16,7 @@ from trainer.models import Membership, Programme, User
 from trainer.models.programme import LEAVER_CATEGORIES
 from trainer.services.privacy import audit, consent
 from trainer.services.system import listing
+from trainer.services.system.rows import plain_rows
 
 ARMS = ("intervention", "comparison")
 MILESTONES = ((182, "6 months"), (365, "12 months"))
@@ -180,7 +181,7 @@ def leaving(programme: Programme) -> list:
     """The programme's participants counted per (arm, in post, left on, leaver category,
     untracked): rows with those fields and ``people``, how many share them. What the survival
     and the categories read, in one statement whose rows do not grow with the cohort."""
-    return db.session.execute(_LEAVING, {"programme_id": programme.id}).all()
+    return plain_rows(_LEAVING, {"programme_id": programme.id})
 
 
 def _survival(programme: Programme, groups: list, today: date) -> list[ArmRetention]:
@@ -300,7 +301,7 @@ def overview(programme: Programme, today: date, *, page: int = 1, names: bool = 
         page = min(max(1, page), max(1, ceil(total / per_page)))  # clamped, as listing.paginate does
         # As named tuples: the page and the form read each row's fields, and a Row's attribute
         # costs far more than a named tuple's.
-        items = [Named(*row) for row in db.session.execute(_NAMES_PAGE, {
+        items = [Named(*row) for row in plain_rows(_NAMES_PAGE, {
             "programme_id": programme.id, "per_page": per_page, "offset": (page - 1) * per_page})]
         members = listing.ListPage(items, total, page, per_page)
     return Overview(members, arms, chart(arms), by_category(groups))
