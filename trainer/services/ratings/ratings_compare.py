@@ -17,6 +17,7 @@ from trainer.services.accounts import access
 from trainer.services.privacy import disclosure
 from trainer.services.ratings.ratings import SCALE
 from trainer.services.system import listing
+from trainer.services.system.rows import plain_rows
 
 PER_PAGE = 20  # programmes (table columns) a page
 
@@ -150,8 +151,8 @@ def pooled_counts(user: User, places: list, now: datetime) -> dict[tuple[int, in
     """(module id, position) -> counts per score pooled over the programmes ``places`` (those
     ``user`` leads or evaluates) whose figure shows: added up in SQL from the rating summaries,
     with a row for every module and position with any ratings."""
-    return {(module_id, pos): list(per_level) for module_id, pos, *per_level in db.session.connection().execute(
-        _POOLED, {"user_id": user.id, **_dates([p.timezone for p in places], now)}).all()}
+    return {(module_id, pos): list(per_level) for module_id, pos, *per_level in plain_rows(
+        _POOLED, {"user_id": user.id, **_dates([p.timezone for p in places], now)})}
 
 
 def _rows(user: User, places: list, columns: list[Programme], now: datetime) -> list[ComparisonRow]:
@@ -173,8 +174,8 @@ def _rows(user: User, places: list, columns: list[Programme], now: datetime) -> 
     # The pool is added up in SQL over every programme; only the page's cells are decided here.
     pooled: dict[tuple[int, int], list[int]] = {}
     cells: dict[tuple[int, int], dict[int, tuple[int, str, list[int]]]] = defaultdict(dict)
-    for module_id, pos_or_wave, *per_level, kind in db.session.connection().execute(_POOL_AND_CELLS, {
-            "user_id": user.id, **_dates([p.timezone for p in places], now), "programmes": list(today)}).all():
+    for module_id, pos_or_wave, *per_level, kind in plain_rows(_POOL_AND_CELLS, {
+            "user_id": user.id, **_dates([p.timezone for p in places], now), "programmes": list(today)}):
         if kind == POOL:
             pooled[(module_id, pos_or_wave)] = per_level
             continue
