@@ -114,10 +114,16 @@ def run_migrations_online():
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
+            if sqlite and connection.in_transaction():
+                # The connection began its transaction before Alembic's (configuring reads the
+                # database), so Alembic left committing it to us; the pragma below is ignored
+                # inside a transaction.
+                connection.commit()
         finally:
             if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
-
 
 if context.is_offline_mode():
     run_migrations_offline()

@@ -115,3 +115,18 @@ def test_read_only_transactions_do_not_take_the_write_lock(tmp_path):
     with engine.begin() as writer:
         writer.execute(text("INSERT INTO t VALUES (1)"))
     reader.close()
+
+
+def test_the_connection_that_ran_the_migrations_enforces_foreign_keys_afterwards(tmp_path):
+    from flask_migrate import upgrade
+
+    from trainer import create_app
+
+    # One pooled connection: the one that ran the migrations serves what comes next.
+    migrated = create_app({"TESTING": True, "SECRET_KEY": "x",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+                           "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}})
+    with migrated.app_context():
+        upgrade()
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
