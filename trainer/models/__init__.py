@@ -15,7 +15,7 @@ from trainer.models.outcomes import (WAVE_KINDS, InstrumentItemText, OutcomeResp
                                      OutcomeWave, ProgrammeInstrument, ScoreSharing,
                                      SupportResource)
 from trainer.models.peers import PeerGroup, PeerGroupMember, PeerMeeting
-from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme
+from trainer.models.programme import ARMS, ROLES, STATUSES, Membership, Programme, ProgrammeVersion
 from trainer.models.ratings import ModuleRating, RatingResponse, RatingSummary, RatingWave
 from trainer.models.submissions import Submission
 from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession

@@ -1,7 +1,7 @@
 """Programmes (one run of the curriculum for a cohort) and memberships (user x programme x role)."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
@@ -43,6 +43,21 @@ class Programme(db.Model):
 
     def __repr__(self) -> str:
         return f"<Programme {self.id} {self.name}>"
+
+
+class ProgrammeVersion(db.Model):
+    """The version of a programme's data: written only by database triggers (migration
+    ``k12d0vers001``), which move it in every transaction that writes a row the evaluation page
+    is computed from, so a page remembered against it is never stale. Starts at a random
+    number when the programme is created."""
+
+    __tablename__ = "programme_versions"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
+                                              primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    # PostgreSQL only: the transaction that last moved the version (moved once a transaction).
+    bumped_in: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Membership(db.Model):

@@ -1,17 +1,21 @@
 """Outcome questionnaires (participants of both arms); the evaluation, flow and retention for the
 lead and the evaluator; the evaluator's record-level exports."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from typing import NamedTuple
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from trainer.clock import today_in, utcnow
 from trainer.errors import RuleViolation
 from trainer.forms_support import already_sent, apply_violation, as_choices, list_args, run_once, uploaded_text
 from trainer.outcomes import forms
 from trainer.services.accounts import access
-from trainer.services.outcomes import (costs, evaluation, evaluation_plan, exports, outcomes,
+from trainer.services.outcomes import (costs, evaluation, evaluation_plan, exports, instruments, outcomes,
                                        retention, trial_analysis)
 from trainer.services.privacy import disclosure
 from trainer.services.ratings import report_tables
+from trainer.services.system import memo
 from trainer.services.outcomes import board as board_report
 
 bp = Blueprint("outcomes", __name__, url_prefix="/programmes/<int:programme_id>")
@@ -131,18 +135,44 @@ def _fill_setup(form, support, programme) -> None:
 def evaluate(programme_id: int):
     """Its lead and evaluator: the evaluation plan and its planned outcomes, per-arm outcomes
     over the waves, change, between-arm effects, reliable change, baseline balance and missing
-    data, with caveats; the evaluator also finds the record-level exports here."""
+    data, with caveats; the evaluator also finds the record-level exports here. The figures are
+    remembered against the programme's data version (``memo.remembered``), for each reader's
+    rights and date."""
     reader = disclosure.reader(current_user, programme_id)
     acc, programme = reader.access, reader.programme
     key, _, scale_key = request.args.get("scale", "").partition("/")
-    page = trial_analysis.page(programme, key, scale_key, today=_today(programme), live=reader.live)
-    if page is None:
-        target = "outcomes.flow" if acc.has("evaluator") else "outcomes.setup"
+    today, evaluator = _today(programme), acc.has("evaluator")
+    shown = memo.remembered(programme.id, ("evaluation", key, scale_key, today, reader.live, evaluator),
+                            lambda: _evaluation(programme, key, scale_key, today, reader.live, evaluator),
+                            enabled=current_app.config["PAGE_MEMO"])
+    if shown is None:
+        target = "outcomes.flow" if evaluator else "outcomes.setup"
         return redirect(url_for(target, programme_id=programme_id))
-    return render_template("outcomes/evaluate.html", programme=acc.programme, chosen=page.overview.chosen,
-                           result=page.overview.result, dose=page.overview.dose, trial=page.trial,
-                           caveats=evaluation.CAVEATS, export_form=forms.ExportForm(),
-                           evaluator=acc.has("evaluator"))
+    return render_template("outcomes/evaluate.html", programme=programme, shown=shown,
+                           export_form=forms.ExportForm(), evaluator=evaluator)
+
+
+class _Shown(NamedTuple):
+    """The evaluation page's figures, rendered: its scale, and the list of measures and the
+    analysis as HTML."""
+
+    instrument: instruments.Instrument
+    scale: instruments.Scale
+    measures: Markup
+    analysis: Markup
+
+
+def _evaluation(programme, key: str, scale_key: str, today, live: bool, evaluator: bool) -> _Shown | None:
+    page = trial_analysis.page(programme, key, scale_key, today=today, live=live)
+    if page is None:
+        return None
+    result = page.overview.result
+    context = {"programme": programme, "chosen": page.overview.chosen, "result": result,
+               "dose": page.overview.dose, "trial": page.trial, "caveats": evaluation.CAVEATS,
+               "evaluator": evaluator}
+    return _Shown(result.instrument, result.scale,
+                  Markup(render_template("outcomes/_evaluation_measures.html", **context)),
+                  Markup(render_template("outcomes/_evaluation_analysis.html", **context)))
 
 
 @bp.route("/outcomes/plan", methods=["GET", "POST"])

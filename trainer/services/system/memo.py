@@ -1,0 +1,74 @@
+"""Pages remembered per process against their programme's data version, so never stale."""
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy import bindparam, select
+
+from trainer.models import ProgrammeVersion
+from trainer.services.system.rows import plain_rows
+
+T = TypeVar("T")
+
+# The tables whose writes move a programme's version (migration k12d0vers001 keeps them so):
+# whatever is remembered against the version must be computed from these alone, and a test
+# holds the evaluation page to it.
+VERSIONED_TABLES = frozenset({
+    "programmes", "memberships", "participant_information", "outcome_waves", "programme_instruments",
+    "evaluation_plans", "evaluation_plan_versions", "training_days", "training_sessions", "consents",
+    "outcome_responses", "outcome_scores", "activity_summaries", "day_attendance", "session_attendance",
+    "users",
+})
+
+_VERSION = select(ProgrammeVersion.version).where(ProgrammeVersion.programme_id == bindparam("programme"))
+
+
+def version(programme_id: int) -> int | None:
+    """The programme's data version (None for a programme without one)."""
+    row = plain_rows(_VERSION, {"programme": programme_id})
+    return row[0][0] if row else None
+
+
+class Memo:
+    """At most ``size`` values, the least recently used forgotten first; safe across threads.
+    A value is computed again, not waited for, when two threads ask for it at once."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value remembered under ``key``, or ``compute()``'s, then remembered."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._values.clear()
+
+
+_PAGES = Memo(64)
+
+
+def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabled: bool = True) -> T:
+    """``compute()`` for the programme's data as it is now, remembered under ``key`` and the
+    programme's data version. The version is read first, in the request's transaction, so the
+    rows ``compute`` then reads are at least as new as it: a remembered value is never older
+    than its version. ``compute`` must read only ``VERSIONED_TABLES`` of this programme and be
+    told, through ``key``, everything else it depends on (the reader's rights, the date).
+    Computed every time when not ``enabled`` or when the programme has no version."""
+    current = version(programme_id) if enabled else None
+    if current is None:
+        return compute()
+    return _PAGES.get((programme_id, current, *key), compute)
