@@ -24,6 +24,12 @@ def _participant(programme_id: int):
     return acc, outcomes.require_participant(acc)
 
 
+def _remembered(programme, key: tuple, compute):
+    """``compute()`` remembered against the programme's data version under ``key``, which must
+    name everything else the value depends on (``memo.remembered``)."""
+    return memo.remembered(programme.id, key, compute, enabled=current_app.config["PAGE_MEMO"])
+
+
 def _lead(programme_id: int):
     return access.require_membership(current_user, programme_id, ("lead",))
 
@@ -142,9 +148,8 @@ def evaluate(programme_id: int):
     acc, programme = reader.access, reader.programme
     key, _, scale_key = request.args.get("scale", "").partition("/")
     today, evaluator = _today(programme), acc.has("evaluator")
-    shown = memo.remembered(programme.id, ("evaluation", key, scale_key, today, reader.live, evaluator),
-                            lambda: _evaluation(programme, key, scale_key, today, reader.live, evaluator),
-                            enabled=current_app.config["PAGE_MEMO"])
+    shown = _remembered(programme, ("evaluation", key, scale_key, today, reader.live, evaluator),
+                        lambda: _evaluation(programme, key, scale_key, today, reader.live, evaluator))
     if shown is None:
         target = "outcomes.flow" if evaluator else "outcomes.setup"
         return redirect(url_for(target, programme_id=programme_id))
@@ -246,7 +251,7 @@ def evaluation_table(programme_id: int):
 def flow(programme_id: int):
     """Its lead and evaluator: the participant flow per arm, CONSORT-style."""
     acc = _analyst(programme_id)
-    boxes, diagram = evaluation.flow_with_diagram(acc.programme)
+    boxes, diagram = _remembered(acc.programme, ("flow",), lambda: evaluation.flow_with_diagram(acc.programme))
     return render_template("outcomes/flow.html", programme=acc.programme, boxes=boxes,
                            diagram=diagram, evaluator=acc.has("evaluator"))
 
@@ -258,7 +263,9 @@ def retention_page(programme_id: int):
     leaving. Its evaluator: the survival per arm only, no names."""
     acc = _analyst(programme_id)
     if acc.has("evaluator"):
-        page = retention.overview(acc.programme, _today(acc.programme), names=False)
+        today = _today(acc.programme)
+        page = _remembered(acc.programme, ("retention", today),
+                           lambda: retention.overview(acc.programme, today, names=False))
         return render_template("outcomes/retention.html", programme=acc.programme, members=None,
                                arms=page.arms, chart=page.chart, categories=page.categories,
                                evaluator=True)
@@ -266,7 +273,9 @@ def retention_page(programme_id: int):
 
 
 def _retention(programme, leaving, upload, status=200):
-    page = retention.overview(programme, _today(programme), page=list_args(request.args, {}).page)
+    today, number = _today(programme), list_args(request.args, {}).page
+    page = _remembered(programme, ("retention", today, "names", number),
+                       lambda: retention.overview(programme, today, page=number))
     leaving.membership_id.choices = as_choices((m.id, f"{m.display_name} ({m.arm})")
                                                for m in page.members.items)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,

@@ -6,14 +6,15 @@ from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 
+from trainer import database
 from trainer.models import ProgrammeVersion
 from trainer.services.system.rows import plain_rows
 
 T = TypeVar("T")
 
 # The tables whose writes move a programme's version (migration k12d0vers001 keeps them so):
-# whatever is remembered against the version must be computed from these alone, and a test
-# holds the evaluation page to it.
+# whatever is remembered against the version must be computed from these alone, and
+# tests/web/test_remembered_pages.py holds each remembered page to it.
 VERSIONED_TABLES = frozenset({
     "programmes", "memberships", "participant_information", "outcome_waves", "programme_instruments",
     "evaluation_plans", "evaluation_plan_versions", "training_days", "training_sessions", "consents",
@@ -67,8 +68,10 @@ def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabl
     rows ``compute`` then reads are at least as new as it: a remembered value is never older
     than its version. ``compute`` must read only ``VERSIONED_TABLES`` of this programme and be
     told, through ``key``, everything else it depends on (the reader's rights, the date).
-    Computed every time when not ``enabled`` or when the programme has no version."""
-    current = version(programme_id) if enabled else None
+    Computed every time, and not remembered, when not ``enabled``, when the programme has no
+    version, or outside a read-only request: a request that may write could read its own
+    uncommitted rows, under a version that a rollback would hand to other rows."""
+    current = version(programme_id) if enabled and database.read_only.get() else None
     if current is None:
         return compute()
     return _PAGES.get((programme_id, current, *key), compute)

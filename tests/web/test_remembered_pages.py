@@ -1,13 +1,16 @@
-"""The evaluation page is remembered against its programme's data version: a remembered page is
-the page computed afresh, for every reader and date, and a write shows at the next request."""
+"""The evaluation, the participant flow and retention are remembered against their programme's data
+version: a remembered page is the page computed afresh, for every reader and date, and a write
+shows at the next request."""
 import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import statements_of
 from tests.factories import make_member, make_outcome_waves, make_programme, make_scores, make_user
 from trainer.extensions import db
+from trainer.models import Membership
 from trainer.outcomes import views
 from trainer.services.system import memo
 
@@ -95,10 +98,13 @@ def test_the_day_after_a_wave_closes_the_lead_sees_it_without_any_write(app, cli
     assert "0.40" in page and page == _afresh(app, client, url)
 
 
-def test_what_the_page_remembers_is_read_only_from_tables_whose_writes_move_the_version(app, client, auth, scored):
+@pytest.mark.parametrize("email", ["eve@example.org", "lead@example.org"])
+@pytest.mark.parametrize("page", ["", "flow", "retention"])
+def test_what_a_page_remembers_is_read_only_from_tables_whose_writes_move_the_version(
+        app, client, auth, scored, email, page):
     programme, _ = scored
-    auth.login("eve@example.org")
-    url = f"/programmes/{programme.id}/outcomes/"
+    auth.login(email)
+    url = f"/programmes/{programme.id}/outcomes/{page}"
     memo._PAGES.clear()
     first, second = statements_of(client, url), statements_of(client, url)
     computed = list(first)
@@ -106,8 +112,37 @@ def test_what_the_page_remembers_is_read_only_from_tables_whose_writes_move_the_
         computed.remove(statement)
     read = {name for statement in computed for name in db.metadata.tables
             if re.search(rf"\b{name}\b", statement)}
-    assert {"outcome_scores", "memberships", "activity_summaries"} <= read
-    assert read <= memo.VERSIONED_TABLES
-    # The remembered page reads the version and no answer.
-    assert not any("outcome_scores" in statement for statement in second)
+    assert "memberships" in read and read <= memo.VERSIONED_TABLES
+    # The remembered page reads the version and none of its figures' rows.
     assert any("programme_versions" in statement for statement in second)
+    assert not any(re.search(r"\b(outcome_responses|outcome_scores)\b", statement) for statement in second)
+    if page != "retention":
+        assert "outcome_responses" in read
+
+
+@pytest.mark.parametrize("page", ["flow", "retention"])
+def test_flow_and_retention_remembered_are_the_pages_computed_afresh_for_each_reader(
+        app, client, auth, scored, page):
+    programme, _ = scored
+    url = f"/programmes/{programme.id}/outcomes/{page}"
+    memo._PAGES.clear()
+    for email in ("eve@example.org", "lead@example.org", "eve@example.org", "lead@example.org"):
+        auth.login(email)
+        client.get("/")
+        assert _page(client, url) == _afresh(app, client, url)
+        auth.logout()
+
+
+def test_a_recorded_leaver_shows_on_retention_at_once(app, client, auth, scored):
+    programme, _ = scored
+    url = f"/programmes/{programme.id}/outcomes/retention"
+    auth.login("lead@example.org")
+    before = _page(client, url)
+    leaver = db.session.scalars(select(Membership).where(Membership.programme_id == programme.id,
+                                                         Membership.role == "participant")).first()
+    response = client.post(f"{url}/record", data={"membership_id": leaver.id,
+                                                  "left_on": date.today().isoformat(), "reason": "Moved away",
+                                                  "category": "other_unknown"})
+    assert response.status_code == 302
+    after = _page(client, url)
+    assert after != before and after == _afresh(app, client, url)
