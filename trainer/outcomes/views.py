@@ -264,8 +264,7 @@ def retention_page(programme_id: int):
     acc = _analyst(programme_id)
     if acc.has("evaluator"):
         today = _today(acc.programme)
-        page = _remembered(acc.programme, ("retention", today),
-                           lambda: retention.overview(acc.programme, today, names=False))
+        page = retention.overview(acc.programme, today, names=False, known=_retention_figures(acc.programme, today))
         return render_template("outcomes/retention.html", programme=acc.programme, members=None,
                                arms=page.arms, chart=page.chart, categories=page.categories,
                                evaluator=True)
@@ -273,15 +272,20 @@ def retention_page(programme_id: int):
 
 
 def _retention(programme, leaving, upload, status=200):
-    today, number = _today(programme), list_args(request.args, {}).page
-    page = _remembered(programme, ("retention", today, "names", number),
-                       lambda: retention.overview(programme, today, page=number))
+    today = _today(programme)
+    page = retention.overview(programme, today, page=list_args(request.args, {}).page,
+                              known=_retention_figures(programme, today))
     leaving.membership_id.choices = as_choices((m.id, f"{m.display_name} ({m.arm})")
                                                for m in page.members.items)
     return render_template("outcomes/retention.html", programme=programme, members=page.members,
                            arms=page.arms, chart=page.chart, categories=page.categories,
                            category_labels=retention.CATEGORY_LABELS, leaving=leaving,
                            upload=upload, evaluator=False), status
+
+
+def _retention_figures(programme, today):
+    # Remembered without names: the lead's page of names is read every time.
+    return _remembered(programme, ("retention", today), lambda: retention.figures(programme, today))
 
 
 @bp.post("/outcomes/retention/record")

@@ -284,27 +284,43 @@ _NAMES = (select(Membership.id, User.display_name, Membership.arm, Membership.in
 _NAMES_PAGE = _NAMES.limit(bindparam("per_page", type_=Integer)).offset(bindparam("offset", type_=Integer))
 
 
-def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True) -> Overview:
-    """A page of the participants (rows with ``display_name`` and the leaving facts, by name;
-    None when ``names`` is false, for an evaluator), survival in post per arm, and leavers by
-    category.
+@dataclass
+class Figures:
+    """Retention's figures, which name nobody: survival in post per arm, its chart, the leavers
+    per category and arm, and how many participants the lead's list has."""
 
-    The survival and the categories come from participants counted per leaving facts in SQL
-    (``leaving``), which also gives the list its total, so the page runs the same statements
-    however large the cohort.
-    """
+    arms: list[ArmRetention]
+    chart: dict
+    categories: list[tuple[str, dict[str, int]]]
+    participants: int
+
+
+def figures(programme: Programme, today: date) -> Figures:
+    """``Figures`` of the programme on local date ``today``, from participants counted per
+    leaving facts in SQL (``leaving``): the same statements however large the cohort."""
     groups = leaving(programme)
     arms = _survival(programme, groups, today)
+    return Figures(arms, chart(arms), by_category(groups), sum(people for *_, people in groups))
+
+
+def overview(programme: Programme, today: date, *, page: int = 1, names: bool = True,
+             known: Figures | None = None) -> Overview:
+    """A page of the participants (rows with ``display_name`` and the leaving facts, by name;
+    None when ``names`` is false, for an evaluator), survival in post per arm, and leavers by
+    category: the programme's ``figures`` (``known``, when the caller has them) and one
+    statement for the page of names.
+    """
+    shown = figures(programme, today) if known is None else known
     members = None
     if names:
-        total, per_page = sum(people for *_, people in groups), listing.PER_PAGE
+        total, per_page = shown.participants, listing.PER_PAGE
         page = min(max(1, page), max(1, ceil(total / per_page)))  # clamped, as listing.paginate does
         # As named tuples: the page and the form read each row's fields, and a Row's attribute
         # costs far more than a named tuple's.
         items = [Named(*row) for row in plain_rows(_NAMES_PAGE, {
             "programme_id": programme.id, "per_page": per_page, "offset": (page - 1) * per_page})]
         members = listing.ListPage(items, total, page, per_page)
-    return Overview(members, arms, chart(arms), by_category(groups))
+    return Overview(members, shown.arms, shown.chart, shown.categories)
 
 
 def choice(programme: Programme, membership_id: int | None) -> list[tuple[int, str]]:
