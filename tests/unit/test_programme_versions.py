@@ -1,13 +1,13 @@
-"""A programme's data version moves with every committed write the evaluation is computed from,
-and with nothing else; the database's triggers cover exactly the versioned tables."""
+"""A programme's data version moves with every committed write the remembered pages are computed
+from, and with nothing else; the database's triggers cover exactly the versioned tables."""
 import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from tests.factories import (make_assignment, make_day, make_log, make_mark, make_member, make_outcome_waves, make_programme, make_rating,
-                             make_scores, make_session, make_user, make_wave)
+from tests.factories import (make_assignment, make_day, make_log, make_mark, make_member, make_outcome_waves,
+                             make_programme, make_rating, make_scores, make_session, make_wave)
 from trainer.extensions import db
 from trainer.models import (DayAttendance, EvaluationPlan, Membership, OutcomeScore, OutcomeWave, Programme,
                             User)
@@ -63,26 +63,31 @@ def _writes(programme, waves, people, day, modules):
     }
 
 
-@pytest.mark.parametrize("write", ["a new answer", "a score corrected", "a wave's dates", "an arm changed",
-                                   "a withdrawal", "a mark removed", "practice logged", "a session added", "a plan started",
-                                   "the programme renamed", "a member renamed"])
-def test_each_write_the_evaluation_reads_moves_its_programmes_version_alone(scored, modules, write):
+WRITES = ("a new answer", "a score corrected", "a wave's dates", "an arm changed", "a withdrawal",
+          "a mark removed", "practice logged", "a session added", "a plan started", "the programme renamed",
+          "a member renamed")
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_each_write_the_remembered_pages_read_moves_its_programmes_version_alone(scored, modules, write):
     programme, waves, people, day, other = scored
     before, beside = _version(programme), _version(other)
-    _writes(programme, waves, people, day, modules)[write]()
+    writes = _writes(programme, waves, people, day, modules)
+    assert tuple(writes) == WRITES
+    writes[write]()
     assert _version(programme) != before
     assert _version(other) == beside
 
 
-def test_writes_the_evaluation_does_not_read_leave_the_version(scored, modules):
+def test_writes_the_remembered_pages_do_not_read_leave_the_version(scored, modules):
     programme, waves, people, day, other = scored
     before = _version(programme)
     make_rating(make_wave(programme, opens_on=date(2026, 9, 17)), people[0], modules["mindfulness"], 4)
     db.session.execute(update(User).where(User.id == people[0].user_id).values(last_login_at=db.func.now()))
     make_scores(make_member(other), make_outcome_waves(other)["baseline"], "brs", {"total": 2.0})
     assert _version(programme) == before
-    # The practice itself is read through its summary: a logged activity moves the version through it.
-    assignment = make_assignment(programme, modules["mindfulness"].activities[0])
+    # An assignment is read by no remembered page until somebody logs it (its summary is).
+    make_assignment(programme, modules["mindfulness"].activities[0])
     assert _version(programme) == before
 
 

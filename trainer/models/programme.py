@@ -47,9 +47,9 @@ class Programme(db.Model):
 
 class ProgrammeVersion(db.Model):
     """The version of a programme's data: written only by database triggers (migration
-    ``k12d0vers001``), which move it in every transaction that writes a row the evaluation page
-    is computed from, so a page remembered against it is never stale. Starts at a random
-    number when the programme is created."""
+    ``k12d0vers001``), which move it in every transaction that writes a row of the tables the
+    remembered pages are computed from (``memo.VERSIONED_TABLES``), so a page remembered against
+    it is never stale. Starts at a random number when the programme is created."""
 
     __tablename__ = "programme_versions"
 
