@@ -6,9 +6,8 @@ has shared that goal with their trainers.
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
 
-from sqlalchemy import (Date, Integer, bindparam, case, exists, func, literal, null, select, true, type_coerce,
+from sqlalchemy import (Date, Integer, Row, bindparam, case, exists, func, literal, null, select, true, type_coerce,
                         union_all)
 
 from trainer.extensions import db
@@ -59,7 +58,7 @@ class SharedGoal:
 class CohortProgress:
     """The cohort table, its module columns (id and title), the teams to filter by, and shared goals."""
 
-    modules: list["ModuleColumn"]
+    modules: list[Row]
     assigned_by_module: dict[int, int]
     rows: list[ParticipantProgress]
     teams: list[str]
@@ -71,20 +70,11 @@ class CohortProgress:
 _INTERVENTION = (Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
                  Membership.arm == "intervention")
 
-# The programme's assignments with their module, in curriculum order: the table's columns, and
-# the module of each assignment the page's totals are read by.
-_ASSIGNED = (select(Assignment.id, Module.id, Module.title)
-             .select_from(Assignment).join(Activity).join(Module)
-             .where(Assignment.programme_id == bindparam("programme_id"))
-             .order_by(Module.position, Module.id))
-
-
-class ModuleColumn(NamedTuple):
-    """A column of the table: a module with any activity assigned, and how many are."""
-
-    id: int
-    title: str
-    assigned: int
+# The programme's modules in curriculum order, each with how many of its activities are assigned.
+_MODULES = (select(Module.id, Module.title, func.count(Assignment.id).label("assigned"))
+            .select_from(Assignment).join(Activity).join(Module)
+            .where(Assignment.programme_id == bindparam("programme_id"))
+            .group_by(Module.id, Module.title, Module.position).order_by(Module.position, Module.id))
 
 _TEAMS = (select(Membership.team).distinct()
           .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "")
@@ -97,17 +87,14 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
     Totals come from the activity summaries; sorting, filtering and paging happen in SQL: the
-    page's rows come with their names, goal counts, how many match and their activity summaries
-    in one statement, so a page costs the same statements however large the cohort.
+    page's rows come with their names, goal counts, how many match and their activity totals
+    by module in one statement, so a page costs the same statements however large the cohort.
     ``rows`` is the page's rows and ``page`` says where the page is; ``shared_goals`` are those
     of the page's people.
     """
     # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
-    module_of, titles, assigned = {}, {}, {}
-    for assignment_id, module_id, title in db.session.execute(_ASSIGNED, {"programme_id": programme.id}):
-        module_of[assignment_id], titles[module_id] = module_id, title
-        assigned[module_id] = assigned.get(module_id, 0) + 1
-    modules = [ModuleColumn(module_id, titles[module_id], count) for module_id, count in assigned.items()]
+    modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
+    assigned = {module_id: count for module_id, _, count in modules}
     total = sum(assigned.values())
     per_page = listing.PER_PAGE
     first = (max(1, page) - 1) * per_page
@@ -115,27 +102,21 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
         {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
          "per_page": per_page}).all()
-    # The page's people, in the page's order, and their summaries (wherever they come).
-    rows, summaries, start, matches = {}, [], 0, 0
-    for member_id, person, name, team_name, start_, matches_, goals_set, goals_reviewed, *summary in found:
+    # The page's people, in the page's order, and their totals by module (wherever they come).
+    rows, by_module, start, matches = {}, [], 0, 0
+    for member_id, person, name, team_name, start_, matches_, goals_set, goals_reviewed, *totals in found:
         if person:
             rows[member_id] = ParticipantProgress(Member(member_id, name, team_name), assigned=total,
                                                   goals_set=goals_set, goals_reviewed=goals_reviewed)
             start, matches = start_, matches_
         else:
-            summaries.append((member_id, *summary))
+            by_module.append((member_id, *totals))
     ids = list(rows)
-    # Added up by module here rather than grouped in SQL: the statement then needs neither the
-    # assignments nor the activities (on PostgreSQL the planner joined the activities by a
-    # nested loop over every summary, most of the statement's time).
-    for member_id, assignment_id, done, minutes, last in summaries:
-        module_id = module_of.get(assignment_id)
-        if module_id is None:
-            continue
+    for member_id, module_id, done, minutes, last in by_module:
         row = rows[member_id]
-        if done > 0:
-            row.done_by_module[module_id] = row.done_by_module.get(module_id, 0) + 1
-            row.done += 1
+        if done:
+            row.done_by_module[module_id] = done
+        row.done += done
         row.minutes += minutes
         row.last_logged = last if row.last_logged is None else max(row.last_logged, last)
     columns = list(assigned.items())
@@ -175,9 +156,10 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     The page's people (``person`` 1), each with the page's start and the count, come in order
     (as the page's rows did before: the join with ``bounds`` keeps the page's order, and a
     UNION ALL returns its parts in turn); with them (``person`` 0), the page's people's activity
-    summaries (assignment, activities done, minutes, the last date logged), which ``cohort``
-    adds up by module. The summaries come with the page rather than in a statement of their
-    own, which had to send the page's ids back (a round trip, and on PostgreSQL 50 parameters).
+    totals by module: activities done, minutes and the last date logged, from the summaries of
+    the programme's assignments (a row's totals are the sums over its modules). The totals come
+    with the page rather than in a statement of their own, which had to send the page's ids
+    back (a round trip, and on PostgreSQL 50 parameters).
     """
     need_done = behind_only or sort in ("done", "last_logged", "minutes")
     name = func.lower(User.display_name)
@@ -224,10 +206,14 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
                      # A union's columns take their types from its first SELECT's: the dates' is Date.
                      *[type_coerce(null(), Integer)] * 3, type_coerce(null(), Date))
               .select_from(page).join(bounds, true()))
-    summaries = (select(ActivitySummary.membership_id, literal(0), *[null()] * 6, ActivitySummary.assignment_id,
-                        ActivitySummary.done, ActivitySummary.minutes, ActivitySummary.last_done_on)
-                 .where(ActivitySummary.membership_id.in_(select(page.c.id))))
-    return union_all(people, summaries)
+    totals = (select(ActivitySummary.membership_id, literal(0), *[null()] * 6, Activity.module_id,
+                     func.count().filter(ActivitySummary.done > 0), func.sum(ActivitySummary.minutes),
+                     func.max(ActivitySummary.last_done_on))
+              .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
+              .where(ActivitySummary.membership_id.in_(select(page.c.id)),
+                     Assignment.programme_id == bindparam("programme_id"))
+              .group_by(ActivitySummary.membership_id, Activity.module_id))
+    return union_all(people, totals)
 
 
 # Shared goals with their author's name and team and the progress of their latest review.
