@@ -1,16 +1,18 @@
 """A programme's data version moves with every committed write the remembered pages are computed
 from, and with nothing else; the database's triggers cover exactly the versioned tables."""
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text, update
 
 from tests.factories import (make_assignment, make_day, make_log, make_mark, make_member, make_outcome_waves,
                              make_programme, make_rating, make_scores, make_session, make_wave)
+from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models import (DayAttendance, EvaluationPlan, Membership, OutcomeScore, OutcomeWave, Programme,
-                            User)
+from trainer.models import (DayAttendance, EvaluationPlan, Membership, Module, ModuleRating, OutcomeScore,
+                            OutcomeWave, Programme, RatingResponse, RatingWave, User)
+from trainer.services.ratings import rating_summaries, ratings
 from trainer.services.system import memo
 
 
@@ -165,3 +167,122 @@ def test_two_writers_of_one_programme_in_opposite_orders_both_commit_on_postgres
     assert not waiting.is_alive() and errors == []
     assert _version(programme) == before + 2
     assert db.session.scalar(select(Membership.team).where(Membership.id == second)) == "A"
+
+
+# The ratings version (migration l12e0rates01): the ratings report and the comparison across
+# programmes are remembered against both versions, the outcome pages against the data version alone.
+
+def _versions(programme) -> tuple[int, int]:
+    db.session.commit()
+    return memo.versions(programme.id)
+
+
+@pytest.fixture
+def rated(app, modules):
+    """A programme with a wave, two participants' ratings of a module, and a second programme
+    with its own wave and rating beside it."""
+    programme = make_programme()
+    wave = make_wave(programme, opens_on=date(2026, 9, 17))
+    people = [make_member(programme) for _ in range(2)]
+    for person in people:
+        make_rating(wave, person, modules["mindfulness"], 4, comment="Useful")
+    other = make_programme()
+    make_rating(make_wave(other, opens_on=date(2026, 9, 17)), make_member(other), modules["mindfulness"], 3)
+    db.session.commit()
+    return programme, wave, people, other
+
+
+def _rating_writes(programme, wave, people, modules):
+    """One change of each kind the ratings pages read, by name."""
+    rating = ModuleRating.wave_id == wave.id
+    return {
+        "a new rating": lambda: make_rating(wave, people[0], modules["peer-support"], 2),
+        "a score changed": lambda: db.session.execute(update(ModuleRating).where(rating).values(usefulness=5)),
+        "a comment changed": lambda: db.session.execute(update(ModuleRating).where(rating).values(comment="Less")),
+        "a rating removed": lambda: db.session.execute(delete(ModuleRating).where(
+            rating, ModuleRating.membership_id == people[0].id)),
+        "a response finished": lambda: db.session.execute(update(RatingResponse).where(
+            RatingResponse.wave_id == wave.id).values(finished_at=None)),
+        "a wave's dates": lambda: db.session.execute(
+            update(RatingWave).where(RatingWave.id == wave.id).values(closes_on=date(2026, 10, 30))),
+        "a wave added": lambda: make_wave(programme, "Eight weeks", offset_days=56),
+    }
+
+
+RATING_WRITES = ("a new rating", "a score changed", "a comment changed", "a rating removed",
+                 "a response finished", "a wave's dates", "a wave added")
+
+
+@pytest.mark.parametrize("write", RATING_WRITES)
+def test_each_change_of_ratings_moves_its_programmes_ratings_version_alone(rated, modules, write):
+    programme, wave, people, other = rated
+    before, beside = _versions(programme), _versions(other)
+    writes = _rating_writes(programme, wave, people, modules)
+    assert tuple(writes) == RATING_WRITES
+    writes[write]()
+    after = _versions(programme)
+    # The data version stays: the outcome pages remembered against it are not computed again.
+    assert after[1] != before[1] and after[0] == before[0]
+    assert _versions(other) == beside
+
+
+def test_a_module_renamed_moves_every_programmes_ratings_version(rated, modules):
+    programme, _, _, other = rated
+    before = [_versions(programme), _versions(other)]
+    db.session.execute(update(Module).where(Module.id == modules["mindfulness"].id).values(title="Stillness"))
+    after = [_versions(programme), _versions(other)]
+    assert [a[1] != b[1] for a, b in zip(after, before)] == [True, True]
+    assert [a[0] for a in after] == [b[0] for b in before]
+
+
+def test_the_same_answers_sent_again_leave_the_ratings_version(rated, modules):
+    """The rating form's upsert rewrites each row's updated_at: no page reads it."""
+    programme, _, _, _ = rated
+    wave = make_wave(programme, "Now", offset_days=1, opens_on=date.today() - timedelta(days=1))
+    person = make_member(programme)
+    make_session(make_day(programme, date.today() - timedelta(days=10)), modules["mindfulness"])
+    db.session.commit()
+    answers = {modules["mindfulness"].id: ("4", "Helpful")}
+    ratings.save_ratings(person, wave, answers, finish=True, now=utcnow())
+    before = _versions(programme)
+    ratings.save_ratings(person, wave, answers, finish=True, now=utcnow() + timedelta(minutes=5))
+    assert _versions(programme) == before
+    assert db.session.scalar(select(ModuleRating.updated_at).where(ModuleRating.membership_id == person.id)) \
+        > db.session.scalar(select(ModuleRating.submitted_at).where(ModuleRating.membership_id == person.id))
+    ratings.save_ratings(person, wave, {modules["mindfulness"].id: ("3", "Helpful")}, finish=True, now=utcnow())
+    assert _versions(programme)[1] != before[1]
+
+
+def test_rebuilding_the_summaries_moves_every_ratings_version(rated):
+    programme, _, _, other = rated
+    before = [_versions(programme)[1], _versions(other)[1]]
+    rating_summaries.rebuild()
+    assert [_versions(programme)[1], _versions(other)[1]] == [before[0] + 1, before[1] + 1]
+
+
+def test_each_programme_starts_at_its_own_random_ratings_version(app):
+    started = {memo.versions(make_programme().id)[1] for _ in range(5)}
+    assert len(started) == 5
+
+
+def _ratings_triggered_tables() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        query = ("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                 "WHERE t.tgname LIKE 'ratings_version_%'")
+    else:
+        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ratings_version_%'"
+    return set(db.session.scalars(text(query)))
+
+
+def test_the_database_moves_the_ratings_version_on_every_ratings_table_and_no_other(app):
+    assert _ratings_triggered_tables() == memo.RATINGS_TABLES
+
+
+def test_a_transaction_moves_the_ratings_version_once_on_postgresql(rated, modules):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite moves it once a row; only its change matters")
+    programme, wave, *_ = rated
+    before = _versions(programme)[1]
+    for _ in range(5):
+        make_rating(wave, make_member(programme), modules["mindfulness"], 2)
+    assert _versions(programme)[1] == before + 1

@@ -46,10 +46,12 @@ class Programme(db.Model):
 
 
 class ProgrammeVersion(db.Model):
-    """The version of a programme's data: written only by database triggers (migration
-    ``k12d0vers001``), which move it in every transaction that writes a row of the tables the
-    remembered pages are computed from (``memo.VERSIONED_TABLES``), so a page remembered against
-    it is never stale. Starts at a random number when the programme is created."""
+    """The versions of a programme's data: written only by database triggers (migrations
+    ``k12d0vers001`` and ``l12e0rates01``), which move ``version`` in every transaction that
+    writes a row of the tables the remembered pages are computed from (``memo.VERSIONED_TABLES``)
+    and ``ratings_version`` in every one that changes its ratings (``memo.RATINGS_TABLES``), so
+    a page remembered against them is never stale. Both start at a random number when the
+    programme is created."""
 
     __tablename__ = "programme_versions"
 
@@ -58,6 +60,8 @@ class ProgrammeVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger)
     # PostgreSQL only: the transaction that last moved the version (moved once a transaction).
     bumped_in: Mapped[int | None] = mapped_column(BigInteger)
+    ratings_version: Mapped[int] = mapped_column(BigInteger)
+    ratings_bumped_in: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Membership(db.Model):

@@ -1,9 +1,9 @@
 """Rating summaries: counts per score of each wave and module, derived from module ratings in the same transaction."""
-from sqlalchemy import bindparam, delete, event, func, inspect, insert, select, text
+from sqlalchemy import bindparam, delete, event, func, inspect, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from trainer.extensions import db
-from trainer.models import Membership, ModuleRating, RatingSummary, RatingWave
+from trainer.models import Membership, ModuleRating, ProgrammeVersion, RatingSummary, RatingWave
 
 LEVELS = (1, 2, 3, 4, 5)
 COLUMNS = ("wave_id", "module_id", "programme_id", *(f"score_{level}" for level in LEVELS))
@@ -83,9 +83,12 @@ def keep_in_step() -> None:
 
 
 def recompute_all(connection) -> None:
-    """Recompute every summary from the raw ratings on ``connection`` (no commit)."""
+    """Recompute every summary from the raw ratings on ``connection`` (no commit), and move
+    every programme's ratings version: the pages remembered against it read the summaries,
+    which no trigger watches (they follow the ratings, which one does)."""
     connection.execute(delete(RatingSummary))
     connection.execute(insert(RatingSummary).from_select(COLUMNS, _grouped()))
+    connection.execute(update(ProgrammeVersion).values(ratings_version=ProgrammeVersion.ratings_version + 1))
 
 
 def rebuild() -> int:

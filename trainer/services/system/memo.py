@@ -21,14 +21,25 @@ VERSIONED_TABLES = frozenset({
     "outcome_responses", "outcome_scores", "activity_summaries", "day_attendance", "session_attendance",
     "users",
 })
+# The tables whose changes move a programme's ratings version as well (migration l12e0rates01;
+# "modules" moves every programme's): what is remembered against both versions must be computed
+# from these and VERSIONED_TABLES alone.
+RATINGS_TABLES = frozenset({"rating_waves", "module_ratings", "rating_responses", "modules"})
 
-_VERSION = select(ProgrammeVersion.version).where(ProgrammeVersion.programme_id == bindparam("programme"))
+_VERSIONS = select(ProgrammeVersion.version, ProgrammeVersion.ratings_version).where(
+    ProgrammeVersion.programme_id == bindparam("programme"))
+
+
+def versions(programme_id: int) -> tuple[int, int] | None:
+    """The programme's data version and ratings version (None for a programme without them)."""
+    row = plain_rows(_VERSIONS, {"programme": programme_id})
+    return tuple(row[0]) if row else None
 
 
 def version(programme_id: int) -> int | None:
     """The programme's data version (None for a programme without one)."""
-    row = plain_rows(_VERSION, {"programme": programme_id})
-    return row[0][0] if row else None
+    both = versions(programme_id)
+    return both[0] if both else None
 
 
 class Memo:
@@ -62,16 +73,28 @@ class Memo:
 _PAGES = Memo(64)
 
 
-def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabled: bool = True) -> T:
+def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabled: bool = True,
+               ratings: bool = False) -> T:
     """``compute()`` for the programme's data as it is now, remembered under ``key`` and the
-    programme's data version. The version is read first, in the request's transaction, so the
-    rows ``compute`` then reads are at least as new as it: a remembered value is never older
-    than its version. ``compute`` must read only ``VERSIONED_TABLES`` of this programme and be
+    programme's data version (and its ratings version, with ``ratings``). The version is read
+    first, in the request's transaction, so the rows ``compute`` then reads are at least as new
+    as it: a remembered value is never older than its version. ``compute`` must read only
+    ``VERSIONED_TABLES`` (and, with ``ratings``, ``RATINGS_TABLES``) of this programme and be
     told, through ``key``, everything else it depends on (the reader's rights, the date).
     Computed every time, and not remembered, when not ``enabled``, when the programme has no
-    version, or outside a read-only request: a request that may write could read its own
-    uncommitted rows, under a version that a rollback would hand to other rows."""
-    current = version(programme_id) if enabled and database.read_only.get() else None
+    version, or outside a read-only request (``remembered_under``)."""
+    current = versions(programme_id) if enabled and database.read_only.get() else None
     if current is None:
         return compute()
-    return _PAGES.get((programme_id, current, *key), compute)
+    return _PAGES.get((programme_id, *(current if ratings else current[:1]), *key), compute)
+
+
+def remembered_under(key: tuple, compute: Callable[[], T], *, enabled: bool = True) -> T:
+    """``compute()`` remembered under ``key``, which holds the versions (read before
+    ``compute`` runs, in the request's transaction) of everything it reads, and everything else
+    it depends on. Computed every time when not ``enabled`` or outside a read-only request: a
+    request that may write could read its own uncommitted rows, under a version that a rollback
+    would hand to other rows."""
+    if not (enabled and database.read_only.get()):
+        return compute()
+    return _PAGES.get(key, compute)
