@@ -12,7 +12,7 @@ from trainer import stats
 from trainer.clock import today_in
 from trainer.errors import PermissionDenied
 from trainer.extensions import db
-from trainer.models import Membership, Module, Programme, RatingSummary, RatingWave, User
+from trainer.models import Membership, Module, Programme, ProgrammeVersion, RatingSummary, RatingWave, User
 from trainer.services.accounts import access
 from trainer.services.privacy import disclosure
 from trainer.services.ratings.ratings import SCALE
@@ -52,12 +52,13 @@ class ComparisonRow:
                 if c.summary else (False, "", "", c.n, c.reason) for c in self.cells]
 
 
-def compare_page(user: User, *, now: datetime, page: int = 1,
-                 per_page: int = PER_PAGE) -> tuple[listing.ListPage, list[ComparisonRow]]:
+def compare_page(user: User, *, now: datetime, page: int = 1, per_page: int = PER_PAGE,
+                 places: list | None = None) -> tuple[listing.ListPage, list[ComparisonRow]]:
     """``compare_programmes`` a page of programmes (table columns) at a time: the page of
     programmes, and each row with the cells of those programmes and the pooled figure over
-    every programme (whatever the page)."""
-    places = _places(user)
+    every programme (whatever the page). ``places`` are ``reader_places(user)`` when the caller has
+    them already."""
+    places = places or reader_places(user)
     # Newest first as on the lead's home; the id settles ties, so pages never overlap.
     ordered = sorted(places, key=lambda p: (-p.start_date.toordinal(), p.id))
     shown = listing.paginate(ordered, page=page, per_page=per_page)
@@ -74,19 +75,33 @@ def compare_programmes(user: User, *, now: datetime) -> tuple[list[Programme], l
     they lead or evaluate. A programme's figure shows for 5 or more raters in a closed
     wave; the pooled figure pools only the programmes shown, so no hidden group can be
     worked out by subtracting the shown ones from it."""
-    places = _places(user)
+    places = reader_places(user)
     programmes = access.programmes_for(user, "lead", "evaluator")
     return programmes, _rows(user, places, programmes, now)
 
 
-def _places(user: User) -> list:
-    """(id, start_date, timezone) of each programme ``user`` leads or evaluates, as plain rows."""
+def reader_places(user: User) -> list:
+    """(id, start_date, timezone, version, ratings_version) of each programme ``user`` leads or
+    evaluates, as plain rows (its versions: memo.versions)."""
     places = list(db.session.execute(
-        select(Programme.id, Programme.start_date, Programme.timezone).join(Membership)
+        select(Programme.id, Programme.start_date, Programme.timezone, ProgrammeVersion.version,
+               ProgrammeVersion.ratings_version).join(Membership)
+        .outerjoin(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
         .where(Membership.user_id == user.id, Membership.role.in_(("lead", "evaluator"))).distinct()))
     if not places:
         raise PermissionDenied("Only programme leads and evaluators can compare programmes.")
     return places
+
+
+def remembered_as(places: list, now: datetime) -> tuple | None:
+    """What the comparison over ``places`` (``reader_places(user)``) at ``now`` is computed
+    from, as a key to remember it under (memo.remembered_under): each programme with its
+    versions, and the local date in each of their time zones. None when a programme has no
+    versions."""
+    if any(version is None or ratings_version is None for *_, version, ratings_version in places):
+        return None
+    zones = sorted({place.timezone for place in places})
+    return tuple(sorted(tuple(place) for place in places)), tuple(today_in(zone, now) for zone in zones)
 
 
 # Statements built once: each request only binds the reader, the dates and its page's waves.

@@ -321,12 +321,13 @@ def _rank(rows: list[ModuleStats]) -> list[ModuleStats]:
 
 
 def programme_report(user: User, programme_id: int, *, now: datetime, wave_id: int | None = None,
-                     team: str | None = None) -> Report:
+                     team: str | None = None, reader: disclosure.Reader | None = None) -> Report:
     """Leads (and evaluators): the ratings of a programme, optionally for one wave and one part
     of the team partition (disclosure.team_parts). A module's statistics show for 5 or
     more raters in the scope, and under a team filter only while the parts not shown hold 0 or
-    5 or more raters; a wave's statistics reach leads once it has closed."""
-    reader = disclosure.reader(user, programme_id)
+    5 or more raters; a wave's statistics reach leads once it has closed. ``reader`` is
+    ``disclosure.reader(user, programme_id)`` when the caller has it already."""
+    reader = reader or disclosure.reader(user, programme_id)
     programme = reader.programme
     today = today_in(programme.timezone, now)
     waves = list_waves(programme)
