@@ -57,3 +57,27 @@ def test_nothing_is_remembered_where_the_request_may_write(app):
         assert ask() == ask() == 3  # what the writing requests computed was not kept
     finally:
         database.read_only.reset(token)
+
+
+def test_values_of_an_older_version_leave_memory_at_the_next_read_of_the_programme(app):
+    """An erasure moves the version: what was remembered of the erased data goes at once, not
+    only when newer values push it out."""
+    programme, beside = make_programme(), make_programme()
+    db.session.commit()
+    memo._PAGES.clear()
+
+    def reading(*calls):
+        token = database.read_only.set(True)
+        try:
+            return [call() for call in calls]
+        finally:
+            database.read_only.reset(token)
+
+    reading(lambda: memo.remembered(programme.id, ("outcomes",), lambda: "old figures"),
+            lambda: memo.remembered(programme.id, ("ratings",), lambda: "old ratings", ratings=True),
+            lambda: memo.remembered(beside.id, ("outcomes",), lambda: "beside"))
+    assert len(memo._PAGES._values) == 3
+    db.session.execute(update(Programme).where(Programme.id == programme.id).values(description="Changed"))
+    db.session.commit()
+    assert reading(lambda: memo.remembered(programme.id, ("outcomes",), lambda: "new figures")) == ["new figures"]
+    assert sorted(memo._PAGES._values.values()) == ["beside", "new figures"]

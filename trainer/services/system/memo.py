@@ -64,6 +64,12 @@ class Memo:
                 self._values.popitem(last=False)
         return value
 
+    def forget(self, stale: Callable[[Hashable], bool]) -> None:
+        """Forget every value whose key is ``stale``."""
+        with self._lock:
+            for key in [key for key in self._values if stale(key)]:
+                del self._values[key]
+
     def clear(self) -> None:
         """Forget every value."""
         with self._lock:
@@ -86,7 +92,11 @@ def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabl
     current = versions(programme_id) if enabled and database.read_only.get() else None
     if current is None:
         return compute()
-    return _PAGES.get((programme_id, *(current if ratings else current[:1]), *key), compute)
+    # What was remembered under an older version of the programme is never shown again: it
+    # leaves memory now (an erasure's figures with it), rather than when newer values push it out.
+    data, rated = current
+    _PAGES.forget(lambda k: k[0] == programme_id and (k[1] != data or k[2] not in (None, rated)))
+    return _PAGES.get((programme_id, data, rated if ratings else None, *key), compute)
 
 
 def remembered_under(key: tuple, compute: Callable[[], T], *, enabled: bool = True) -> T:
