@@ -76,10 +76,6 @@ _MODULES = (select(Module.id, Module.title, func.count(Assignment.id).label("ass
             .where(Assignment.programme_id == bindparam("programme_id"))
             .group_by(Module.id, Module.title, Module.position).order_by(Module.position, Module.id))
 
-_TEAMS = (select(Membership.team).distinct()
-          .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "")
-          .order_by(Membership.team))
-
 
 def cohort(programme: Programme, *, sort: str = "name", descending: bool = False,
            team: str | None = None, behind_only: bool = False, page: int = 1) -> CohortProgress:
@@ -102,16 +98,20 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
         _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
         {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
          "per_page": per_page}).all()
-    # The page's people, in the page's order, and their totals by module (wherever they come).
-    rows, by_module, start, matches = {}, [], 0, 0
-    for member_id, person, name, team_name, start_, matches_, goals_set, goals_reviewed, *totals in found:
-        if person:
+    # The page's people, in the page's order, their totals by module, their shared goals and
+    # the teams (wherever they come).
+    rows, by_module, shared, teams, start, matches = {}, [], [], [], 0, 0
+    for member_id, kind, name, team_name, start_, matches_, goals_set, goals_reviewed, *totals in found:
+        if kind == PERSON:
             rows[member_id] = ParticipantProgress(Member(member_id, name, team_name), assigned=total,
                                                   goals_set=goals_set, goals_reviewed=goals_reviewed)
             start, matches = start_, matches_
-        else:
+        elif kind == TOTALS:
             by_module.append((member_id, *totals))
-    ids = list(rows)
+        elif kind == SHARED:  # what, status, latest progress, goal id, target date
+            shared.append((goals_reviewed, member_id, name, team_name, goals_set, totals[-1]))
+        else:
+            teams.append(name)
     for member_id, module_id, done, minutes, last in by_module:
         row = rows[member_id]
         if done:
@@ -123,10 +123,11 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     for row in rows.values():
         done_by_module = row.done_by_module
         row.module_cells = [f"{done_by_module.get(module_id, 0)}/{count}" for module_id, count in columns]
-    teams = list(db.session.scalars(_TEAMS, {"programme_id": programme.id}))
     page_rows = list(rows.values())
     number = start // per_page + 1 if rows else 1
-    return CohortProgress(modules, assigned, page_rows, teams, shared_goals(programme, ids),
+    goals = [SharedGoal(rows[member_id].membership, what, status, target_on, latest)
+             for _, member_id, what, status, latest, target_on in sorted(shared)]
+    return CohortProgress(modules, assigned, page_rows, sorted(teams), goals,
                           listing.ListPage(page_rows, matches, number, per_page))
 
 
@@ -140,6 +141,10 @@ def _done_totals():
             .join(Assignment, Assignment.id == ActivitySummary.assignment_id)
             .where(Assignment.programme_id == bindparam("programme_id"))
             .group_by(ActivitySummary.membership_id))
+
+
+# What each row of the page's statement is (its second column).
+TOTALS, PERSON, SHARED, TEAM = range(4)
 
 
 @lru_cache(maxsize=None)
@@ -200,20 +205,28 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).cte("page")
     goals_set = select(func.count(Goal.id)).where(Goal.membership_id == page.c.id)
     reviewed = goals_set.where(exists().where(GoalReview.goal_id == Goal.id))
-    people = (select(page.c.id, literal(1).label("person"), page.c.name, page.c.team, bounds.c.start,
+    people = (select(page.c.id, literal(PERSON).label("kind"), page.c.name, page.c.team, bounds.c.start,
                      bounds.c.matches, goals_set.scalar_subquery().label("goals_set"),
                      reviewed.scalar_subquery().label("goals_reviewed"),
                      # A union's columns take their types from its first SELECT's: the dates' is Date.
                      *[type_coerce(null(), Integer)] * 3, type_coerce(null(), Date))
               .select_from(page).join(bounds, true()))
-    totals = (select(ActivitySummary.membership_id, literal(0), *[null()] * 6, Activity.module_id,
+    totals = (select(ActivitySummary.membership_id, literal(TOTALS), *[null()] * 6, Activity.module_id,
                      func.count().filter(ActivitySummary.done > 0), func.sum(ActivitySummary.minutes),
                      func.max(ActivitySummary.last_done_on))
               .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
               .where(ActivitySummary.membership_id.in_(select(page.c.id)),
                      Assignment.programme_id == bindparam("programme_id"))
               .group_by(ActivitySummary.membership_id, Activity.module_id))
-    return union_all(people, totals)
+    # The goals the page's people shared with their trainers (what, status, latest progress,
+    # the goal's id for their order, target date), and the teams to filter by.
+    shared = (select(Goal.membership_id, literal(SHARED), Goal.what, Goal.status, null(), null(),
+                     _LATEST_PROGRESS, Goal.id, null(), null(), null(), Goal.target_on)
+              .where(Goal.membership_id.in_(select(page.c.id)), Goal.shared_with_trainer.is_(True)))
+    named = (select(Membership.team).distinct()
+             .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "").subquery())
+    teams = select(null(), literal(TEAM), named.c.team, *[null()] * 9)
+    return union_all(people, totals, shared, teams)
 
 
 # Shared goals with their author's name and team and the progress of their latest review.
