@@ -16,6 +16,7 @@ from trainer import create_app
 from trainer.config import normalise_database_url
 from trainer.extensions import db
 from trainer.services.scheduling import curriculum
+from trainer.services.system import memo
 
 MODULES_DIR = Path(__file__).resolve().parent.parent / "modules"
 
@@ -182,3 +183,33 @@ def statements_of(client, url: str) -> list[str]:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     return seen
+
+
+def page_text(client, url: str) -> str:
+    """The page at ``url`` (which must be 200) with its CSRF tokens blanked, to compare pages."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"|csrf_token" value="[^"]*"', "CSRF",
+                  response.get_data(as_text=True))
+
+
+def page_afresh(app, client, url: str) -> str:
+    """``page_text`` computed with nothing remembered (``PAGE_MEMO`` off for the request)."""
+    app.config["PAGE_MEMO"] = False
+    try:
+        return page_text(client, url)
+    finally:
+        app.config["PAGE_MEMO"] = True
+
+
+def remembered_reads(client, url: str) -> tuple[set[str], list[str]]:
+    """A first view of ``url`` (nothing remembered) and a second: the tables that the statements
+    of the first and not the second read (what the remembered part computed from), and the
+    second view's statements."""
+    memo._PAGES.clear()
+    first, second = statements_of(client, url), statements_of(client, url)
+    computed = list(first)
+    for statement in second:
+        computed.remove(statement)
+    read = {name for statement in computed for name in db.metadata.tables if re.search(rf"\b{name}\b", statement)}
+    return read, second

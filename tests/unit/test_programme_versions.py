@@ -113,13 +113,14 @@ def test_a_deleted_programme_takes_its_version_with_it(scored):
     assert memo.version(programme.id) is None
 
 
-def _triggered_tables() -> set[str]:
+def _triggered_tables(prefix: str = "programme_version_") -> set[str]:
+    """The tables with a trigger whose name starts with ``prefix``."""
     if db.engine.dialect.name == "postgresql":
         query = ("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                 "WHERE t.tgname LIKE 'programme_version_%'")
+                 "WHERE t.tgname LIKE :prefix")
     else:
-        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'programme_version_%'"
-    return set(db.session.scalars(text(query)))
+        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :prefix"
+    return set(db.session.scalars(text(query), {"prefix": prefix + "%"}))
 
 
 def test_the_database_moves_the_version_on_every_versioned_table_and_no_other(app):
@@ -265,17 +266,8 @@ def test_each_programme_starts_at_its_own_random_ratings_version(app):
     assert len(started) == 5
 
 
-def _ratings_triggered_tables() -> set[str]:
-    if db.engine.dialect.name == "postgresql":
-        query = ("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                 "WHERE t.tgname LIKE 'ratings_version_%'")
-    else:
-        query = "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ratings_version_%'"
-    return set(db.session.scalars(text(query)))
-
-
 def test_the_database_moves_the_ratings_version_on_every_ratings_table_and_no_other(app):
-    assert _ratings_triggered_tables() == memo.RATINGS_TABLES
+    assert _triggered_tables("ratings_version_") == memo.RATINGS_TABLES
 
 
 def test_a_transaction_moves_the_ratings_version_once_on_postgresql(rated, modules):

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import statements_of
+from tests.conftest import page_afresh, page_text, remembered_reads
 from tests.factories import make_member, make_outcome_waves, make_programme, make_scores, make_user
 from trainer.extensions import db
 from trainer.models import Membership
@@ -35,19 +35,6 @@ def scored(app):
     return programme, waves
 
 
-def _page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"|csrf_token" value="[^"]*"', "CSRF",
-                  response.get_data(as_text=True))
-
-
-def _afresh(app, client, url: str) -> str:
-    app.config["PAGE_MEMO"] = False
-    try:
-        return _page(client, url)
-    finally:
-        app.config["PAGE_MEMO"] = True
 
 
 def test_each_reader_gets_the_page_computed_afresh_whoever_was_remembered_first(app, client, auth, scored):
@@ -60,7 +47,7 @@ def test_each_reader_gets_the_page_computed_afresh_whoever_was_remembered_first(
         auth.login(email)
         client.get("/")  # shows the sign-in's message, so that neither page below has it
         for url in urls:
-            remembered, afresh = _page(client, url), _afresh(app, client, url)
+            remembered, afresh = page_text(client, url), page_afresh(app, client, url)
             assert remembered == afresh
             pages[email, url] = remembered
         auth.logout()
@@ -75,15 +62,15 @@ def test_a_new_answer_shows_at_the_next_request(app, client, auth, scored):
     url = f"/programmes/{programme.id}/outcomes/?scale=brs/total"
     auth.login("eve@example.org")
     client.get("/")
-    before = _page(client, url)
-    assert _page(client, url) == before
+    before = page_text(client, url)
+    assert page_text(client, url) == before
     assert "n = 12" in before or ">6<" in before
     person = make_member(programme, arm="comparison")
     make_scores(person, waves["baseline"], "brs", {"total": 1.0})
     make_scores(person, waves["post"], "brs", {"total": 5.0})
     db.session.commit()
-    after = _page(client, url)
-    assert after != before and after == _afresh(app, client, url)
+    after = page_text(client, url)
+    assert after != before and after == page_afresh(app, client, url)
 
 
 def test_the_day_after_a_wave_closes_the_lead_sees_it_without_any_write(app, client, auth, scored, monkeypatch):
@@ -91,11 +78,11 @@ def test_the_day_after_a_wave_closes_the_lead_sees_it_without_any_write(app, cli
     url = f"/programmes/{programme.id}/outcomes/?scale=brs/total"
     auth.login("lead@example.org")
     client.get("/")
-    assert "0.40" not in _page(client, url)
+    assert "0.40" not in page_text(client, url)
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     monkeypatch.setattr(views, "utcnow", lambda: tomorrow)
-    page = _page(client, url)
-    assert "0.40" in page and page == _afresh(app, client, url)
+    page = page_text(client, url)
+    assert "0.40" in page and page == page_afresh(app, client, url)
 
 
 @pytest.mark.parametrize("email", ["eve@example.org", "lead@example.org"])
@@ -105,13 +92,7 @@ def test_what_a_page_remembers_is_read_only_from_tables_whose_writes_move_the_ve
     programme, _ = scored
     auth.login(email)
     url = f"/programmes/{programme.id}/outcomes/{page}"
-    memo._PAGES.clear()
-    first, second = statements_of(client, url), statements_of(client, url)
-    computed = list(first)
-    for statement in second:
-        computed.remove(statement)
-    read = {name for statement in computed for name in db.metadata.tables
-            if re.search(rf"\b{name}\b", statement)}
+    read, second = remembered_reads(client, url)
     assert "memberships" in read and read <= memo.VERSIONED_TABLES
     # The remembered page reads the version and none of its figures' rows.
     assert any("programme_versions" in statement for statement in second)
@@ -129,7 +110,7 @@ def test_flow_and_retention_remembered_are_the_pages_computed_afresh_for_each_re
     for email in ("eve@example.org", "lead@example.org", "eve@example.org", "lead@example.org"):
         auth.login(email)
         client.get("/")
-        assert _page(client, url) == _afresh(app, client, url)
+        assert page_text(client, url) == page_afresh(app, client, url)
         auth.logout()
 
 
@@ -137,12 +118,12 @@ def test_a_recorded_leaver_shows_on_retention_at_once(app, client, auth, scored)
     programme, _ = scored
     url = f"/programmes/{programme.id}/outcomes/retention"
     auth.login("lead@example.org")
-    before = _page(client, url)
+    before = page_text(client, url)
     leaver = db.session.scalars(select(Membership).where(Membership.programme_id == programme.id,
                                                          Membership.role == "participant")).first()
     response = client.post(f"{url}/record", data={"membership_id": leaver.id,
                                                   "left_on": date.today().isoformat(), "reason": "Moved away",
                                                   "category": "other_unknown"})
     assert response.status_code == 302
-    after = _page(client, url)
-    assert after != before and after == _afresh(app, client, url)
+    after = page_text(client, url)
+    assert after != before and after == page_afresh(app, client, url)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import statements_of
+from tests.conftest import page_afresh, page_text, remembered_reads
 from tests.factories import (make_day, make_member, make_programme, make_rating, make_session, make_user,
                              make_wave)
 from trainer.clock import today_in, utcnow
@@ -47,19 +47,6 @@ def rated(app, modules):
     return programme, first, second
 
 
-def _page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"|csrf_token" value="[^"]*"', "CSRF",
-                  response.get_data(as_text=True))
-
-
-def _afresh(app, client, url: str) -> str:
-    app.config["PAGE_MEMO"] = False
-    try:
-        return _page(client, url)
-    finally:
-        app.config["PAGE_MEMO"] = True
 
 
 def _urls(programme, first) -> list[str]:
@@ -76,7 +63,7 @@ def test_each_reader_gets_the_pages_computed_afresh_whoever_was_remembered_first
         auth.login(email)
         client.get("/")  # shows the sign-in's message, so that no page below has it
         for url in _urls(programme, first):
-            remembered, afresh = _page(client, url), _afresh(app, client, url)
+            remembered, afresh = page_text(client, url), page_afresh(app, client, url)
             assert remembered == afresh
             pages[email, url] = remembered
         auth.logout()
@@ -94,17 +81,17 @@ def test_a_changed_rating_shows_at_the_next_request(app, client, auth, rated, mo
     report = f"/programmes/{programme.id}/ratings/report?wave={first.id}"
     auth.login("lead@example.org")
     client.get("/")
-    before = {url: _page(client, url) for url in (report, "/ratings/compare")}
-    assert {url: _page(client, url) for url in before} == before
+    before = {url: page_text(client, url) for url in (report, "/ratings/compare")}
+    assert {url: page_text(client, url) for url in before} == before
     db.session.execute(update(ModuleRating).where(ModuleRating.wave_id == first.id,
                                                   ModuleRating.module_id == modules["peer-support"].id)
                        .values(usefulness=5, comment="Changed my mind"))
     rating_summaries.refresh([first.id])  # as the rating form does after its upsert
     db.session.commit()
     for url, page in before.items():
-        after = _page(client, url)
-        assert after != page and "5.00" in after and after == _afresh(app, client, url)
-    assert "Changed my mind" in _page(client, report)
+        after = page_text(client, url)
+        assert after != page and "5.00" in after and after == page_afresh(app, client, url)
+    assert "Changed my mind" in page_text(client, report)
 
 
 def test_the_day_after_a_wave_closes_the_lead_sees_it_without_any_write(app, client, auth, rated, monkeypatch):
@@ -112,12 +99,12 @@ def test_the_day_after_a_wave_closes_the_lead_sees_it_without_any_write(app, cli
     url = f"/programmes/{programme.id}/ratings/report?wave={second.id}"
     auth.login("lead@example.org")
     client.get("/")
-    assert "results-pending" in _page(client, url)
+    assert "results-pending" in page_text(client, url)
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     monkeypatch.setattr(views, "utcnow", lambda: tomorrow)
-    page = _page(client, url)
+    page = page_text(client, url)
     assert "results-pending" not in page and "Usefulness by module</caption>" in page
-    assert page == _afresh(app, client, url)
+    assert page == page_afresh(app, client, url)
 
 
 @pytest.mark.parametrize("email", ["eve@example.org", "lead@example.org"])
@@ -128,13 +115,7 @@ def test_what_a_ratings_page_remembers_is_read_only_from_tables_whose_writes_mov
     auth.login(email)
     url = {"report": f"/programmes/{programme.id}/ratings/report",
            "print": f"/programmes/{programme.id}/ratings/report/print", "compare": "/ratings/compare"}[page]
-    memo._PAGES.clear()
-    first, second = statements_of(client, url), statements_of(client, url)
-    computed = list(first)
-    for statement in second:
-        computed.remove(statement)
-    read = {name for statement in computed for name in db.metadata.tables
-            if re.search(rf"\b{name}\b", statement)}
+    read, second = remembered_reads(client, url)
     assert "memberships" in read and read <= memo.VERSIONED_TABLES | memo.RATINGS_TABLES | {"rating_summaries"}
     assert ("rating_summaries" in read) == (page == "compare")
     # The remembered page reads the versions and none of the ratings.
@@ -152,7 +133,7 @@ def test_leads_of_different_programmes_each_get_their_own_comparison(app, client
     for email in ("lead@example.org", "colead@example.org", "lead@example.org"):
         auth.login(email)
         client.get("/")
-        pages[email] = _page(client, "/ratings/compare")
-        assert pages[email] == _afresh(app, client, "/ratings/compare")
+        pages[email] = page_text(client, "/ratings/compare")
+        assert pages[email] == page_afresh(app, client, "/ratings/compare")
         auth.logout()
     assert "Autumn cohort" in pages["lead@example.org"] and "Autumn cohort" not in pages["colead@example.org"]
