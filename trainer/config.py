@@ -67,8 +67,8 @@ def from_environment(instance_path: str) -> dict:
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET"),
         "OIDC_ALLOWED_DOMAINS": _domains(os.environ.get("OIDC_ALLOWED_DOMAINS", "")),
         "PASSWORD_SIGNIN": _bool("PASSWORD_SIGNIN", True),
-        # Remember the evaluation, flow and retention per data version (services/system/memo.py); off:
-        # compute them on every request.
+        # Remember the evaluation, flow, retention, ratings report and comparison per data version
+        # (services/system/memo.py); off: compute them on every request.
         "PAGE_MEMO": _bool("PAGE_MEMO", True),
         "SCHEDULER_LOCK_FILE": os.environ.get("SCHEDULER_LOCK_FILE")
         or os.path.join(instance_path, "scheduler.lock"),
