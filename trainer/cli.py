@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from trainer.clock import utcnow
 from trainer.errors import RuleViolation
-from trainer import jobs, scheduler
+from trainer import jobs, scheduler, stopping
 from trainer import demo
 from trainer.services.accounts import accounts
 from trainer.services.outcomes import instruments
@@ -101,21 +101,17 @@ def load_instrument_items(file: Path) -> None:
 def run_scheduler() -> None:
     """Run the scheduled jobs until stopped (one such process per database).
 
-    Every job runs once at start-up, then on its interval. Ctrl+C or SIGTERM stops it cleanly.
+    Every job runs once at start-up, then on its interval. Ctrl+C or SIGTERM stops it cleanly
+    (SIGTERM after the message being sent, if any, is recorded: trainer.stopping).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, stopping.request_stop)
     click.echo("Scheduler starting (Ctrl+C to stop).")
     try:
         scheduler.run(current_app._get_current_object())
     except (KeyboardInterrupt, SystemExit):
         pass
     click.echo("Scheduler stopped.")
-
-
-def _stop(signum, frame) -> None:
-    # SIGTERM (kill, systemd, `make run` stopping) ends the process like Ctrl+C: cleanly, lock released.
-    raise SystemExit(0)
 
 
 @click.command("backup")

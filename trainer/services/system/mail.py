@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, update
 
+from trainer import stopping
 from trainer.errors import RuleViolation
 from trainer.extensions import db
 from trainer.models import OutboxMessage
@@ -108,18 +109,21 @@ def deliver_outbox(settings: SmtpSettings, *, now: datetime) -> dict[str, int]:
             claim = claim_next(settings, now=now)
             if claim is None:
                 break
-            try:
-                if connection is None:
-                    connection = _connect(settings)
-                connection.send_message(claim.email)
-            except (OSError, smtplib.SMTPException) as exc:
-                _record(claim.id, now, error=exc)
-                failed += 1
-                if connection is None or isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
-                    break  # no usable connection: the rest wait for the next run
-            else:
-                _record(claim.id, now)
-                sent += 1
+            # A stop asked for meanwhile (SIGTERM to the scheduler) waits until the outcome is
+            # recorded: a clean stop never leaves a sent message to be sent again.
+            with stopping.uninterrupted():
+                try:
+                    if connection is None:
+                        connection = _connect(settings)
+                    connection.send_message(claim.email)
+                except (OSError, smtplib.SMTPException) as exc:
+                    _record(claim.id, now, error=exc)
+                    failed += 1
+                    if connection is None or isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                        break  # no usable connection: the rest wait for the next run
+                else:
+                    _record(claim.id, now)
+                    sent += 1
     finally:
         if connection is not None:
             _quit(connection)
