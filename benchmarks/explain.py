@@ -84,7 +84,7 @@ def main() -> None:
             raw = db.engine.raw_connection()
             try:
                 plans = [(_plan_lines(raw.driver_connection, s, p), s) for s, p in seen
-                         if s.lstrip().upper().startswith("SELECT")]
+                         if s.lstrip().upper().startswith(("SELECT", "WITH"))]
             finally:
                 raw.close()
         (cost, lines), statement = max(plans, key=lambda item: item[0][0])
