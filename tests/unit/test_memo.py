@@ -81,3 +81,17 @@ def test_values_of_an_older_version_leave_memory_at_the_next_read_of_the_program
     db.session.commit()
     assert reading(lambda: memo.remembered(programme.id, ("outcomes",), lambda: "new figures")) == ["new figures"]
     assert sorted(memo._PAGES._values.values()) == ["beside", "new figures"]
+
+
+def test_the_page_memo_setting_off_computes_every_time(app):
+    programme = make_programme()
+    db.session.commit()
+    ask, calls = _counting(programme)
+    app.config["PAGE_MEMO"] = False
+    token = database.read_only.set(True)
+    try:
+        assert [ask(), ask()] == [1, 2]
+        assert [memo.remembered_under(("test",), lambda: calls.append(1) or len(calls)) for _ in "ab"] == [3, 4]
+    finally:
+        database.read_only.reset(token)
+        app.config["PAGE_MEMO"] = True

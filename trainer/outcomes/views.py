@@ -2,7 +2,7 @@
 lead and the evaluator; the evaluator's record-level exports."""
 from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -27,7 +27,7 @@ def _participant(programme_id: int):
 def _remembered(programme, key: tuple, compute):
     """``compute()`` remembered against the programme's data version under ``key``, which must
     name everything else the value depends on (``memo.remembered``)."""
-    return memo.remembered(programme.id, key, compute, enabled=current_app.config["PAGE_MEMO"])
+    return memo.remembered(programme.id, key, compute)
 
 
 def _lead(programme_id: int):

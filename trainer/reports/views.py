@@ -2,7 +2,7 @@
 evaluator's record-level CSV exports, and the comparison across programmes."""
 from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -48,8 +48,7 @@ def _report(programme_id: int) -> tuple[disclosure.Reader, _Shown]:
                       report.team_label, Markup(render_template("reports/_body.html", report=report)))
 
     key = ("ratings report", wave_id, team, today_in(programme.timezone, now), reader.live)
-    return reader, memo.remembered(programme_id, key, compute, enabled=current_app.config["PAGE_MEMO"],
-                                   ratings=True)
+    return reader, memo.remembered(programme_id, key, compute, ratings=True)
 
 
 @bp.get("/programmes/<int:programme_id>/ratings/report")
@@ -118,8 +117,7 @@ def compare():
                                                             programmes=result.items, rows=rows)))
 
     key = ratings_compare.remembered_as(places, now)
-    shown = memo.remembered_under(("compare", page, key), compute,
-                                  enabled=current_app.config["PAGE_MEMO"] and key is not None)
+    shown = memo.remembered_under(None if key is None else ("compare", page, key), compute)
     return render_template("reports/compare.html", shown=shown, result=shown.result)
 
 

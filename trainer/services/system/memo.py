@@ -4,6 +4,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 
 from trainer import database
@@ -79,7 +80,12 @@ class Memo:
 _PAGES = Memo(64)
 
 
-def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabled: bool = True,
+def _enabled(enabled: bool | None) -> bool:
+    """``enabled``, or by default the app's ``PAGE_MEMO`` setting."""
+    return current_app.config.get("PAGE_MEMO", True) if enabled is None else enabled
+
+
+def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabled: bool | None = None,
                ratings: bool = False) -> T:
     """``compute()`` for the programme's data as it is now, remembered under ``key`` and the
     programme's data version (and its ratings version, with ``ratings``). The version is read
@@ -87,9 +93,10 @@ def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabl
     as it: a remembered value is never older than its version. ``compute`` must read only
     ``VERSIONED_TABLES`` (and, with ``ratings``, ``RATINGS_TABLES``) of this programme and be
     told, through ``key``, everything else it depends on (the reader's rights, the date).
-    Computed every time, and not remembered, when not ``enabled``, when the programme has no
-    version, or outside a read-only request (``remembered_under``)."""
-    current = versions(programme_id) if enabled and database.read_only.get() else None
+    Computed every time, and not remembered, when not ``enabled`` (by default the app's
+    ``PAGE_MEMO``), when the programme has no version, or outside a read-only request
+    (``remembered_under``)."""
+    current = versions(programme_id) if _enabled(enabled) and database.read_only.get() else None
     if current is None:
         return compute()
     # What was remembered under an older version of the programme is never shown again: it
@@ -99,12 +106,13 @@ def remembered(programme_id: int, key: tuple, compute: Callable[[], T], *, enabl
     return _PAGES.get((programme_id, data, rated if ratings else None, *key), compute)
 
 
-def remembered_under(key: tuple, compute: Callable[[], T], *, enabled: bool = True) -> T:
+def remembered_under(key: tuple | None, compute: Callable[[], T], *, enabled: bool | None = None) -> T:
     """``compute()`` remembered under ``key``, which holds the versions (read before
     ``compute`` runs, in the request's transaction) of everything it reads, and everything else
-    it depends on. Computed every time when not ``enabled`` or outside a read-only request: a
-    request that may write could read its own uncommitted rows, under a version that a rollback
-    would hand to other rows."""
-    if not (enabled and database.read_only.get()):
+    it depends on. Computed every time when ``key`` is None (something it reads has no
+    version), when not ``enabled`` (by default the app's ``PAGE_MEMO``) or outside a read-only
+    request: a request that may write could read its own uncommitted rows, under a version that
+    a rollback would hand to other rows."""
+    if key is None or not (_enabled(enabled) and database.read_only.get()):
         return compute()
     return _PAGES.get(key, compute)
