@@ -29,7 +29,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from trainer import create_app  # noqa: E402
 from trainer.config import normalise_database_url  # noqa: E402
 from trainer.extensions import db  # noqa: E402
-from trainer.models import (Activity, ActivityLog, ActivitySummary, Assignment, Consent,  # noqa: E402
+from trainer.models import (Activity, ActivityLog, ActivityModuleSummary, ActivitySummary, Assignment, Consent,  # noqa: E402
                             DayAttendance, Goal, Membership, Module, ModuleRating, OutcomeResponse,
                             OutcomeScore, OutcomeWave, Programme, ProgrammeInstrument, RatingResponse, RatingWave,
                             SessionTrainer, TrainingDay, TrainingSession, User)
@@ -337,6 +337,8 @@ def generate(database_url: str, size: str, *, seed: int = 12) -> dict[str, int]:
                     participants, last=organisation.now.date() - timedelta(days=60 + 14 * (number - 1)))
             counts = organisation.finish()
         counts["activity_summaries"] = db.session.scalar(select(func.count()).select_from(ActivitySummary))
+        counts["activity_module_summaries"] = db.session.scalar(
+            select(func.count()).select_from(ActivityModuleSummary))
         return counts
 
 

@@ -1,5 +1,5 @@
 """The models, one file per aggregate; importing this package registers them all."""
-from trainer.models.activities import ActivityLog, ActivitySummary, Assignment
+from trainer.models.activities import ActivityLog, ActivityModuleSummary, ActivitySummary, Assignment
 from trainer.models.attendance import ATTENDANCE, Apology, DayAttendance, SessionAttendance
 from trainer.models.audit import AuditEvent
 from trainer.models.calendar import CalendarFeed, RemovedEvent
@@ -22,7 +22,7 @@ from trainer.models.schedule import SessionTrainer, TrainingDay, TrainingSession
 from trainer.models.user import LoginAttempt, PasswordToken, RecoveryRequest, User
 
 __all__ = [
-    "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "ActivitySummary", "Assignment", "AuditEvent", "Goal",
+    "ARMS", "ROLES", "STATUSES", "Activity", "ActivityLog", "ActivityModuleSummary", "ActivitySummary", "Assignment", "AuditEvent", "Goal",
     "GoalReview", "InstrumentItemText", "LoginAttempt", "Membership", "Module", "ModuleRating",
     "OutboxMessage", "OutcomeResponse", "OutcomeScore", "OutcomeWave", "PasswordToken", "PeerGroup",
     "PeerGroupMember", "PeerMeeting", "Programme", "ProgrammeInstrument", "ProgrammeVersion", "RatingResponse",

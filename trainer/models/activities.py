@@ -68,3 +68,24 @@ class ActivitySummary(db.Model):
     done: Mapped[int]
     minutes: Mapped[int]
     last_done_on: Mapped[date]
+
+
+class ActivityModuleSummary(db.Model):
+    """Per membership and module: how many of the module's assigned activities the participant
+    has done (any entry marked done), their minutes and the latest day, over the membership's
+    activity summaries of that module's assignments in its own programme.
+
+    Derived from ``activity_summaries`` alone, in the same statement run that recomputes them
+    (services/participation/activity_summaries.py), and recomputed by ``flask summaries
+    rebuild``; cohort progress reads it (a row per module rather than per assignment).
+    """
+
+    __tablename__ = "activity_module_summaries"
+
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    done: Mapped[int]
+    minutes: Mapped[int]
+    last_done_on: Mapped[date]

@@ -11,7 +11,7 @@ from sqlalchemy import (Date, Integer, Row, bindparam, case, exists, func, liter
                         union_all)
 
 from trainer.extensions import db
-from trainer.models import (Activity, ActivitySummary, Assignment, Goal, GoalReview, Membership, Module,
+from trainer.models import (Activity, ActivityModuleSummary, Assignment, Goal, GoalReview, Membership, Module,
                             Programme, User)
 from trainer.services.system import listing
 
@@ -82,7 +82,7 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
     """One page of the programme's intervention participants' progress, sorted and filtered.
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
-    Totals come from the activity summaries; sorting, filtering and paging happen in SQL: the
+    Totals come from the activity summaries by module; sorting, filtering and paging happen in SQL: the
     page's rows come with their names, goal counts, how many match and their activity totals
     by module in one statement, so a page costs the same statements however large the cohort.
     ``rows`` is the page's rows and ``page`` says where the page is; ``shared_goals`` are those
@@ -132,15 +132,15 @@ def cohort(programme: Programme, *, sort: str = "name", descending: bool = False
 
 
 def _done_totals():
-    """Each participant's activities done, last date logged and minutes, from the summaries of
-    the programme's assignments."""
-    return (select(ActivitySummary.membership_id,
-                   func.count().filter(ActivitySummary.done > 0).label("done"),
-                   func.max(ActivitySummary.last_done_on).label("last"),
-                   func.sum(ActivitySummary.minutes).label("minutes"))
-            .join(Assignment, Assignment.id == ActivitySummary.assignment_id)
-            .where(Assignment.programme_id == bindparam("programme_id"))
-            .group_by(ActivitySummary.membership_id))
+    """Each participant's activities done, last date logged and minutes, from their activity
+    summaries by module (those of the programme's memberships)."""
+    return (select(ActivityModuleSummary.membership_id,
+                   func.sum(ActivityModuleSummary.done).label("done"),
+                   func.max(ActivityModuleSummary.last_done_on).label("last"),
+                   func.sum(ActivityModuleSummary.minutes).label("minutes"))
+            .join(Membership, Membership.id == ActivityModuleSummary.membership_id)
+            .where(Membership.programme_id == bindparam("programme_id"))
+            .group_by(ActivityModuleSummary.membership_id))
 
 
 # What each row of the page's statement is (its second column).
@@ -161,8 +161,9 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     The page's people (``person`` 1), each with the page's start and the count, come in order
     (as the page's rows did before: the join with ``bounds`` keeps the page's order, and a
     UNION ALL returns its parts in turn); with them (``person`` 0), the page's people's activity
-    totals by module: activities done, minutes and the last date logged, from the summaries of
-    the programme's assignments (a row's totals are the sums over its modules). The totals come
+    totals by module: activities done, minutes and the last date logged, as the activity
+    summaries by module hold them (a row per module, read by the membership's index; a row's
+    totals are the sums over its modules). The totals come
     with the page rather than in a statement of their own, which had to send the page's ids
     back (a round trip, and on PostgreSQL 50 parameters).
     """
@@ -211,13 +212,10 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
                      # A union's columns take their types from its first SELECT's: the dates' is Date.
                      *[type_coerce(null(), Integer)] * 3, type_coerce(null(), Date))
               .select_from(page).join(bounds, true()))
-    totals = (select(ActivitySummary.membership_id, literal(TOTALS), *[null()] * 6, Activity.module_id,
-                     func.count().filter(ActivitySummary.done > 0), func.sum(ActivitySummary.minutes),
-                     func.max(ActivitySummary.last_done_on))
-              .join(Assignment, Assignment.id == ActivitySummary.assignment_id).join(Activity)
-              .where(ActivitySummary.membership_id.in_(select(page.c.id)),
-                     Assignment.programme_id == bindparam("programme_id"))
-              .group_by(ActivitySummary.membership_id, Activity.module_id))
+    totals = (select(ActivityModuleSummary.membership_id, literal(TOTALS), *[null()] * 6,
+                     ActivityModuleSummary.module_id, ActivityModuleSummary.done, ActivityModuleSummary.minutes,
+                     ActivityModuleSummary.last_done_on)
+              .where(ActivityModuleSummary.membership_id.in_(select(page.c.id))))
     # The goals the page's people shared with their trainers (what, status, latest progress,
     # the goal's id for their order, target date), and the teams to filter by.
     shared = (select(Goal.membership_id, literal(SHARED), Goal.what, Goal.status, null(), null(),
