@@ -6,9 +6,9 @@ has shared that goal with their trainers.
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import (Date, Integer, Row, bindparam, case, exists, func, literal, null, select, true, type_coerce,
-                        union_all)
+from sqlalchemy import Integer, String, bindparam, case, cast, exists, func, literal, null, select, true, union_all
 
 from trainer.extensions import db
 from trainer.models import (Activity, ActivityModuleSummary, Assignment, Goal, GoalReview, Membership, Module,
@@ -54,11 +54,20 @@ class SharedGoal:
     latest_progress: int | None
 
 
+class ModuleColumn(NamedTuple):
+    """A module column of the table: the module, its title and how many of its activities are
+    assigned."""
+
+    id: int
+    title: str
+    assigned: int
+
+
 @dataclass
 class CohortProgress:
     """The cohort table, its module columns (id and title), the teams to filter by, and shared goals."""
 
-    modules: list[Row]
+    modules: list[ModuleColumn]
     assigned_by_module: dict[int, int]
     rows: list[ParticipantProgress]
     teams: list[str]
@@ -70,65 +79,59 @@ class CohortProgress:
 _INTERVENTION = (Membership.programme_id == bindparam("programme_id"), Membership.role == "participant",
                  Membership.arm == "intervention")
 
-# The programme's modules in curriculum order, each with how many of its activities are assigned.
-_MODULES = (select(Module.id, Module.title, func.count(Assignment.id).label("assigned"))
-            .select_from(Assignment).join(Activity).join(Module)
-            .where(Assignment.programme_id == bindparam("programme_id"))
-            .group_by(Module.id, Module.title, Module.position).order_by(Module.position, Module.id))
-
 
 def cohort(programme: Programme, *, sort: str = "name", descending: bool = False,
            team: str | None = None, behind_only: bool = False, page: int = 1) -> CohortProgress:
     """One page of the programme's intervention participants' progress, sorted and filtered.
 
     ``behind_only`` keeps participants who have done fewer than half their assigned activities.
-    Totals come from the activity summaries by module; sorting, filtering and paging happen in SQL: the
-    page's rows come with their names, goal counts, how many match and their activity totals
-    by module in one statement, so a page costs the same statements however large the cohort.
+    Totals come from the activity summaries by module; sorting, filtering and paging happen in
+    SQL: the page's rows come with their names, goal counts, how many match and their activity
+    totals by module, with the module columns, in one statement, so a page costs the same
+    statement however large the cohort.
     ``rows`` is the page's rows and ``page`` says where the page is; ``shared_goals`` are those
     of the page's people.
     """
     # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
-    modules = db.session.execute(_MODULES, {"programme_id": programme.id}).all()
-    assigned = {module_id: count for module_id, _, count in modules}
-    total = sum(assigned.values())
     per_page = listing.PER_PAGE
     first = (max(1, page) - 1) * per_page
     found = db.session.execute(
         _page_statement(sort if sort in SORTS else "name", descending, bool(team), behind_only),
-        {"programme_id": programme.id, "team": team, "assigned": total, "first": first,
-         "per_page": per_page}).all()
-    # The page's people, in the page's order, their totals by module, their shared goals and
-    # the teams (wherever they come).
-    rows, by_module, shared, teams, start, matches = {}, [], [], [], 0, 0
-    for member_id, kind, name, team_name, start_, matches_, goals_set, goals_reviewed, *totals in found:
+        {"programme_id": programme.id, "team": team, "first": first, "per_page": per_page}).all()
+    # The page's people in the page's order with their totals, their shared goals, the teams and
+    # the module columns (wherever they come).
+    people, shared, teams, modules, start, matches = [], [], [], [], 0, 0
+    for member_id, kind, name, team_name, start_, matches_, goals_set, goals_reviewed, cells, last in found:
         if kind == PERSON:
-            rows[member_id] = ParticipantProgress(Member(member_id, name, team_name), assigned=total,
-                                                  goals_set=goals_set, goals_reviewed=goals_reviewed)
+            people.append((member_id, name, team_name, goals_set, goals_reviewed, cells, last))
             start, matches = start_, matches_
-        elif kind == TOTALS:
-            by_module.append((member_id, *totals))
         elif kind == SHARED:  # what, status, latest progress, goal id, target date
-            shared.append((goals_reviewed, member_id, name, team_name, goals_set, totals[-1]))
+            shared.append((goals_reviewed, member_id, name, team_name, goals_set, last))
+        elif kind == MODULE:  # title, assigned, position
+            modules.append((goals_reviewed, member_id, name, goals_set))
         else:
             teams.append(name)
-    for member_id, module_id, done, minutes, last in by_module:
-        row = rows[member_id]
-        if done:
-            row.done_by_module[module_id] = done
-        row.done += done
-        row.minutes += minutes
-        row.last_logged = last if row.last_logged is None else max(row.last_logged, last)
-    columns = list(assigned.items())
-    for row in rows.values():
-        done_by_module = row.done_by_module
-        row.module_cells = [f"{done_by_module.get(module_id, 0)}/{count}" for module_id, count in columns]
+    columns = [ModuleColumn(module_id, title, count) for _, module_id, title, count in sorted(modules)]
+    total = sum(count for *_, count in columns)
+    rows = {}
+    for member_id, name, team_name, goals_set, goals_reviewed, cells, last in people:
+        done_by_module, done, minutes = {}, 0, 0
+        if cells:  # "<module id>:<done>:<minutes>" per module with any entry
+            for cell in cells.split(","):
+                module_id, count, spent = map(int, cell.split(":"))
+                if count:
+                    done_by_module[module_id] = count
+                done += count
+                minutes += spent
+        rows[member_id] = ParticipantProgress(
+            Member(member_id, name, team_name), done_by_module, done, total, last, minutes, goals_set,
+            goals_reviewed, [f"{done_by_module.get(column.id, 0)}/{column.assigned}" for column in columns])
     page_rows = list(rows.values())
     number = start // per_page + 1 if rows else 1
     goals = [SharedGoal(rows[member_id].membership, what, status, target_on, latest)
              for _, member_id, what, status, latest, target_on in sorted(shared)]
-    return CohortProgress(modules, assigned, page_rows, sorted(teams), goals,
-                          listing.ListPage(page_rows, matches, number, per_page))
+    return CohortProgress(columns, {column.id: column.assigned for column in columns}, page_rows,
+                          sorted(teams), goals, listing.ListPage(page_rows, matches, number, per_page))
 
 
 def _done_totals():
@@ -143,8 +146,12 @@ def _done_totals():
             .group_by(ActivityModuleSummary.membership_id))
 
 
+# How many activities the programme has assigned.
+_ASSIGNED = (select(func.count(Assignment.id)).where(Assignment.programme_id == bindparam("programme_id"))
+             .scalar_subquery())
+
 # What each row of the page's statement is (its second column).
-TOTALS, PERSON, SHARED, TEAM = range(4)
+PERSON, SHARED, TEAM, MODULE = range(4)
 
 
 @lru_cache(maxsize=None)
@@ -158,14 +165,13 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     the order or the ``behind`` filter needs them (and counted only for the filter), so the
     usual page (by name) never totals the whole cohort. Only the page's rows' goals are counted.
 
-    The page's people (``person`` 1), each with the page's start and the count, come in order
-    (as the page's rows did before: the join with ``bounds`` keeps the page's order, and a
-    UNION ALL returns its parts in turn); with them (``person`` 0), the page's people's activity
-    totals by module: activities done, minutes and the last date logged, as the activity
-    summaries by module hold them (a row per module, read by the membership's index; a row's
-    totals are the sums over its modules). The totals come
-    with the page rather than in a statement of their own, which had to send the page's ids
-    back (a round trip, and on PostgreSQL 50 parameters).
+    The page's people (kind ``PERSON``), each with the page's start and the count, come in order
+    (the join with ``bounds`` keeps the page's order, and a UNION ALL returns its parts in turn),
+    each with their activity summaries by module as one text and their latest day logged (two
+    look-ups by the membership's key; the row's totals are the sums over its modules). Then the
+    shared goals of the page's people, the teams to filter by and the module columns (kinds
+    ``SHARED``, ``TEAM`` and ``MODULE``). Everything the page shows comes in this one statement:
+    no round trip sends the page's ids back.
     """
     need_done = behind_only or sort in ("done", "last_logged", "minutes")
     name = func.lower(User.display_name)
@@ -184,7 +190,7 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
         keys |= {"done": [done_count], "minutes": [func.coalesce(done.c.minutes, 0)],
                  "last_logged": [never, done.c.last]}
         if behind_only:
-            behind = done_count * 2 < bindparam("assigned", type_=Integer)
+            behind = done_count * 2 < _ASSIGNED
             inner = inner.where(behind)
             matching = matching.outerjoin(done, done.c.membership_id == Membership.id).where(behind)
     if sort == "goals":
@@ -206,25 +212,35 @@ def _page_statement(sort: str, descending: bool, by_team: bool, behind_only: boo
     page = inner.order_by(*order).limit(per_page).offset(select(bounds.c.start).scalar_subquery()).cte("page")
     goals_set = select(func.count(Goal.id)).where(Goal.membership_id == page.c.id)
     reviewed = goals_set.where(exists().where(GoalReview.goal_id == Goal.id))
+    # Each person's summaries by module as one text, "<module id>:<done>:<minutes>" per module,
+    # and their latest day: two look-ups by the person's key in the summaries by module, rather
+    # than a row per module (a join here could reorder the page).
+    summaries = ActivityModuleSummary
+    cell = (cast(summaries.module_id, String) + ":" + cast(summaries.done, String) + ":"
+            + cast(summaries.minutes, String))
+    cells = select(func.aggregate_strings(cell, ",")).where(summaries.membership_id == page.c.id)
+    last = select(func.max(summaries.last_done_on)).where(summaries.membership_id == page.c.id)
     people = (select(page.c.id, literal(PERSON).label("kind"), page.c.name, page.c.team, bounds.c.start,
                      bounds.c.matches, goals_set.scalar_subquery().label("goals_set"),
-                     reviewed.scalar_subquery().label("goals_reviewed"),
+                     reviewed.scalar_subquery().label("goals_reviewed"), cells.scalar_subquery().label("cells"),
                      # A union's columns take their types from its first SELECT's: the dates' is Date.
-                     *[type_coerce(null(), Integer)] * 3, type_coerce(null(), Date))
+                     last.scalar_subquery().label("last"))
               .select_from(page).join(bounds, true()))
-    totals = (select(ActivityModuleSummary.membership_id, literal(TOTALS), *[null()] * 6,
-                     ActivityModuleSummary.module_id, ActivityModuleSummary.done, ActivityModuleSummary.minutes,
-                     ActivityModuleSummary.last_done_on)
-              .where(ActivityModuleSummary.membership_id.in_(select(page.c.id))))
     # The goals the page's people shared with their trainers (what, status, latest progress,
-    # the goal's id for their order, target date), and the teams to filter by.
+    # the goal's id for their order, target date), the teams to filter by, and the module
+    # columns (title, how many of the module's activities are assigned, position).
     shared = (select(Goal.membership_id, literal(SHARED), Goal.what, Goal.status, null(), null(),
-                     _LATEST_PROGRESS, Goal.id, null(), null(), null(), Goal.target_on)
+                     _LATEST_PROGRESS, Goal.id, null(), Goal.target_on)
               .where(Goal.membership_id.in_(select(page.c.id)), Goal.shared_with_trainer.is_(True)))
     named = (select(Membership.team).distinct()
              .where(*_INTERVENTION, Membership.team.is_not(None), Membership.team != "").subquery())
-    teams = select(null(), literal(TEAM), named.c.team, *[null()] * 9)
-    return union_all(people, totals, shared, teams)
+    teams = select(null(), literal(TEAM), named.c.team, *[null()] * 7)
+    modules = (select(Module.id, literal(MODULE), Module.title, null(), null(), null(), func.count(Assignment.id),
+                      Module.position, null(), null())
+               .select_from(Assignment).join(Activity).join(Module)
+               .where(Assignment.programme_id == bindparam("programme_id"))
+               .group_by(Module.id, Module.title, Module.position))
+    return union_all(people, shared, teams, modules)
 
 
 # Shared goals with their author's name and team and the progress of their latest review.
