@@ -10,7 +10,7 @@ from tests.factories import make_member, make_programme, make_user
 from trainer import create_app
 from trainer.errors import NotFound, PermissionDenied, RuleViolation
 from trainer.extensions import db
-from trainer.models import AuditEvent
+from trainer.models import AuditEvent, User
 from trainer.services.accounts import access, grants
 from trainer.services.scheduling import codes, programmes
 
@@ -145,3 +145,44 @@ def test_the_comparison_covers_only_the_programmes_someone_leads_or_evaluates(ap
     assert {p.name for p in programmes_shown} == {"Evaluated", "Led"}
     with pytest.raises(PermissionDenied):
         ratings_compare.compare_programmes(make_user(is_admin=True), now=utcnow())
+
+
+def test_a_day_and_its_programme_access_come_in_one_statement_with_the_same_rules(app):
+    """``require_day`` answers as reading the day and then ``require_membership`` did: the day
+    and the user's roles in its programme for someone holding one of the roles; NotFound for no
+    such day; PermissionDenied for an admin or a member of another programme, and for a role not
+    asked for. One statement, with the day's programme already on it."""
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from tests.factories import make_day
+
+    programme, other = make_programme(), make_programme()
+    trainer, participant = make_member(programme, "trainer"), make_member(programme)
+    outsider, admin = make_member(other, "lead"), make_user(is_admin=True)
+    day = make_day(programme, date(2026, 10, 5))
+    db.session.commit()
+    outsider_id = outsider.id
+    user_ids = {m.id: m.user_id for m in (trainer, participant, outsider)} | {"admin": admin.id}
+    day_id, name = day.id, programme.name
+    db.session.expunge_all()  # nothing of the programme or the day is held before the call
+    users = {mid: db.session.get(User, uid) for mid, uid in user_ids.items()}
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        found, held = access.require_day(users[trainer.id], day_id, ("lead", "trainer"))
+        assert (found.id, found.programme.name, held.roles) == (day_id, name, {"trainer"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len([s for s in statements if "training_days" in s]) == 1 and len(statements) <= 2
+    found, held = access.require_day(users[participant.id], day_id, ("lead", "trainer", "participant"))
+    assert held.participant.id == participant.id
+    with pytest.raises(PermissionDenied):
+        access.require_day(users[participant.id], day_id, ("lead", "trainer"))
+    for stranger in (users[outsider_id], users["admin"]):
+        with pytest.raises(PermissionDenied):
+            access.require_day(stranger, day_id, ("lead", "trainer", "participant"))
+    with pytest.raises(NotFound):
+        access.require_day(users[trainer.id], day_id + 1000, ("lead", "trainer"))

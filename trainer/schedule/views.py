@@ -35,8 +35,7 @@ def new_day(programme_id: int):
 @login_required
 def edit_day(day_id: int):
     """The programme's leads and trainers: change or move a day (told participants hear of it)."""
-    day = scheduling.get_day(day_id)
-    access.require_membership(current_user, day.programme_id, STAFF)
+    day, _ = access.require_day(current_user, day_id, STAFF)
     form = DayForm(obj=day)
     if form.validate_on_submit():
         try:
@@ -53,8 +52,7 @@ def edit_day(day_id: int):
 @login_required
 def cancel_day(day_id: int):
     """The programme's leads and trainers: confirm, then cancel a day."""
-    day = scheduling.get_day(day_id)
-    access.require_membership(current_user, day.programme_id, STAFF)
+    day, _ = access.require_day(current_user, day_id, STAFF)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -71,8 +69,7 @@ def cancel_day(day_id: int):
 @login_required
 def new_session(day_id: int):
     """The programme's leads and trainers: add a session to a day."""
-    day = scheduling.get_day(day_id)
-    access.require_membership(current_user, day.programme_id, STAFF)
+    day, _ = access.require_day(current_user, day_id, STAFF)
     form = _session_form(day)
     if form.validate_on_submit():
         try:
@@ -124,8 +121,7 @@ def take_attendance(day_id: int):
     "Mark everyone present" posts the form without saving and shows it again pre-filled; a
     refused save shows again everything entered.
     """
-    day = scheduling.get_day(day_id)
-    acc = access.require_membership(current_user, day.programme_id, STAFF)
+    day, acc = access.require_day(current_user, day_id, STAFF)
     page = list_args(request.args, {}).page
     register = attendance.register(day, today=today_in(acc.programme.timezone, utcnow()), page=page)
     form, (marks, session_marks), prefilled = ConfirmForm(), register.marks(), False
@@ -151,8 +147,7 @@ def take_attendance(day_id: int):
 @login_required
 def agenda(day_id: int):
     """Leads, trainers and the day's (intervention) participants: the printable agenda."""
-    day = scheduling.get_day(day_id)
-    acc = access.require_membership(current_user, day.programme_id, ("lead", "trainer", "participant"))
+    day, acc = access.require_day(current_user, day_id, ("lead", "trainer", "participant"))
     if not acc.has(*STAFF) and acc.participant.arm != "intervention":
         raise PermissionDenied("The comparison group has no training days in this programme.")
     return render_template("schedule/agenda.html", day=calendar.agenda(day))
@@ -162,8 +157,7 @@ def agenda(day_id: int):
 @login_required
 def apology(day_id: int):
     """The day's participants: send, change or withdraw apologies before the day."""
-    day = scheduling.get_day(day_id)
-    acc = access.require_membership(current_user, day.programme_id, ("participant",))
+    day, acc = access.require_day(current_user, day_id, ("participant",))
     if acc.participant.arm != "intervention":
         raise PermissionDenied("The comparison group has no training days in this programme.")
     existing = attendance.apology_for(acc.participant, day)

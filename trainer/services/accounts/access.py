@@ -7,7 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from trainer import database
 from trainer.errors import NotFound, NotForComparisonArm, PermissionDenied
 from trainer.extensions import db
-from trainer.models import Membership, Programme, User
+from trainer.models import Membership, Programme, TrainingDay, User
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class ProgrammeAccess:
         return self.memberships.get("participant")
 
 
+NO_ROLE = "You do not have a role in this programme that allows this."
+
 # Statements that run on nearly every page are built once: a statement made at import keeps its
 # cache key, so each request executes it without building and hashing a new query.
 _ACCESS = (select(Programme, Membership)
@@ -35,6 +37,12 @@ _ACCESS = (select(Programme, Membership)
                       & (Membership.user_id == bindparam("user_id")))
            .where(Programme.id == bindparam("programme_id")))
 _PLACES = select(Membership.role, Membership.arm).where(Membership.user_id == bindparam("user_id"))
+# A training day with its programme and the user's memberships in it (none: one row, no membership).
+_DAY_ACCESS = (select(TrainingDay, Programme, Membership)
+               .join(Programme, Programme.id == TrainingDay.programme_id)
+               .outerjoin(Membership, (Membership.programme_id == Programme.id)
+                          & (Membership.user_id == bindparam("user_id")))
+               .where(TrainingDay.id == bindparam("day_id")))
 
 
 def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
@@ -50,16 +58,38 @@ def programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     rows = db.session.execute(_ACCESS, {"user_id": user.id, "programme_id": programme_id}).all()
     if not rows:
         raise NotFound("No such programme.")
-    programme = rows[0][0]
-    memberships = {m.role: m for _, m in rows if m is not None}
-    for membership in memberships.values():
+    return _access(user, rows[0][0], [m for _, m in rows], memo)
+
+
+def _access(user: User, programme: Programme, memberships: list[Membership | None],
+            memo: dict | None) -> ProgrammeAccess:
+    """The access ``memberships`` (the user's in ``programme``; None for none) give, kept for the
+    rest of the request in ``memo`` when there is one."""
+    held = {m.role: m for m in memberships if m is not None}
+    for membership in held.values():
         # Hold the programme on each membership: a caller that keeps only the membership would
         # otherwise load the programme again once this object is garbage-collected.
         set_committed_value(membership, "programme", programme)
-    result = ProgrammeAccess(programme, frozenset(memberships), memberships)
+    result = ProgrammeAccess(programme, frozenset(held), held)
     if memo is not None:
-        memo[user.id, programme_id] = result
+        memo[user.id, programme.id] = result
     return result
+
+
+def require_day(user: User, day_id: int, roles: set[str] | tuple[str, ...]) -> tuple[TrainingDay, ProgrammeAccess]:
+    """The training day with this id and the user's access to its programme, if they hold one of
+    ``roles`` there: one statement for both (a day's pages would otherwise read the day, then
+    the access). NotFound for a day that does not exist, PermissionDenied as ``require_membership``."""
+    rows = db.session.execute(_DAY_ACCESS, {"user_id": user.id, "day_id": day_id}).all()
+    if not rows:
+        raise NotFound("No such training day.")
+    day, programme, _ = rows[0]
+    set_committed_value(day, "programme", programme)
+    memo = db.session.info.setdefault("programme_access", {}) if database.read_only.get() else None
+    result = _access(user, programme, [m for *_, m in rows], memo)
+    if not result.has(*roles):
+        raise PermissionDenied(NO_ROLE)
+    return day, result
 
 
 def require_membership(user: User, programme_id: int, roles: set[str] | tuple[str, ...]) -> ProgrammeAccess:
@@ -70,7 +100,7 @@ def require_membership(user: User, programme_id: int, roles: set[str] | tuple[st
     """
     access = programme_access(user, programme_id)
     if not access.has(*roles):
-        raise PermissionDenied("You do not have a role in this programme that allows this.")
+        raise PermissionDenied(NO_ROLE)
     return access
 
 

@@ -81,14 +81,6 @@ def session_defaults(day: TrainingDay) -> SessionDefaults:
     return SessionDefaults(starts_at, ends_at, module.id if module else None)
 
 
-def get_day(day_id: int) -> TrainingDay:
-    """The training day with this id; NotFound otherwise."""
-    day = db.session.get(TrainingDay, day_id)
-    if day is None:
-        raise NotFound("No such training day.")
-    return day
-
-
 def get_session(session_id: int) -> TrainingSession:
     """The session with this id; NotFound otherwise."""
     session = db.session.get(TrainingSession, session_id)
