@@ -7,9 +7,11 @@ present and late; cancelled days do not count.
 """
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Integer, Row, and_, bindparam, case, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import (Integer, and_, bindparam, case, exists, func, literal, null, or_, select, true, type_coerce,
+                        union_all)
 from sqlalchemy.orm import selectinload
 
 from trainer.errors import PermissionDenied, RuleViolation
@@ -77,6 +79,14 @@ class RegisterLine:
     open: bool  # a session has a mark of its own: its choices are shown open
 
 
+class SessionHead(NamedTuple):
+    """A session as the register offers it: its id, start time and module title."""
+
+    id: int
+    starts_at: datetime
+    title: str
+
+
 @dataclass
 class Register:
     """A day's register: who is expected, who is shown apart, and why it cannot be filled in."""
@@ -86,7 +96,7 @@ class Register:
     away: list[SheetRow]
     closed: str | None
     page: listing.ListPage | None = None
-    sessions: list[Row] = field(default_factory=list)  # id, starts_at and module title, in time order
+    sessions: list[SessionHead] = field(default_factory=list)  # in time order
 
     def lines(self, marks: dict[int, str], session_marks: dict[tuple[int, int], str]) -> list["RegisterLine"]:
         """The form's lines for the expected (``rows``) showing ``marks`` and ``session_marks``:
@@ -149,13 +159,21 @@ _EXPECTED_FIRST = case((_EXPECTED, 0), else_=1)
 
 
 def _register_statement():
-    """The register's participants, built once: a page of the expected by name and everyone
-    not expected, each with their apology and day mark.
+    """The register, built once: a page of the expected participants by name and everyone not
+    expected, each with their apology and day mark, then the day's sessions with the marks of
+    those participants at them.
 
     The expected are counted, and the page is taken by name with LIMIT and OFFSET (SQLite and
     PostgreSQL keep only the page's rows while sorting, rather than numbering the whole cohort);
     the start is the requested page's, or the last page's when the requested one is past the
-    end, as ``listing.paginate`` does. Each row carries that start and the count.
+    end, as ``listing.paginate`` does. Each participant's row carries that start and the count.
+
+    A UNION ALL of two kinds of row (its first column): ``PERSON`` rows (membership id, name,
+    leaving date, in post, apart, start, count, apology id and reason, day mark) in the
+    register's order, then ``SESSION`` rows in time order (session id, module title in the
+    reason's place, start time, and a participant's membership id and mark at it: a session
+    nobody shown is marked at comes once, with no mark). The sessions come with the register
+    rather than in a statement of their own, which had to send the page's ids back.
     """
     people = (select(Membership.id, User.display_name, Membership.left_on, Membership.in_post,
                      _EXPECTED_FIRST.label("apart"))
@@ -169,29 +187,33 @@ def _register_statement():
     bounds = select(matches, listing.page_start_sql(matches, first, per_page).label("start")).cte("bounds")
     page = (select(people).where(people.c.apart == 0).order_by(people.c.display_name, people.c.id)
             .limit(per_page).offset(select(bounds.c.start).scalar_subquery()).subquery())
-    shown = union_all(select(page), select(people).where(people.c.apart == 1)).subquery()
-    return (select(shown, bounds.c.start, bounds.c.matches, Apology.id.label("apology_id"),
-                   Apology.reason, DayAttendance.status)
+    shown = union_all(select(page), select(people).where(people.c.apart == 1)).cte("shown")
+    rows = (select(literal(PERSON).label("kind"), shown.c.id, shown.c.display_name, shown.c.left_on,
+                   shown.c.in_post, shown.c.apart, bounds.c.start, bounds.c.matches,
+                   Apology.id.label("apology_id"), Apology.reason, DayAttendance.status,
+                   # A union's columns take their types from its first SELECT's.
+                   type_coerce(null(), TrainingSession.starts_at.type).label("starts_at"))
             .select_from(shown).join(bounds, true())
             .outerjoin(Apology, (Apology.day_id == bindparam("day_id"))
                        & (Apology.membership_id == shown.c.id))
             .outerjoin(DayAttendance, (DayAttendance.day_id == bindparam("day_id"))
-                       & (DayAttendance.membership_id == shown.c.id))
-            .order_by(shown.c.apart, shown.c.display_name, shown.c.id))
+                       & (DayAttendance.membership_id == shown.c.id)))
+    sessions = (select(literal(SESSION), TrainingSession.id, null(), null(), null(), null(), null(),
+                       SessionAttendance.membership_id, null(), Module.title, SessionAttendance.status,
+                       TrainingSession.starts_at)
+                .join(Module)
+                .outerjoin(SessionAttendance,
+                           (SessionAttendance.session_id == TrainingSession.id)
+                           & SessionAttendance.membership_id.in_(select(shown.c.id)))
+                .where(TrainingSession.day_id == bindparam("day_id")))
+    both = union_all(rows, sessions).subquery()
+    # People by (apart, name, id); sessions by (start time, id).
+    return select(both).order_by(both.c.kind, both.c.apart, both.c.display_name, both.c.starts_at, both.c.id)
 
 
+# What each row of the register's statement is (its first column).
+PERSON, SESSION = range(2)
 _REGISTER = _register_statement()
-
-# The day's sessions in time order with their module's title, each with the marks of the given
-# participants at it (a session nobody is marked at comes once, with no mark).
-_SESSIONS_AND_MARKS = (select(TrainingSession.id, TrainingSession.starts_at, Module.title,
-                              SessionAttendance.membership_id, SessionAttendance.status)
-                       .join(Module)
-                       .outerjoin(SessionAttendance,
-                                  (SessionAttendance.session_id == TrainingSession.id)
-                                  & listing.ids_in(SessionAttendance.membership_id))
-                       .where(TrainingSession.day_id == bindparam("day_id"))
-                       .order_by(TrainingSession.starts_at, TrainingSession.id))
 
 
 def register(day: TrainingDay, *, today: date, page: int = 1,
@@ -201,28 +223,32 @@ def register(day: TrainingDay, *, today: date, page: int = 1,
     sessions (``sessions``) to mark.
 
     The expected are chosen in SQL by the rule of ``not_expected_reason``, and come with their
-    names, apologies and day marks in one statement, and the sessions with their marks in
-    another, so a page costs the same two statements however large the cohort.
+    names, apologies and day marks, and the day's sessions with their marks, in one statement,
+    so a page costs the same statement however large the cohort.
     """
     found = db.session.execute(_REGISTER, {"programme_id": day.programme_id, "day": day.day,
                                            "day_id": day.id, "first": (max(1, page) - 1) * per_page,
                                            "per_page": per_page}).all()
     # Rows are unpacked, not read by attribute: a Row's attribute costs far more than its place.
-    sessions: dict[int, Row] = {}
+    sessions: dict[int, SessionHead] = {}
     per_session: dict[int, dict[int, str]] = {}
-    for r in db.session.execute(_SESSIONS_AND_MARKS, {"day_id": day.id, "ids": [r[0] for r in found]}):
-        session_id, _, _, membership_id, status = r
-        sessions.setdefault(session_id, r)
-        if membership_id is not None:
-            per_session.setdefault(membership_id, {})[session_id] = status
-    rows, away = [], []
-    for mid, name, left_on, in_post, apart, _, _, apology_id, reason, status in found:
+    rows, away, total, start = [], [], 0, 0
+    for kind, mid, name, left_on, in_post, apart, start_, matches, apology_id, reason, status, starts_at in found:
+        if kind == SESSION:  # the session's id, its marked participant, module title, mark, start
+            if mid not in sessions:
+                sessions[mid] = SessionHead(mid, starts_at, reason)
+            if matches is not None:
+                per_session.setdefault(matches, {})[mid] = status
+            continue
         member = Participant(mid, name, left_on, in_post)
-        row = SheetRow(member, SentApology(reason) if apology_id is not None else None, status,
-                       per_session.get(mid, {}), not_expected_reason(member, day))
+        row = SheetRow(member, SentApology(reason) if apology_id is not None else None, status, {},
+                       not_expected_reason(member, day))
         (away if apart else rows).append(row)
-    total = found[0].matches if rows else 0
-    number = found[0].start // per_page + 1 if rows else 1
+        total, start = matches, start_
+    for row in (*rows, *away):  # their marks at the sessions, which come after them
+        row.session_status = per_session.get(row.membership.id, {})
+    total = total if rows else 0
+    number = start // per_page + 1 if rows else 1
     return Register(day, rows, away, closed_reason(day, today=today),
                     listing.ListPage(rows, total, number, per_page), list(sessions.values()))
 
