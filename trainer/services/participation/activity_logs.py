@@ -233,6 +233,14 @@ _WORK = (select(Assignment, ActivitySummary.entries, ActivitySummary.done)
          .where(Assignment.programme_id == bindparam("programme_id"))
          .options(contains_eager(Assignment.activity).contains_eager(Activity.module))
          .order_by(Assignment.due_on, Assignment.id))
+# The same for the lists of every module (the home page and "my activities"), which show each
+# activity's title and each module's title: without the activities' instructions and fields and
+# the modules' texts (a module's are sent once per assignment of it).
+_WORK_LISTED = _WORK.options(
+    contains_eager(Assignment.activity).load_only(Activity.id, Activity.module_id, Activity.key, Activity.position,
+                                                  Activity.title, Activity.suggested_minutes, Activity.retired),
+    contains_eager(Assignment.activity).contains_eager(Activity.module).load_only(Module.id, Module.key,
+                                                                                  Module.position, Module.title))
 
 
 def work_for(membership: Membership, today: date, *, module_key: str | None = None) -> list[ModuleWork]:
@@ -241,9 +249,9 @@ def work_for(membership: Membership, today: date, *, module_key: str | None = No
     Entries come from the activity summaries, so the cost does not grow with the participant's
     history; with ``module_key``, only that module's assignments, each with its entries, newest first.
     """
-    query = _WORK
+    query = _WORK_LISTED
     if module_key is not None:
-        query = query.where(Module.key == module_key)
+        query = _WORK.where(Module.key == module_key)
     rows = db.session.execute(query, {"programme_id": membership.programme_id,
                                       "membership_id": membership.id}).all()
     assignments = [row[0] for row in rows]

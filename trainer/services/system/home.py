@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from trainer.clock import today_in
 from trainer.extensions import db
-from trainer.models import (Membership, OutboxMessage, Programme, TrainingDay, TrainingSession,
+from trainer.models import (Membership, Module, OutboxMessage, Programme, TrainingDay, TrainingSession,
                             User)
 from trainer.services.accounts import access
 from trainer.services.participation import activity_logs
@@ -69,7 +69,8 @@ class Home:
 # a subquery), not in two more.
 _NEXT_DAY = (select(TrainingDay).where(TrainingDay.programme_id == bindparam("programme_id"),
                                        TrainingDay.day >= bindparam("today"), TrainingDay.cancelled.is_(False))
-             .options(joinedload(TrainingDay.sessions).joinedload(TrainingSession.module))
+             .options(joinedload(TrainingDay.sessions).joinedload(TrainingSession.module)
+                      .load_only(Module.id, Module.key, Module.position, Module.title))  # the sessions' titles
              .order_by(TrainingDay.day).limit(1))
 
 
